@@ -1,0 +1,72 @@
+"""The web application: every dialect's table mounted over one store."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from leafledger import __version__
+from leafledger.dialects.kit.mount import mount
+from leafledger.dialects.kit.runner import Limits, Runner, json_response
+from leafledger.dialects.metrc.dialect import MetrcDialect
+from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
+from leafledger.settings import Settings
+from leafledger.store import Store
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class TrailingSlashes:
+    """Serves `/path/` as `/path`, as Metrc does, without a redirect clients would not follow."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            path: str = scope["path"]
+            if len(path) > 1 and path.endswith("/"):
+                scope = dict(scope)
+                scope["path"] = path.rstrip("/") or "/"
+                scope["raw_path"] = scope["path"].encode()
+        await self.app(scope, receive, send)
+
+
+def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings.from_env()
+    app = FastAPI(
+        title="leafledger",
+        version=__version__,
+        description="Seed-to-sale traceability: the Metrc Web API (v1 and v2) over one ledger.",
+        redirect_slashes=False,
+    )
+    app.state.store = store
+    limits = Limits(settings.rate_limits)
+    mount(app, METRC_ROWS, Runner(MetrcDialect(), store, limits), license_param="licenseNumber")
+
+    @app.get("/health", include_in_schema=False)
+    async def health() -> Response:
+        return json_response({"Status": "ok"})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        messages = {404: "No such endpoint.", 405: "Method not allowed on this endpoint."}
+        message = messages.get(exc.status_code, str(exc.detail))
+        return json_response({"Message": message}, exc.status_code, exc.headers)
+
+    app.add_middleware(TrailingSlashes)
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` and worker processes: settings from the environment."""
+    settings = Settings.from_env()
+    return create_app(Store(settings.database_url), settings)

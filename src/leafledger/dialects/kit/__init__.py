@@ -1,0 +1,1 @@
+"""Endpoint-table machinery shared by the dialects: mounting, auth, scoping, paging, limits."""

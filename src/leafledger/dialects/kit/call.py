@@ -1,0 +1,45 @@
+"""Everything a handler needs about one request, prepared and checked by the runner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from leafledger.dialects.kit.endpoint import Endpoint
+from leafledger.dialects.kit.paging import PageRequest
+from leafledger.dialects.kit.window import Window
+from leafledger.domain.actor import Actor
+from leafledger.domain.models import Employee, Facility
+from leafledger.domain.services.identity import Caller
+
+
+@dataclass
+class Call:
+    endpoint: Endpoint
+    session: Session
+    caller: Caller
+    actor: Actor
+    query: Mapping[str, str]
+    path_params: Mapping[str, Any]
+    body: Any = None
+    facility_or_none: Facility | None = None
+    employee: Employee | None = None
+    page: PageRequest | None = None
+    window: Window | None = None
+
+    @property
+    def facility(self) -> Facility:
+        """The facility named by the licence number; only facility-scoped rows have one."""
+        if self.facility_or_none is None:
+            raise RuntimeError(f"{self.endpoint.path} is not facility-scoped")
+        return self.facility_or_none
+
+    @property
+    def objects(self) -> list[dict[str, Any]]:
+        """The body's objects, for rows that take a JSON array."""
+        if not isinstance(self.body, list):
+            raise RuntimeError(f"{self.endpoint.path} takes no array body")
+        return self.body

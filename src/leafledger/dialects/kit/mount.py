@@ -1,0 +1,78 @@
+"""Mounting a table of endpoint rows onto the web application."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
+from leafledger.dialects.kit.runner import Runner
+
+
+def _parameters(endpoint: Endpoint, license_param: str) -> list[dict[str, Any]]:
+    params: list[dict[str, Any]] = [
+        {"name": name, "in": "path", "required": True,
+         "schema": {"type": "integer" if name == "id" else "string"}}
+        for name in endpoint.params
+    ]
+    if endpoint.scope is Scope.FACILITY:
+        params.append({"name": license_param, "in": "query", "required": True,
+                       "schema": {"type": "string"}})
+    if endpoint.windowed:
+        for name in ("lastModifiedStart", "lastModifiedEnd"):
+            params.append({"name": name, "in": "query", "required": False,
+                           "schema": {"type": "string", "format": "date-time"}})
+    if endpoint.paged:
+        params.append({"name": "pageNumber", "in": "query", "required": False,
+                       "schema": {"type": "integer", "minimum": 1}})
+        params.append({"name": "pageSize", "in": "query", "required": False,
+                       "schema": {"type": "integer", "minimum": 1, "maximum": 20}})
+    return params
+
+
+def _openapi(endpoint: Endpoint, license_param: str) -> dict[str, Any]:
+    extra: dict[str, Any] = {"parameters": _parameters(endpoint, license_param)}
+    if endpoint.body is Body.ARRAY:
+        extra["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
+            "type": "array", "maxItems": 10, "items": {"type": "object"}}}}}
+    elif endpoint.body is Body.OBJECT:
+        extra["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
+            "type": "object"}}}}
+    return extra
+
+
+def _describe(endpoint: Endpoint) -> str:
+    needs = ", ".join(endpoint.permissions) or "none beyond access to the facility"
+    if endpoint.scope is Scope.CALLER:
+        needs = "valid keys only"
+    state = "" if endpoint.implemented else "\n\nNot implemented yet: answers 501."
+    return f"Permissions: {needs}.{state}"
+
+
+def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param: str) -> None:
+    """Add one route per row; fixed path segments are matched before parameters."""
+    for endpoint in sorted(rows, key=Endpoint.mount_order):
+        app.add_api_route(
+            endpoint.route_path,
+            _view(endpoint, runner),
+            methods=[endpoint.method],
+            name=f"{runner.dialect.name} {endpoint.method} {endpoint.path}",
+            tags=[f"{endpoint.resource} ({endpoint.version})"],
+            summary=f"{endpoint.method} {endpoint.path}",
+            description=_describe(endpoint),
+            openapi_extra=_openapi(endpoint, license_param),
+            response_class=Response,
+        )
+
+
+def _view(endpoint: Endpoint, runner: Runner) -> Callable[[Request], Awaitable[Response]]:
+    async def view(request: Request) -> Response:
+        raw_body = await request.body() if endpoint.body is not Body.NONE else b""
+        return await run_in_threadpool(runner.run, endpoint, request, raw_body)
+
+    return view

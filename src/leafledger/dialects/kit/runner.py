@@ -1,0 +1,213 @@
+"""Runs one request through the shared steps, in the same order for every row of a table:
+
+credentials -> licence -> permissions -> rate limit -> query -> body -> handler -> commit.
+
+The request owns the transaction: the handler's changes are committed only if it returns.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from leafledger.dialects.kit.call import Call
+from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
+from leafledger.dialects.kit.errors import RequestError, bad_request
+from leafledger.dialects.kit.paging import PageRequest
+from leafledger.dialects.kit.ratelimit import RateLimiter, retry_after_header
+from leafledger.dialects.kit.window import Window
+from leafledger.domain.actor import Actor
+from leafledger.domain.errors import (
+    Conflict,
+    Forbidden,
+    LedgerError,
+    NotFound,
+    RuleViolation,
+    Unauthenticated,
+)
+from leafledger.domain.models import Employee, Facility
+from leafledger.domain.services.facilities import find_facility
+from leafledger.domain.services.identity import Caller, authenticate, employment
+from leafledger.settings import RateLimits
+from leafledger.store import Store
+
+log = logging.getLogger("leafledger.requests")
+
+MAX_OBJECTS = 10
+
+
+class Limits:
+    """The GET rate limits, shared by every dialect of one server process."""
+
+    def __init__(self, config: RateLimits) -> None:
+        self.enabled = config.enabled
+        self.facility = (
+            RateLimiter(config.facility_get_per_second)
+            if config.facility_get_per_second > 0
+            else None
+        )
+        self.integrator = (
+            RateLimiter(config.integrator_get_per_second)
+            if config.integrator_get_per_second > 0
+            else None
+        )
+
+    def check(self, method: str, integrator_id: int, facility_id: int | None) -> None:
+        if not self.enabled or method != "GET":
+            return
+        waits = []
+        if self.facility is not None and facility_id is not None:
+            waits.append(("facility", self.facility.acquire(facility_id)))
+        if self.integrator is not None:
+            waits.append(("integrator", self.integrator.acquire(integrator_id)))
+        for who, wait in waits:
+            if wait > 0:
+                raise RequestError(
+                    429,
+                    f"Too many requests for this {who}; retry after the Retry-After delay.",
+                    {"Retry-After": retry_after_header(wait)},
+                )
+
+
+class Dialect(ABC):
+    """What differs between wire dialects: credentials, parameter names, envelopes, errors."""
+
+    name: str
+
+    @abstractmethod
+    def credentials(self, request: Request) -> tuple[str, str] | None: ...
+
+    @abstractmethod
+    def license_number(self, query: Mapping[str, str]) -> str | None: ...
+
+    @abstractmethod
+    def page_request(self, endpoint: Endpoint, query: Mapping[str, str]) -> PageRequest | None: ...
+
+    @abstractmethod
+    def window(self, endpoint: Endpoint, query: Mapping[str, str]) -> Window | None: ...
+
+    @abstractmethod
+    def error(
+        self, status: int, message: str, row: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response: ...
+
+    @abstractmethod
+    def result(self, call: Call, value: Any) -> Response: ...
+
+
+def json_response(content: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+    return Response(
+        orjson.dumps(content), status_code=status, media_type="application/json",
+        headers=dict(headers or {}),
+    )
+
+
+_DOMAIN_STATUS: dict[type[LedgerError], int] = {
+    RuleViolation: 400,
+    Conflict: 400,
+    NotFound: 404,
+    Unauthenticated: 401,
+    Forbidden: 403,
+}
+
+
+class Runner:
+    def __init__(self, dialect: Dialect, store: Store, limits: Limits) -> None:
+        self.dialect = dialect
+        self.store = store
+        self.limits = limits
+
+    def run(self, endpoint: Endpoint, request: Request, raw_body: bytes) -> Response:
+        try:
+            return self._run(endpoint, request, raw_body)
+        except RequestError as exc:
+            return self.dialect.error(exc.status, exc.message, headers=exc.headers)
+        except LedgerError as exc:
+            row = exc.row if isinstance(exc, RuleViolation) else None
+            return self.dialect.error(_DOMAIN_STATUS.get(type(exc), 400), exc.message, row=row)
+        except Exception:
+            log.exception("unhandled error on %s %s", request.method, request.url.path)
+            return self.dialect.error(500, "An unexpected error occurred; it has been logged.")
+
+    def _run(self, endpoint: Endpoint, request: Request, raw_body: bytes) -> Response:
+        credentials = self.dialect.credentials(request)
+        if credentials is None:
+            raise Unauthenticated("Send the integrator key and user key as credentials.")
+        query = request.query_params
+        with self.store.transaction() as session:
+            caller = authenticate(session, *credentials)
+            facility, employee = self._scope(session, endpoint, caller, query)
+            self.limits.check(endpoint.method, caller.integrator.id, facility and facility.id)
+            call = Call(
+                endpoint=endpoint,
+                session=session,
+                caller=caller,
+                actor=Actor(self.dialect.name, caller.user.id, caller.integrator.id),
+                query=query,
+                path_params=request.path_params,
+                facility_or_none=facility,
+                employee=employee,
+                page=self.dialect.page_request(endpoint, query),
+                window=self.dialect.window(endpoint, query),
+                body=_parse_body(endpoint, raw_body),
+            )
+            if endpoint.handler is None:
+                raise RequestError(
+                    501,
+                    f"{endpoint.method} {endpoint.path} is not implemented in leafledger yet.",
+                )
+            value = endpoint.handler(call)
+            response = self.dialect.result(call, value)
+        return response
+
+    def _scope(
+        self, session: Session, endpoint: Endpoint, caller: Caller, query: Mapping[str, str]
+    ) -> tuple[Facility | None, Employee | None]:
+        """Resolve the licence into a facility the user works at, and check the row's permissions."""
+        if endpoint.scope is Scope.CALLER:
+            return None, None
+        license_number = (self.dialect.license_number(query) or "").strip()
+        if not license_number:
+            raise bad_request("The licence number query parameter is required.")
+        facility = find_facility(session, license_number)
+        employee = employment(session, caller.user, facility) if facility else None
+        if facility is None or employee is None:
+            raise Unauthenticated(f"No access to licence number {license_number}.")
+        missing = [p for p in endpoint.permissions if p not in employee.permissions]
+        if missing:
+            raise Forbidden(
+                "Missing permission(s) at this facility: " + ", ".join(missing) + "."
+            )
+        return facility, employee
+
+
+def _parse_body(endpoint: Endpoint, raw: bytes) -> Any:
+    if endpoint.body is Body.NONE:
+        return None
+    if not raw.strip():
+        raise bad_request("A JSON request body is required.")
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise bad_request("The request body is not valid JSON.") from None
+    if endpoint.body is Body.ARRAY:
+        if not isinstance(body, list):
+            raise bad_request("The request body must be a JSON array of objects.")
+        if len(body) > MAX_OBJECTS:
+            raise RequestError(
+                413, f"At most {MAX_OBJECTS} objects per request; this one has {len(body)}."
+            )
+        for index, item in enumerate(body):
+            if not isinstance(item, dict):
+                raise RuleViolation("Each element of the array must be a JSON object.", row=index)
+    elif not isinstance(body, dict):
+        raise bad_request("The request body must be a JSON object.")
+    return body

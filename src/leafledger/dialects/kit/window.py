@@ -1,0 +1,48 @@
+"""The lastModifiedStart / lastModifiedEnd filter: ISO 8601 instants, at most 24 hours apart."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from leafledger.dialects.kit.errors import bad_request
+
+MAX_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+
+def parse_instant(name: str, raw: str) -> datetime:
+    """An ISO 8601 timestamp; `Z`, offsets and fractional seconds accepted, no offset means UTC.
+
+    A '+' sent unencoded in a query string arrives as a space; it is restored rather than
+    silently misread.
+    """
+    text = raw.strip()
+    if " " in text and "T" in text:
+        text = text.replace(" ", "+")
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise bad_request(f"{name} is not an ISO 8601 date and time: {raw!r}") from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def parse_window(
+    start_raw: str | None, end_raw: str | None, *, start_name: str, end_name: str
+) -> Window | None:
+    if not start_raw and not end_raw:
+        return None
+    if not start_raw or not end_raw:
+        raise bad_request(f"{start_name} and {end_name} must be given together")
+    start = parse_instant(start_name, start_raw)
+    end = parse_instant(end_name, end_raw)
+    if end < start:
+        raise bad_request(f"{end_name} is before {start_name}")
+    if end - start > MAX_WINDOW:
+        raise bad_request(f"{start_name} and {end_name} may be at most 24 hours apart")
+    return Window(start, end)

@@ -1,0 +1,24 @@
+"""What Metrc handlers return; the dialect turns each into its v1 or v2 wire shape."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Select
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Records to list: a query (paged by the database) or a fixed sequence, and how to render one."""
+
+    source: Select[Any] | Sequence[Any]
+    render: Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Written:
+    """Ids created or touched by a write, in the order of the request's objects."""
+
+    ids: list[int]

@@ -1,0 +1,1 @@
+"""The ledger: models, rules, units and audit events. Imports no web framework."""

@@ -1,0 +1,22 @@
+"""The demo sandbox's own credentials.
+
+Real keys are stored hashed and shown once. The demo sandbox is for trying leafledger out, so its
+two keys are also kept here in clear, which lets `leafledger demo` print them again on every run.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from leafledger.domain.models.base import Base, Timestamped
+
+
+class DemoSandbox(Timestamped, Base):
+    __tablename__ = "demo_sandbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    integrator_id: Mapped[int] = mapped_column(ForeignKey("integrators.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    vendor_key: Mapped[str] = mapped_column(String(64))
+    user_key: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,61 @@
+"""Appending to the audit log. Every service mutation goes through `record`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import inspect
+from sqlalchemy.orm import Session
+
+from leafledger.domain.actor import Actor
+from leafledger.domain.models import AuditEvent, Base
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(obj: Base, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """The column values of `obj` as JSON-safe data, for the before/after of an event."""
+    mapper = inspect(obj.__class__)
+    return {
+        column.key: _json_safe(getattr(obj, column.key))
+        for column in mapper.column_attrs
+        if column.key not in exclude
+    }
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    *,
+    entity: Base,
+    action: str,
+    facility_id: int | None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one event. The entity must already have its primary key (flush first)."""
+    state = inspect(entity)
+    identity = state.identity
+    if identity is None:
+        raise ValueError("flush the entity before recording an event about it")
+    event = AuditEvent(
+        facility_id=facility_id,
+        user_id=actor.user_id,
+        integrator_id=actor.integrator_id,
+        channel=actor.channel,
+        entity_type=entity.__class__.__tablename__,
+        entity_id=int(identity[0]),
+        action=action,
+        before=before,
+        after=after,
+    )
+    session.add(event)
+    return event

@@ -1,0 +1,74 @@
+"""The demo sandbox: an integrator, one facility per licence type and a user with every permission.
+
+Running it again changes nothing and reports the same keys.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leafledger.domain.actor import Actor
+from leafledger.domain.facility_types import license_types
+from leafledger.domain.models import DemoSandbox, Facility, Integrator, User
+from leafledger.domain.services.facilities import create_facility, find_facility
+from leafledger.domain.services.identity import create_integrator, create_user, employ
+
+DEMO_STATE = "CO"
+DEMO_TIMEZONE = "America/Denver"
+DEMO_INTEGRATOR = "leafledger demo integrator"
+DEMO_EMPLOYEE_LICENSE = "DEMO-EMP-0001"
+
+# Licence numbers of the demo facilities, by licence type.
+DEMO_LICENSES = {
+    "Cultivator": "LL-DEMO-CUL-0001",
+    "Manufacturer": "LL-DEMO-MFG-0001",
+    "Dispensary": "LL-DEMO-DSP-0001",
+    "Testing Lab": "LL-DEMO-LAB-0001",
+    "Distributor": "LL-DEMO-DST-0001",
+}
+
+
+@dataclass(frozen=True)
+class Demo:
+    vendor_key: str
+    user_key: str
+    facilities: list[Facility]
+
+
+def ensure_demo(session: Session, actor: Actor, permissions: Iterable[str]) -> Demo:
+    """Create what is missing of the demo sandbox and grant the user every permission given."""
+    sandbox = session.scalar(select(DemoSandbox))
+    if sandbox is None:
+        integrator = create_integrator(session, actor, DEMO_INTEGRATOR)
+        user = create_user(session, actor, "Demo User", DEMO_EMPLOYEE_LICENSE)
+        sandbox = DemoSandbox(
+            integrator_id=integrator.holder.id,
+            user_id=user.holder.id,
+            vendor_key=integrator.key,
+            user_key=user.key,
+        )
+        session.add(sandbox)
+        session.flush()
+    user_row = session.get(User, sandbox.user_id)
+    if user_row is None or session.get(Integrator, sandbox.integrator_id) is None:
+        raise RuntimeError("the demo sandbox refers to a missing user or integrator")
+    wanted = sorted(set(permissions))
+    facilities = []
+    for license_type in license_types():
+        license_number = DEMO_LICENSES[license_type]
+        facility = find_facility(session, license_number) or create_facility(
+            session,
+            actor,
+            license_number=license_number,
+            name=f"Demo {license_type}",
+            state_code=DEMO_STATE,
+            license_type=license_type,
+            timezone=DEMO_TIMEZONE,
+        )
+        employ(session, actor, user_row, facility, wanted, is_owner=True, is_manager=True)
+        facilities.append(facility)
+    return Demo(sandbox.vendor_key, sandbox.user_key, facilities)

@@ -1,0 +1,38 @@
+"""The people employed at a facility and the permissions each holds there."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leafledger.domain.errors import NotFound, RuleViolation
+from leafledger.domain.models import Employee, Facility, User
+
+
+def list_employees(session: Session, facility: Facility) -> list[Employee]:
+    return list(
+        session.scalars(
+            select(Employee)
+            .join(User, Employee.user_id == User.id)
+            .where(Employee.facility_id == facility.id)
+            .order_by(User.full_name, User.id)
+        )
+    )
+
+
+def permissions_of(session: Session, facility: Facility, employee_license_number: str) -> list[str]:
+    if not employee_license_number.strip():
+        raise RuleViolation("employeeLicenseNumber is required")
+    employee = session.scalar(
+        select(Employee)
+        .join(User, Employee.user_id == User.id)
+        .where(
+            Employee.facility_id == facility.id,
+            User.employee_license_number == employee_license_number.strip(),
+        )
+    )
+    if employee is None:
+        raise NotFound(
+            f"no employee with licence number {employee_license_number!r} at this facility"
+        )
+    return list(employee.permissions)

@@ -1,0 +1,85 @@
+"""Facilities: creation from a licence-type preset, lookup by licence number."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leafledger.domain.actor import Actor
+from leafledger.domain.errors import Conflict, NotFound, RuleViolation
+from leafledger.domain.facility_types import canonical_license_type, capabilities_for
+from leafledger.domain.models import Employee, Facility, User
+from leafledger.domain.services.audit import record, snapshot
+
+
+def create_facility(
+    session: Session,
+    actor: Actor,
+    *,
+    license_number: str,
+    name: str,
+    state_code: str,
+    license_type: str,
+    timezone: str = "America/Denver",
+    today: date | None = None,
+) -> Facility:
+    license_number, name = license_number.strip(), name.strip()
+    if not license_number or not name:
+        raise RuleViolation("a facility needs a licence number and a name")
+    state_code = state_code.strip().upper()
+    if len(state_code) != 2 or not state_code.isalpha():
+        raise RuleViolation(f"state code must be two letters, got {state_code!r}")
+    try:
+        preset = canonical_license_type(license_type)
+    except ValueError as exc:
+        raise RuleViolation(str(exc)) from exc
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuleViolation(f"unknown time zone {timezone!r}") from exc
+    if find_facility(session, license_number) is not None:
+        raise Conflict(f"licence number {license_number!r} is registered already")
+    start = today or date.today()
+    facility = Facility(
+        license_number=license_number,
+        name=name,
+        alias=name,
+        state_code=state_code,
+        license_type=preset,
+        timezone=timezone,
+        credentialed_date=start,
+        license_start_date=start,
+        license_end_date=None,
+        capabilities=capabilities_for(preset),
+    )
+    session.add(facility)
+    session.flush()
+    record(session, actor, entity=facility, action="create", facility_id=facility.id,
+           after=snapshot(facility))
+    return facility
+
+
+def find_facility(session: Session, license_number: str) -> Facility | None:
+    return session.scalar(select(Facility).where(Facility.license_number == license_number))
+
+
+def get_facility(session: Session, license_number: str) -> Facility:
+    facility = find_facility(session, license_number)
+    if facility is None:
+        raise NotFound(f"no facility with licence number {license_number!r}")
+    return facility
+
+
+def facilities_of(session: Session, user: User) -> list[Employee]:
+    """The user's employments, one per facility they may act for, by licence number."""
+    return list(
+        session.scalars(
+            select(Employee)
+            .join(Facility, Employee.facility_id == Facility.id)
+            .where(Employee.user_id == user.id)
+            .order_by(Facility.license_number)
+        )
+    )

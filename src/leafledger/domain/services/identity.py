@@ -1,0 +1,177 @@
+"""Integrators, users, their keys and their employment at facilities.
+
+Keys are random, shown once, stored as a SHA-256 digest (they carry 240 bits of entropy, so a
+slow password hash buys nothing) and compared in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leafledger.domain.actor import Actor
+from leafledger.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
+from leafledger.domain.models import Employee, Facility, Integrator, User
+from leafledger.domain.services.audit import record, snapshot
+
+KEY_PREFIX_LENGTH = 8
+_SECRET_FIELDS = frozenset({"key_hash"})
+
+
+def new_key() -> str:
+    return secrets.token_urlsafe(30)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _key_matches(key: str, stored_hash: str | None) -> bool:
+    return stored_hash is not None and hmac.compare_digest(hash_key(key), stored_hash)
+
+
+T = TypeVar("T")
+H = TypeVar("H", Integrator, User)
+
+
+@dataclass(frozen=True)
+class Issued(Generic[T]):
+    """A newly created holder and its clear-text key, which is never stored."""
+
+    holder: T
+    key: str
+
+
+def create_integrator(session: Session, actor: Actor, name: str) -> Issued[Integrator]:
+    name = name.strip()
+    if not name:
+        raise RuleViolation("an integrator needs a name")
+    if session.scalar(select(Integrator.id).where(Integrator.name == name)) is not None:
+        raise Conflict(f"an integrator named {name!r} exists already")
+    key = new_key()
+    integrator = Integrator(name=name, key_prefix=key[:KEY_PREFIX_LENGTH], key_hash=hash_key(key))
+    session.add(integrator)
+    session.flush()
+    record(session, actor, entity=integrator, action="create", facility_id=None,
+           after=snapshot(integrator, _SECRET_FIELDS))
+    return Issued(integrator, key)
+
+
+def create_user(
+    session: Session, actor: Actor, full_name: str, employee_license_number: str
+) -> Issued[User]:
+    full_name, employee_license_number = full_name.strip(), employee_license_number.strip()
+    if not full_name or not employee_license_number:
+        raise RuleViolation("a user needs a full name and an employee licence number")
+    existing = session.scalar(
+        select(User.id).where(User.employee_license_number == employee_license_number)
+    )
+    if existing is not None:
+        raise Conflict(f"employee licence number {employee_license_number!r} is taken")
+    key = new_key()
+    user = User(
+        full_name=full_name,
+        employee_license_number=employee_license_number,
+        key_prefix=key[:KEY_PREFIX_LENGTH],
+        key_hash=hash_key(key),
+    )
+    session.add(user)
+    session.flush()
+    record(session, actor, entity=user, action="create", facility_id=None,
+           after=snapshot(user, _SECRET_FIELDS))
+    return Issued(user, key)
+
+
+def employ(
+    session: Session,
+    actor: Actor,
+    user: User,
+    facility: Facility,
+    permissions: list[str],
+    *,
+    is_owner: bool = False,
+    is_manager: bool = False,
+    today: date | None = None,
+) -> Employee:
+    """Give `user` access to `facility` with `permissions`, or replace the permissions held."""
+    unique_permissions = sorted(set(permissions))
+    employee = session.scalar(
+        select(Employee).where(Employee.facility_id == facility.id, Employee.user_id == user.id)
+    )
+    if employee is None:
+        start = today or date.today()
+        employee = Employee(
+            facility_id=facility.id,
+            user_id=user.id,
+            permissions=unique_permissions,
+            is_owner=is_owner,
+            is_manager=is_manager,
+            hire_date=start,
+            license_type=facility.license_type,
+            license_start_date=start,
+            license_end_date=None,
+        )
+        session.add(employee)
+        session.flush()
+        record(session, actor, entity=employee, action="create", facility_id=facility.id,
+               after=snapshot(employee))
+        return employee
+    if (employee.permissions, employee.is_owner, employee.is_manager) == (
+        unique_permissions, is_owner, is_manager
+    ):
+        return employee
+    before = snapshot(employee)
+    employee.permissions = unique_permissions
+    employee.is_owner = is_owner
+    employee.is_manager = is_manager
+    session.flush()
+    record(session, actor, entity=employee, action="update", facility_id=facility.id,
+           before=before, after=snapshot(employee))
+    return employee
+
+
+def _holder_by_key(session: Session, model: type[H], key: str) -> H | None:
+    candidates = session.scalars(
+        select(model).where(model.key_prefix == key[:KEY_PREFIX_LENGTH], model.active.is_(True))
+    )
+    for candidate in candidates:
+        if _key_matches(key, candidate.key_hash):
+            return candidate
+    return None
+
+
+@dataclass(frozen=True)
+class Caller:
+    integrator: Integrator
+    user: User
+
+
+def authenticate(session: Session, vendor_key: str, user_key: str) -> Caller:
+    """The integrator and user behind a key pair, or Unauthenticated."""
+    integrator = _holder_by_key(session, Integrator, vendor_key) if vendor_key else None
+    user = _holder_by_key(session, User, user_key) if user_key else None
+    if integrator is None or user is None:
+        raise Unauthenticated("The integrator key or user key is not valid.")
+    return Caller(integrator, user)
+
+
+def employment(session: Session, user: User, facility: Facility) -> Employee | None:
+    return session.scalar(
+        select(Employee).where(Employee.facility_id == facility.id, Employee.user_id == user.id)
+    )
+
+
+def get_user(session: Session, employee_license_number: str) -> User:
+    user = session.scalar(
+        select(User).where(User.employee_license_number == employee_license_number)
+    )
+    if user is None:
+        raise NotFound(f"no user with employee licence number {employee_license_number!r}")
+    return user

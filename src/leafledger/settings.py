@@ -1,0 +1,53 @@
+"""Runtime settings, read from the environment once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_DATABASE_URL = "sqlite:///leafledger.db"
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() not in {"0", "false", "no", "off", ""}
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        return float(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from exc
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """GET requests per second allowed per facility and per integrator (0 disables one)."""
+
+    enabled: bool = True
+    facility_get_per_second: float = 50.0
+    integrator_get_per_second: float = 150.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        return cls(
+            database_url=os.environ.get("LEAFLEDGER_DATABASE_URL", DEFAULT_DATABASE_URL),
+            rate_limits=RateLimits(
+                enabled=_env_bool("LEAFLEDGER_RATE_LIMITS", True),
+                facility_get_per_second=_env_float("LEAFLEDGER_RATE_LIMIT_FACILITY_GET", 50.0),
+                integrator_get_per_second=_env_float(
+                    "LEAFLEDGER_RATE_LIMIT_INTEGRATOR_GET", 150.0
+                ),
+            ),
+        )
