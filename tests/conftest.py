@@ -125,8 +125,12 @@ class Ledger:
     def facility(self, license_type: str = "Cultivator", state: str = "CO") -> Facility:
         with self.store.transaction() as session:
             return create_facility(
-                session, CLI, license_number=unique("LIC"), name=unique("Facility"),
-                state_code=state, license_type=license_type,
+                session,
+                CLI,
+                license_number=unique("LIC"),
+                name=unique("Facility"),
+                state_code=state,
+                license_type=license_type,
             )
 
     def user(self, grants: dict[str, list[str]]) -> dict[str, str]:
@@ -136,8 +140,9 @@ class Ledger:
 
             issued = create_user(session, CLI, unique("User"), unique("EMP"))
             for license_number, permissions in grants.items():
-                employ(session, CLI, issued.holder, get_facility(session, license_number),
-                       permissions)
+                employ(
+                    session, CLI, issued.holder, get_facility(session, license_number), permissions
+                )
             return basic_auth(self.demo.vendor_key, issued.key)
 
     def grant_demo_user(self, license_number: str) -> None:
@@ -146,8 +151,13 @@ class Ledger:
             from leafledger.domain.services.demo import DEMO_EMPLOYEE_LICENSE
             from leafledger.domain.services.facilities import get_facility
 
-            employ(session, CLI, get_user(session, DEMO_EMPLOYEE_LICENSE),
-                   get_facility(session, license_number), all_permissions())
+            employ(
+                session,
+                CLI,
+                get_user(session, DEMO_EMPLOYEE_LICENSE),
+                get_facility(session, license_number),
+                all_permissions(),
+            )
 
 
 @pytest.fixture(scope="session")

@@ -46,8 +46,6 @@ class Settings:
             rate_limits=RateLimits(
                 enabled=_env_bool("LEAFLEDGER_RATE_LIMITS", True),
                 facility_get_per_second=_env_float("LEAFLEDGER_RATE_LIMIT_FACILITY_GET", 50.0),
-                integrator_get_per_second=_env_float(
-                    "LEAFLEDGER_RATE_LIMIT_INTEGRATOR_GET", 150.0
-                ),
+                integrator_get_per_second=_env_float("LEAFLEDGER_RATE_LIMIT_INTEGRATOR_GET", 150.0),
             ),
         )

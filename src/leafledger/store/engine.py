@@ -51,11 +51,15 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        """A session for reads; anything it changed is rolled back."""
+        """A session for reads; anything it changed is rolled back.
+
+        Loaded objects are detached first, so they stay readable after the block.
+        """
         with self._sessions() as session:
             try:
                 yield session
             finally:
+                session.expunge_all()
                 session.rollback()
 
     def dispose(self) -> None:

@@ -53,9 +53,7 @@ class Endpoint:
     def route_path(self) -> str:
         """The path as mounted: no trailing slash, id parameters typed as integers."""
         trimmed = self.path.rstrip("/") or "/"
-        return _PARAM.sub(
-            lambda m: "{%s:int}" % m[1] if m[1] in INTEGER_PARAMS else m[0], trimmed
-        )
+        return _PARAM.sub(lambda m: f"{{{m[1]}:int}}" if m[1] in INTEGER_PARAMS else m[0], trimmed)
 
     @property
     def params(self) -> list[str]:

@@ -1,4 +1,4 @@
-"""Wire-level request problems found before any business rule runs (bad query, too big, too fast)."""
+"""Wire-level request problems found before any business rule runs (bad query, body, rate)."""
 
 from __future__ import annotations
 

@@ -16,33 +16,64 @@ from leafledger.dialects.kit.runner import Runner
 
 def _parameters(endpoint: Endpoint, license_param: str) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
-        {"name": name, "in": "path", "required": True,
-         "schema": {"type": "integer" if name == "id" else "string"}}
+        {
+            "name": name,
+            "in": "path",
+            "required": True,
+            "schema": {"type": "integer" if name == "id" else "string"},
+        }
         for name in endpoint.params
     ]
     if endpoint.scope is Scope.FACILITY:
-        params.append({"name": license_param, "in": "query", "required": True,
-                       "schema": {"type": "string"}})
+        params.append(
+            {"name": license_param, "in": "query", "required": True, "schema": {"type": "string"}}
+        )
     if endpoint.windowed:
         for name in ("lastModifiedStart", "lastModifiedEnd"):
-            params.append({"name": name, "in": "query", "required": False,
-                           "schema": {"type": "string", "format": "date-time"}})
+            params.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "format": "date-time"},
+                }
+            )
     if endpoint.paged:
-        params.append({"name": "pageNumber", "in": "query", "required": False,
-                       "schema": {"type": "integer", "minimum": 1}})
-        params.append({"name": "pageSize", "in": "query", "required": False,
-                       "schema": {"type": "integer", "minimum": 1, "maximum": 20}})
+        params.append(
+            {
+                "name": "pageNumber",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        )
+        params.append(
+            {
+                "name": "pageSize",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "integer", "minimum": 1, "maximum": 20},
+            }
+        )
     return params
 
 
 def _openapi(endpoint: Endpoint, license_param: str) -> dict[str, Any]:
     extra: dict[str, Any] = {"parameters": _parameters(endpoint, license_param)}
     if endpoint.body is Body.ARRAY:
-        extra["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
-            "type": "array", "maxItems": 10, "items": {"type": "object"}}}}}
+        extra["requestBody"] = {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {"type": "array", "maxItems": 10, "items": {"type": "object"}}
+                }
+            },
+        }
     elif endpoint.body is Body.OBJECT:
-        extra["requestBody"] = {"required": True, "content": {"application/json": {"schema": {
-            "type": "object"}}}}
+        extra["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
     return extra
 
 

@@ -43,7 +43,9 @@ def parse_positive_int(name: str, raw: str | None) -> int | None:
     return value
 
 
-def fetch_page(session: Session, source: Select[Any] | Sequence[Any], page: PageRequest) -> PageResult:
+def fetch_page(
+    session: Session, source: Select[Any] | Sequence[Any], page: PageRequest
+) -> PageResult:
     """One page of `source`; a Select is counted and sliced by the database."""
     if isinstance(source, Select):
         total = session.scalar(select(func.count()).select_from(source.order_by(None).subquery()))

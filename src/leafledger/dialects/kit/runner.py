@@ -95,7 +95,10 @@ class Dialect(ABC):
 
     @abstractmethod
     def error(
-        self, status: int, message: str, row: int | None = None,
+        self,
+        status: int,
+        message: str,
+        row: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response: ...
 
@@ -103,9 +106,13 @@ class Dialect(ABC):
     def result(self, call: Call, value: Any) -> Response: ...
 
 
-def json_response(content: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
+def json_response(
+    content: Any, status: int = 200, headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(
-        orjson.dumps(content), status_code=status, media_type="application/json",
+        orjson.dumps(content),
+        status_code=status,
+        media_type="application/json",
         headers=dict(headers or {}),
     )
 
@@ -145,7 +152,9 @@ class Runner:
         with self.store.transaction() as session:
             caller = authenticate(session, *credentials)
             facility, employee = self._scope(session, endpoint, caller, query)
-            self.limits.check(endpoint.method, caller.integrator.id, facility and facility.id)
+            self.limits.check(
+                endpoint.method, caller.integrator.id, facility.id if facility else None
+            )
             call = Call(
                 endpoint=endpoint,
                 session=session,
@@ -171,7 +180,7 @@ class Runner:
     def _scope(
         self, session: Session, endpoint: Endpoint, caller: Caller, query: Mapping[str, str]
     ) -> tuple[Facility | None, Employee | None]:
-        """Resolve the licence into a facility the user works at, and check the row's permissions."""
+        """Resolve the licence to a facility the user works at; check the row's permissions."""
         if endpoint.scope is Scope.CALLER:
             return None, None
         license_number = (self.dialect.license_number(query) or "").strip()
@@ -183,9 +192,7 @@ class Runner:
             raise Unauthenticated(f"No access to licence number {license_number}.")
         missing = [p for p in endpoint.permissions if p not in employee.permissions]
         if missing:
-            raise Forbidden(
-                "Missing permission(s) at this facility: " + ", ".join(missing) + "."
-            )
+            raise Forbidden("Missing permission(s) at this facility: " + ", ".join(missing) + ".")
         return facility, employee
 
 

@@ -55,12 +55,17 @@ class MetrcDialect(Dialect):
         if not endpoint.windowed:
             return None
         return parse_window(
-            query.get("lastModifiedStart"), query.get("lastModifiedEnd"),
-            start_name="lastModifiedStart", end_name="lastModifiedEnd",
+            query.get("lastModifiedStart"),
+            query.get("lastModifiedEnd"),
+            start_name="lastModifiedStart",
+            end_name="lastModifiedEnd",
         )
 
     def error(
-        self, status: int, message: str, row: int | None = None,
+        self,
+        status: int,
+        message: str,
+        row: int | None = None,
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         body: Any = [{"row": row, "message": message}] if row is not None else {"Message": message}

@@ -11,7 +11,7 @@ from sqlalchemy import Select
 
 @dataclass(frozen=True)
 class Listing:
-    """Records to list: a query (paged by the database) or a fixed sequence, and how to render one."""
+    """Records to list (a query paged by the database, or a sequence) and how to render one."""
 
     source: Select[Any] | Sequence[Any]
     render: Callable[[Any], Any]

@@ -1,1 +1,1 @@
-"""Business rules, one module per aggregate. Services never commit: the caller owns the transaction."""
+"""Business rules, one module per aggregate. Services never commit: callers own transactions."""

@@ -1,0 +1,49 @@
+"""The application as a whole: docs, health, unknown routes, no 500s on malformed requests."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from leafledger.dialects.metrc.table import ROWS
+from tests.conftest import DemoAccess
+
+
+def test_openapi_lists_every_row(client: TestClient) -> None:
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    operations = {(method.upper(), path) for path, item in spec["paths"].items() for method in item}
+    for row in ROWS:
+        documented = row.path.rstrip("/") or "/"
+        assert (row.method, documented) in operations, f"{row.method} {row.path} undocumented"
+
+
+def test_malformed_credentials_answer_401(client: TestClient, demo: DemoAccess) -> None:
+    license_number = demo.licenses["Cultivator"]
+    for header in ["Basic !!!notbase64", "Basic " + "dXNlcm5hbWU=", "Bearer abc", "Basic"]:
+        response = client.get(
+            "/employees/v2/",
+            params={"licenseNumber": license_number},
+            headers={"Authorization": header},
+        )
+        assert response.status_code == 401, header
+        assert response.json()["Message"]
+
+
+def test_missing_license_number_is_a_clear_400(client: TestClient, demo: DemoAccess) -> None:
+    response = client.get("/employees/v2/", headers=demo.headers)
+    assert response.status_code == 400
+    assert "licence number" in response.json()["Message"].lower()
+
+
+def test_malformed_bodies_answer_400_not_500(client: TestClient, demo: DemoAccess) -> None:
+    params = {"licenseNumber": demo.licenses["Cultivator"]}
+    for body in [b"{not json", b"", b'{"Name": "x"}', b"[1, 2]", b'"text"']:
+        response = client.post(
+            "/strains/v2/",
+            params=params,
+            content=body,
+            headers={**demo.headers, "Content-Type": "application/json"},
+        )
+        assert response.status_code == 400, body
+        payload = response.json()
+        assert payload if isinstance(payload, list) else payload["Message"]
