@@ -3,19 +3,43 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, NoReturn
 
 import typer
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import CLI
+from leafledger.domain.errors import LedgerError
+from leafledger.domain.models import Employee, Facility
 from leafledger.domain.services.demo import Demo, ensure_demo
+from leafledger.domain.services.facilities import create_facility, get_facility, list_facilities
+from leafledger.domain.services.identity import (
+    canonical_permissions,
+    create_integrator,
+    create_user,
+    get_user,
+    grant,
+)
 from leafledger.permissions import all_permissions
 from leafledger.settings import Settings
 from leafledger.store import Store, upgrade
 
 app = typer.Typer(help="leafledger: a seed-to-sale traceability server.", no_args_is_help=True)
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+integrator_app = typer.Typer(
+    help="Integrators: the vendor keys of client software.", no_args_is_help=True
+)
+facility_app = typer.Typer(help="Licensed facilities.", no_args_is_help=True)
+user_app = typer.Typer(
+    help="Users: user keys and their permissions at facilities.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
+app.add_typer(integrator_app, name="integrator")
+app.add_typer(facility_app, name="facility")
+app.add_typer(user_app, name="user")
 
 DatabaseOption = Annotated[
     str | None,
@@ -78,9 +102,7 @@ def _describe_demo(payload: dict[str, Any]) -> str:
         f"  user key:   {payload['user_key']}",
         "  facilities:",
     ]
-    lines += [
-        f"    {f['license_number']}  {f['license_type']}" for f in payload["facilities"]
-    ]
+    lines += [f"    {f['license_number']}  {f['license_type']}" for f in payload["facilities"]]
     return "\n".join(lines)
 
 
@@ -111,9 +133,283 @@ def serve(
     os.environ["LEAFLEDGER_DATABASE_URL"] = store.url
     store.dispose()
     uvicorn.run(
-        "leafledger.app:app_from_env", factory=True, host=host, port=port, workers=workers,
+        "leafledger.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
         log_level="info",
     )
+
+
+# --- administration: integrators, facilities, users, route coverage -------------------------
+
+KEY_NOTICE = "Keys are shown only this once and stored hashed: keep them somewhere safe now."
+
+FacilityOption = Annotated[
+    list[str] | None,
+    typer.Option("--facility", help="Licence number of a facility (repeat for several)."),
+]
+PermissionOption = Annotated[
+    list[str] | None,
+    typer.Option("--permission", help='A permission name, e.g. "View Packages" (repeatable).'),
+]
+AllPermissionsOption = Annotated[
+    bool, typer.Option("--all-permissions", help="Grant every permission the API knows.")
+]
+
+
+def fail(message: str) -> NoReturn:
+    """Report an operator error on stderr and exit 1, without a traceback."""
+    typer.echo(f"Error: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def admin_session(database: str | None) -> Iterator[Session]:
+    """A transaction on the migrated store; domain and database errors become clean exits."""
+    try:
+        store = migrated_store(database)
+    except (ValueError, SQLAlchemyError) as exc:
+        fail(f"cannot open the database: {exc}")
+    try:
+        with store.transaction() as session:
+            yield session
+    except LedgerError as exc:
+        fail(exc.message)
+    except IntegrityError as exc:
+        fail(f"the change conflicts with existing data: {exc.orig}")
+    finally:
+        store.dispose()
+
+
+def echo_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, indent=2))
+
+
+def wanted_permissions(names: list[str] | None, every: bool) -> list[str]:
+    known = all_permissions()
+    return known if every else canonical_permissions(names or [], known)
+
+
+def employment_payload(employee: Employee) -> dict[str, Any]:
+    return {
+        "license_number": employee.facility.license_number,
+        "permissions": sorted(employee.permissions),
+    }
+
+
+def facility_payload(facility: Facility) -> dict[str, Any]:
+    return {
+        "facility_id": facility.id,
+        "license_number": facility.license_number,
+        "name": facility.name,
+        "license_type": facility.license_type,
+        "state": facility.state_code,
+        "timezone": facility.timezone,
+    }
+
+
+def _describe_employments(employments: list[dict[str, Any]]) -> list[str]:
+    lines = []
+    for item in employments:
+        count = len(item["permissions"])
+        lines.append(f"  {item['license_number']}: {count} permission{'s' * (count != 1)}")
+    return lines
+
+
+@integrator_app.command("add")
+def integrator_add(
+    name: Annotated[str, typer.Argument(help="The integrator's (vendor's) name; unique.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create an integrator and print its vendor key (the Basic-auth username)."""
+    with admin_session(database) as session:
+        issued = create_integrator(session, CLI, name)
+        payload = {"name": issued.holder.name, "vendor_key": issued.key}
+    if as_json:
+        echo_json(payload)
+        return
+    typer.echo(f"Integrator {payload['name']!r} created.")
+    typer.echo(f"  vendor key: {payload['vendor_key']}")
+    typer.echo(KEY_NOTICE)
+
+
+@facility_app.command("add")
+def facility_add(
+    license_number: Annotated[str, typer.Option("--license-number", help="Unique licence number.")],
+    name: Annotated[str, typer.Option("--name", help="The facility's name.")],
+    state: Annotated[str, typer.Option("--state", help="Two-letter state code, e.g. CO.")],
+    license_type: Annotated[
+        str,
+        typer.Option(
+            "--type",
+            help="Cultivator, Manufacturer, Dispensary (or Retailer), Testing Lab or Distributor.",
+        ),
+    ],
+    timezone: Annotated[
+        str, typer.Option("--timezone", help="IANA time zone of the facility.")
+    ] = "America/Denver",
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Register a facility; its capabilities come from the licence type's preset."""
+    with admin_session(database) as session:
+        facility = create_facility(
+            session,
+            CLI,
+            license_number=license_number,
+            name=name,
+            state_code=state,
+            license_type=license_type,
+            timezone=timezone,
+        )
+        payload = facility_payload(facility)
+    if as_json:
+        echo_json(payload)
+        return
+    typer.echo(
+        f"Facility {payload['license_number']} created: {payload['name']} "
+        f"({payload['license_type']}, {payload['state']}, {payload['timezone']})."
+    )
+
+
+@facility_app.command("list")
+def facility_list(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """List every facility with its licence type and number of employees."""
+    with admin_session(database) as session:
+        payload = [
+            {**facility_payload(facility), "employees": staff}
+            for facility, staff in list_facilities(session)
+        ]
+    if as_json:
+        echo_json(payload)
+        return
+    if not payload:
+        typer.echo("No facilities yet; add one with `leafledger facility add`.")
+        return
+    width = max(len(item["license_number"]) for item in payload)
+    for item in payload:
+        typer.echo(
+            f"{item['license_number']:<{width}}  {item['license_type']:<12}  {item['state']}  "
+            f"{item['employees']:>3} employee{'s' * (item['employees'] != 1)}  {item['name']}"
+        )
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Option("--name", help="The user's full name.")],
+    employee_license: Annotated[
+        str, typer.Option("--employee-license", help="The user's employee licence number; unique.")
+    ],
+    facility: FacilityOption = None,
+    permission: PermissionOption = None,
+    every_permission: AllPermissionsOption = False,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a user, employ them at the facilities given, and print their user key."""
+    licenses = facility or []
+    if (permission or every_permission) and not licenses:
+        fail("permissions are held at a facility: add --facility LICENSE")
+    with admin_session(database) as session:
+        permissions = wanted_permissions(permission, every_permission)
+        issued = create_user(session, CLI, name, employee_license)
+        employments = [
+            employment_payload(
+                grant(session, CLI, issued.holder, get_facility(session, lic), permissions)
+            )
+            for lic in dict.fromkeys(licenses)
+        ]
+        payload = {
+            "full_name": issued.holder.full_name,
+            "employee_license_number": issued.holder.employee_license_number,
+            "user_key": issued.key,
+            "facilities": employments,
+        }
+    if as_json:
+        echo_json(payload)
+        return
+    typer.echo(f"User {payload['full_name']!r} ({payload['employee_license_number']}) created.")
+    typer.echo(f"  user key: {payload['user_key']}")
+    typer.echo("\n".join(_describe_employments(employments)) or "  (not employed anywhere yet)")
+    typer.echo(KEY_NOTICE)
+
+
+@user_app.command("grant")
+def user_grant(
+    employee_license: Annotated[
+        str, typer.Option("--employee-license", help="The user's employee licence number.")
+    ],
+    facility: Annotated[
+        list[str], typer.Option("--facility", help="Licence number of a facility (repeatable).")
+    ],
+    permission: PermissionOption = None,
+    every_permission: AllPermissionsOption = False,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Employ an existing user at facilities and add permissions; nothing held is removed."""
+    with admin_session(database) as session:
+        permissions = wanted_permissions(permission, every_permission)
+        user = get_user(session, employee_license.strip())
+        employments = [
+            employment_payload(grant(session, CLI, user, get_facility(session, lic), permissions))
+            for lic in dict.fromkeys(facility)
+        ]
+        payload = {
+            "employee_license_number": user.employee_license_number,
+            "facilities": employments,
+        }
+    if as_json:
+        echo_json(payload)
+        return
+    typer.echo(f"User {payload['employee_license_number']} now holds:")
+    typer.echo("\n".join(_describe_employments(employments)))
+
+
+def route_coverage() -> dict[str, Any]:
+    """Implemented and total rows per resource and version; a row counts once it has a handler."""
+    from leafledger.dialects.metrc.table import ROWS
+
+    groups: dict[tuple[str, str], list[int]] = {}
+    for endpoint in ROWS:
+        counts = groups.setdefault((endpoint.resource, endpoint.version), [0, 0])
+        counts[0] += int(endpoint.implemented)
+        counts[1] += 1
+    resources = [
+        {"resource": resource, "version": version, "implemented": done, "total": total}
+        for (resource, version), (done, total) in sorted(groups.items())
+    ]
+    return {
+        "dialect": "metrc",
+        "resources": resources,
+        "implemented": sum(item["implemented"] for item in resources),
+        "total": sum(item["total"] for item in resources),
+    }
+
+
+@app.command()
+def routes(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """Report how many endpoints are implemented (the rest answer 501), per resource and version.
+
+    The endpoint table is part of the code, so --database is accepted but not needed.
+    """
+    del database  # accepted like every command's, for uniform scripting
+    payload = route_coverage()
+    if as_json:
+        echo_json(payload)
+        return
+    width = max(len(item["resource"]) for item in payload["resources"])
+    for item in payload["resources"]:
+        typer.echo(
+            f"{item['resource']:<{width}}  {item['version']}  "
+            f"{item['implemented']:>3}/{item['total']:<3}"
+        )
+    done, total = payload["implemented"], payload["total"]
+    share = 100 * done / total if total else 0.0
+    typer.echo(f"{'Total':<{width}}      {done:>3}/{total:<3} ({share:.0f}% implemented)")
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -57,8 +57,14 @@ def create_facility(
     )
     session.add(facility)
     session.flush()
-    record(session, actor, entity=facility, action="create", facility_id=facility.id,
-           after=snapshot(facility))
+    record(
+        session,
+        actor,
+        entity=facility,
+        action="create",
+        facility_id=facility.id,
+        after=snapshot(facility),
+    )
     return facility
 
 
@@ -83,3 +89,18 @@ def facilities_of(session: Session, user: User) -> list[Employee]:
             .order_by(Facility.license_number)
         )
     )
+
+
+def list_facilities(session: Session) -> list[tuple[Facility, int]]:
+    """Every facility of the installation, by licence number, with how many users work there."""
+    staff = (
+        select(Employee.facility_id, func.count(Employee.id).label("staff"))
+        .group_by(Employee.facility_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Facility, func.coalesce(staff.c.staff, 0))
+        .outerjoin(staff, staff.c.facility_id == Facility.id)
+        .order_by(Facility.license_number)
+    )
+    return [(facility, int(count)) for facility, count in rows.tuples()]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
@@ -59,8 +60,14 @@ def create_integrator(session: Session, actor: Actor, name: str) -> Issued[Integ
     integrator = Integrator(name=name, key_prefix=key[:KEY_PREFIX_LENGTH], key_hash=hash_key(key))
     session.add(integrator)
     session.flush()
-    record(session, actor, entity=integrator, action="create", facility_id=None,
-           after=snapshot(integrator, _SECRET_FIELDS))
+    record(
+        session,
+        actor,
+        entity=integrator,
+        action="create",
+        facility_id=None,
+        after=snapshot(integrator, _SECRET_FIELDS),
+    )
     return Issued(integrator, key)
 
 
@@ -84,8 +91,14 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record(session, actor, entity=user, action="create", facility_id=None,
-           after=snapshot(user, _SECRET_FIELDS))
+    record(
+        session,
+        actor,
+        entity=user,
+        action="create",
+        facility_id=None,
+        after=snapshot(user, _SECRET_FIELDS),
+    )
     return Issued(user, key)
 
 
@@ -120,11 +133,19 @@ def employ(
         )
         session.add(employee)
         session.flush()
-        record(session, actor, entity=employee, action="create", facility_id=facility.id,
-               after=snapshot(employee))
+        record(
+            session,
+            actor,
+            entity=employee,
+            action="create",
+            facility_id=facility.id,
+            after=snapshot(employee),
+        )
         return employee
     if (employee.permissions, employee.is_owner, employee.is_manager) == (
-        unique_permissions, is_owner, is_manager
+        unique_permissions,
+        is_owner,
+        is_manager,
     ):
         return employee
     before = snapshot(employee)
@@ -132,8 +153,15 @@ def employ(
     employee.is_owner = is_owner
     employee.is_manager = is_manager
     session.flush()
-    record(session, actor, entity=employee, action="update", facility_id=facility.id,
-           before=before, after=snapshot(employee))
+    record(
+        session,
+        actor,
+        entity=employee,
+        action="update",
+        facility_id=facility.id,
+        before=before,
+        after=snapshot(employee),
+    )
     return employee
 
 
@@ -175,3 +203,43 @@ def get_user(session: Session, employee_license_number: str) -> User:
     if user is None:
         raise NotFound(f"no user with employee licence number {employee_license_number!r}")
     return user
+
+
+def canonical_permissions(requested: Iterable[str], known: Iterable[str]) -> list[str]:
+    """`requested` spelled as in `known` (matched without regard to case), or RuleViolation.
+
+    Catches a mistyped permission when it is granted rather than when a request is refused.
+    """
+    by_folded = {name.casefold(): name for name in known}
+    found: set[str] = set()
+    unknown: list[str] = []
+    for name in requested:
+        match = by_folded.get(name.strip().casefold())
+        if match is None:
+            unknown.append(name)
+        else:
+            found.add(match)
+    if unknown:
+        raise RuleViolation("unknown permission(s): " + ", ".join(repr(n) for n in unknown))
+    return sorted(found)
+
+
+def grant(
+    session: Session, actor: Actor, user: User, facility: Facility, permissions: Iterable[str]
+) -> Employee:
+    """Employ `user` at `facility` if they are not yet, and add `permissions` to those held.
+
+    Unlike `employ`, nothing already held is taken away and the owner/manager flags are kept.
+    """
+    current = employment(session, user, facility)
+    if current is None:
+        return employ(session, actor, user, facility, list(permissions))
+    return employ(
+        session,
+        actor,
+        user,
+        facility,
+        [*current.permissions, *permissions],
+        is_owner=current.is_owner,
+        is_manager=current.is_manager,
+    )

@@ -1,0 +1,123 @@
+"""The Metrc reference lists: units of measure, types, states, reasons, methods, categories.
+
+Every list is a fixed tuple from the domain (`domain/units.py`, `domain/reference.py`); a handler
+only hands it to the dialect with a renderer, so paging and the v2 envelope come from the row's
+`paged` flag like any other list. Record lists render through `pascal_record`, which names each
+dataclass field in PascalCase the way Metrc spells it; name lists render as bare strings.
+
+Two v2 lists have no response example in the catalogue: plant batch waste reasons take the
+shape of their sibling reason lists (Name and the Requires* flags), payment types answer
+{"Id", "Name"} records.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from leafledger.dialects.kit.call import Call
+from leafledger.dialects.metrc.results import Listing
+from leafledger.domain import reference
+from leafledger.domain.units import UnitOfMeasure, active_units, inactive_units
+
+# Words Metrc writes in capitals inside a field name.
+_ACRONYMS = {"pdf": "PDF", "rta": "RTA"}
+# Field names Metrc spells against its own rule.
+_IRREGULAR = {"max_days_to_reach_min_sources": "MaxDaystoReachMinSources"}
+
+
+def pascal_name(snake: str) -> str:
+    """requires_unit_cbd_a_percent -> RequiresUnitCbdAPercent; requires_pdf_document -> ...PDF..."""
+    if snake in _IRREGULAR:
+        return _IRREGULAR[snake]
+    return "".join(_ACRONYMS.get(word, word[:1].upper() + word[1:]) for word in snake.split("_"))
+
+
+_WIRE_NAMES: dict[type, tuple[tuple[str, str], ...]] = {}
+
+
+def _wire_names(cls: type) -> tuple[tuple[str, str], ...]:
+    """(field, wire name) pairs of a dataclass, worked out once per class."""
+    names = _WIRE_NAMES.get(cls)
+    if names is None:
+        names = tuple((f.name, pascal_name(f.name)) for f in dataclasses.fields(cls))
+        _WIRE_NAMES[cls] = names
+    return names
+
+
+def wire_value(value: Any) -> Any:
+    """A domain value as JSON: enums by value, datetimes in ISO 8601, tuples as arrays."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):  # a JSON number; only at the wire, never in the ledger
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, tuple | list):
+        return [wire_value(v) for v in value]
+    return value
+
+
+def pascal_record(record: Any) -> dict[str, Any]:
+    """A frozen dataclass as a Metrc object: every field, PascalCase, in declaration order."""
+    return {wire: wire_value(getattr(record, name)) for name, wire in _wire_names(type(record))}
+
+
+def render_unit(unit: UnitOfMeasure) -> dict[str, Any]:
+    return {
+        "QuantityType": unit.quantity_type.value,
+        "Name": unit.name,
+        "Abbreviation": unit.abbreviation,
+    }
+
+
+def _name(value: str) -> str:
+    return value
+
+
+def _listing(
+    records: Sequence[Any], render: Callable[[Any], Any], name: str
+) -> Callable[[Call], Listing]:
+    """A handler answering a fixed list; named after the list for route reports and tracebacks."""
+
+    def handler(call: Call) -> Listing:
+        return Listing(records, render)
+
+    handler.__name__ = handler.__qualname__ = name
+    return handler
+
+
+units_active = _listing(active_units(), render_unit, "units_active")
+units_inactive = _listing(inactive_units(), render_unit, "units_inactive")
+waste_methods = _listing(reference.WASTE_METHODS, pascal_record, "waste_methods")
+package_types = _listing(reference.PACKAGE_TYPES, _name, "package_types")
+package_adjust_reasons = _listing(
+    reference.PACKAGE_ADJUSTMENT_REASONS, pascal_record, "package_adjust_reasons"
+)
+growth_phases = _listing(reference.GROWTH_PHASES, _name, "growth_phases")
+plant_batch_types = _listing(reference.PLANT_BATCH_TYPES, pascal_record, "plant_batch_types")
+plant_batch_waste_reasons = _listing(
+    reference.PLANT_BATCH_WASTE_REASONS, pascal_record, "plant_batch_waste_reasons"
+)
+plant_waste_reasons = _listing(reference.PLANT_WASTE_REASONS, pascal_record, "plant_waste_reasons")
+plant_waste_methods = _listing(reference.PLANT_WASTE_METHODS, pascal_record, "plant_waste_methods")
+plant_additive_types = _listing(reference.PLANT_ADDITIVE_TYPES, _name, "plant_additive_types")
+harvest_waste_types = _listing(reference.HARVEST_WASTE_TYPES, pascal_record, "harvest_waste_types")
+item_categories = _listing(reference.ITEM_CATEGORIES, pascal_record, "item_categories")
+lab_test_states = _listing(reference.LAB_TEST_STATES, _name, "lab_test_states")
+lab_test_types = _listing(reference.LAB_TEST_TYPES, pascal_record, "lab_test_types")
+customer_types = _listing(reference.CUSTOMER_TYPES, _name, "customer_types")
+counties = _listing(reference.COUNTIES, pascal_record, "counties")
+payment_types = _listing(reference.PAYMENT_TYPES, pascal_record, "payment_types")
+delivery_return_reasons = _listing(
+    reference.SALES_DELIVERY_RETURN_REASONS, pascal_record, "delivery_return_reasons"
+)
+transfer_types = _listing(reference.TRANSFER_TYPES, pascal_record, "transfer_types")
+delivery_package_states = _listing(
+    reference.DELIVERY_PACKAGE_STATES, _name, "delivery_package_states"
+)
+location_types = _listing(reference.LOCATION_TYPES, pascal_record, "location_types")
