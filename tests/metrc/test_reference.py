@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from leafledger.dialects.kit.endpoint import Endpoint, Scope
-from leafledger.dialects.metrc.resources.reference import pascal_name
+from leafledger.dialects.metrc.render import pascal_name
 from leafledger.dialects.metrc.table import ROWS
 from leafledger.domain import reference
 from leafledger.domain.units import active_units, inactive_units

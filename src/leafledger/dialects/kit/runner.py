@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -106,11 +107,18 @@ class Dialect(ABC):
     def result(self, call: Call, value: Any) -> Response: ...
 
 
+def _json_default(value: object) -> object:
+    """Decimals leave the ledger as JSON numbers, at the wire and nowhere else."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
 def json_response(
     content: Any, status: int = 200, headers: Mapping[str, str] | None = None
 ) -> Response:
     return Response(
-        orjson.dumps(content),
+        orjson.dumps(content, default=_json_default),
         status_code=status,
         media_type="application/json",
         headers=dict(headers or {}),
