@@ -11,6 +11,9 @@ from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.errors import bad_request
 
+# The largest page number or size taken: keeps every offset well inside a 64-bit SQL integer.
+MAX_QUERY_INT = 2**31 - 1
+
 
 @dataclass(frozen=True)
 class PageRequest:
@@ -40,6 +43,8 @@ def parse_positive_int(name: str, raw: str | None) -> int | None:
         raise bad_request(f"{name} must be a whole number, got {raw!r}") from None
     if value < 1:
         raise bad_request(f"{name} must be 1 or more, got {value}")
+    if value > MAX_QUERY_INT:
+        raise bad_request(f"{name} must be at most {MAX_QUERY_INT}, got {value}")
     return value
 
 

@@ -27,9 +27,11 @@ def parse_instant(name: str, raw: str) -> datetime:
         text = text.replace(" ", "+")
     try:
         value = datetime.fromisoformat(text)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     except ValueError:
         raise bad_request(f"{name} is not an ISO 8601 date and time: {raw!r}") from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    except OverflowError:  # valid text whose UTC instant falls before year 1 or after 9999
+        raise bad_request(f"{name} is out of the supported range: {raw!r}") from None
 
 
 def parse_window(
