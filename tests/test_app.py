@@ -47,3 +47,23 @@ def test_malformed_bodies_answer_400_not_500(client: TestClient, demo: DemoAcces
         assert response.status_code == 400, body
         payload = response.json()
         assert payload if isinstance(payload, list) else payload["Message"]
+
+
+def test_nul_characters_are_refused_before_reaching_the_database(
+    client: TestClient, demo: DemoAccess
+) -> None:
+    response = client.get(
+        "/employees/v2/permissions",
+        params={"licenseNumber": demo.licenses["Cultivator"], "employeeLicenseNumber": "A\x00B"},
+        headers=demo.headers,
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["Message"]
+    response = client.post(
+        "/strains/v2/",
+        params={"licenseNumber": demo.licenses["Cultivator"]},
+        content=b'[{"Name": "Bad\\u0000Name"}]',
+        headers={**demo.headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 400
+    assert "NUL" in response.json()["Message"]

@@ -34,8 +34,7 @@ from leafledger.domain.errors import (
     Unauthenticated,
 )
 from leafledger.domain.models import Employee, Facility
-from leafledger.domain.services.facilities import find_facility
-from leafledger.domain.services.identity import Caller, authenticate, employment
+from leafledger.domain.services.identity import Caller, authenticate, employment_by_license
 from leafledger.settings import RateLimits
 from leafledger.store import Store
 
@@ -157,6 +156,7 @@ class Runner:
         if credentials is None:
             raise Unauthenticated("Send the integrator key and user key as credentials.")
         query = request.query_params
+        _refuse_nul(query, request.path_params)
         with self.store.transaction() as session:
             caller = authenticate(session, *credentials)
             facility, employee = self._scope(session, endpoint, caller, query)
@@ -194,14 +194,20 @@ class Runner:
         license_number = (self.dialect.license_number(query) or "").strip()
         if not license_number:
             raise bad_request("The licence number query parameter is required.")
-        facility = find_facility(session, license_number)
-        employee = employment(session, caller.user, facility) if facility else None
-        if facility is None or employee is None:
+        employee = employment_by_license(session, caller.user, license_number)
+        if employee is None:
             raise Unauthenticated(f"No access to licence number {license_number}.")
         missing = [p for p in endpoint.permissions if p not in employee.permissions]
         if missing:
             raise Forbidden("Missing permission(s) at this facility: " + ", ".join(missing) + ".")
-        return facility, employee
+        return employee.facility, employee
+
+
+def _refuse_nul(query: Mapping[str, str], path_params: Mapping[str, Any]) -> None:
+    """NUL characters are never valid ledger text (and PostgreSQL cannot store them)."""
+    for name, value in [*query.items(), *path_params.items()]:
+        if isinstance(value, str) and "\x00" in value:
+            raise bad_request(f"{name} contains a NUL character.")
 
 
 def _parse_body(endpoint: Endpoint, raw: bytes) -> Any:
@@ -209,6 +215,8 @@ def _parse_body(endpoint: Endpoint, raw: bytes) -> Any:
         return None
     if not raw.strip():
         raise bad_request("A JSON request body is required.")
+    if b"\\u0000" in raw:
+        raise bad_request("The request body contains a NUL character.")
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError:

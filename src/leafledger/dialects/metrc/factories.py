@@ -1,0 +1,74 @@
+"""Generic handlers that most rows of the Metrc table are built from.
+
+- `listing`: a query or sequence, paged and enveloped by the dialect;
+- `by_id`: load one facility-owned object from the `{id}` path parameter and render it;
+- `bulk`: apply a service to each object of the body, in order, all or nothing, ids answered in
+  the order posted; an error names the object (row) that caused it;
+- `delete`: act on the object named by `{id}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import Select
+
+from leafledger.dialects.kit.call import Call
+from leafledger.dialects.kit.endpoint import Handler
+from leafledger.dialects.metrc.results import Listing, Written
+from leafledger.domain.errors import Conflict, NotFound, RuleViolation
+
+T = TypeVar("T")
+
+
+def listing(
+    source: Callable[[Call], Select[Any] | Sequence[Any]], render: Callable[[Any], Any]
+) -> Handler:
+    def handler(call: Call) -> Listing:
+        return Listing(source(call), render)
+
+    return handler
+
+
+def path_id(call: Call, name: str = "id") -> int:
+    """The integer path parameter (the route only matches digits)."""
+    return int(call.path_params[name])
+
+
+def by_id(load: Callable[[Call, int], T], render: Callable[[T], Any]) -> Handler:
+    def handler(call: Call) -> Any:
+        return render(load(call, path_id(call)))
+
+    return handler
+
+
+def bulk(apply: Callable[[Call, dict[str, Any]], int | None]) -> Handler:
+    """Apply `apply` to every object of the body; each returns the id it created or touched.
+
+    A missing reference or a duplicate inside a body is the caller's mistake about that object,
+    so it answers 400 naming the row, like any rule violation. Nothing is kept unless every
+    object succeeds: the runner commits only when the handler returns.
+    """
+
+    def handler(call: Call) -> Written:
+        ids: list[int] = []
+        for index, obj in enumerate(call.objects):
+            try:
+                touched = apply(call, obj)
+            except RuleViolation as exc:
+                raise exc if exc.row is not None else exc.at_row(index) from None
+            except (NotFound, Conflict) as exc:
+                raise RuleViolation(exc.message, row=index) from None
+            if touched is not None:
+                ids.append(touched)
+        return Written(ids)
+
+    return handler
+
+
+def delete(remove: Callable[[Call, int], int]) -> Handler:
+    def handler(call: Call) -> Written:
+        return Written([remove(call, path_id(call))])
+
+    return handler

@@ -1,0 +1,213 @@
+"""The generic handlers, exercised through a small table of their own over employee rows.
+
+Employees are facility-owned, so they show the loaders' 401-versus-404 rule, and granting
+permissions is a real audited write, so `bulk` can be checked for all-or-nothing behaviour.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from leafledger.dialects.kit.call import Call
+from leafledger.dialects.kit.endpoint import Body, Endpoint
+from leafledger.dialects.kit.loaders import load_by_id
+from leafledger.dialects.kit.mount import mount
+from leafledger.dialects.kit.runner import Limits, Runner
+from leafledger.dialects.metrc.dialect import MetrcDialect
+from leafledger.dialects.metrc.factories import bulk, by_id, delete
+from leafledger.domain.errors import RuleViolation
+from leafledger.domain.models import Employee
+from leafledger.domain.services.identity import employ
+from leafledger.store import Store
+from tests.conftest import TEST_SETTINGS, Ledger
+
+
+def _load(call: Call, employee_id: int) -> Employee:
+    return load_by_id(call.session, Employee, employee_id, call.facility, "employee")
+
+
+def _grant(call: Call, obj: dict[str, Any]) -> int:
+    employee_id, permission = obj.get("EmployeeId"), obj.get("Permission")
+    if not isinstance(employee_id, int) or not isinstance(permission, str):
+        raise RuleViolation("EmployeeId (a number) and Permission (a text) are required.")
+    if permission == "Forbidden Word":
+        raise RuleViolation(f"{permission!r} may not be granted.")
+    employee = _load(call, employee_id)
+    employ(
+        call.session,
+        call.actor,
+        employee.user,
+        employee.facility,
+        [*employee.permissions, permission],
+    )
+    return employee.id
+
+
+def _revoke_all(call: Call, employee_id: int) -> int:
+    employee = _load(call, employee_id)
+    employ(call.session, call.actor, employee.user, employee.facility, [])
+    return employee.id
+
+
+def _row(method: str, path: str, version: str = "v2", **kw: Any) -> Endpoint:
+    return Endpoint("Factory Test", "UNIVERSAL", version, method, path, (), **kw)
+
+
+ROWS = (
+    _row(
+        "GET",
+        "/factorytest/v2/employees/{id}",
+        handler=by_id(_load, lambda e: {"Id": e.id, "Permissions": e.permissions}),
+    ),
+    _row("POST", "/factorytest/v2/grants", body=Body.ARRAY, handler=bulk(_grant)),
+    _row("POST", "/factorytest/v1/grants", version="v1", body=Body.ARRAY, handler=bulk(_grant)),
+    _row("DELETE", "/factorytest/v2/employees/{id}", handler=delete(_revoke_all)),
+)
+
+
+@pytest.fixture(scope="module")
+def factory_client(store: Store) -> Iterator[TestClient]:
+    app = FastAPI()
+    mount(
+        app, ROWS, Runner(MetrcDialect(), store, Limits(TEST_SETTINGS.rate_limits)), "licenseNumber"
+    )
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture()
+def setup(ledger: Ledger, store: Store) -> dict[str, Any]:
+    """Two facilities; a boss employed at the first, and two staff, one at each facility."""
+    home, away = ledger.facility(), ledger.facility()
+    boss = ledger.user({home.license_number: []})
+    ledger.user({home.license_number: ["View Packages"]})
+    ledger.user({away.license_number: ["View Packages"]})
+    with store.read() as session:
+        ids = {
+            license: session.query(Employee.id)
+            .filter(Employee.facility_id == facility.id)
+            .order_by(Employee.id)
+            .all()
+            for license, facility in ((home.license_number, home), (away.license_number, away))
+        }
+    return {
+        "headers": boss,
+        "params": {"licenseNumber": home.license_number},
+        "home_staff": ids[home.license_number][1][0],
+        "away_staff": ids[away.license_number][0][0],
+    }
+
+
+def _permissions(store: Store, employee_id: int) -> list[str]:
+    with store.read() as session:
+        employee = session.get(Employee, employee_id)
+        assert employee is not None
+        return list(employee.permissions)
+
+
+def test_by_id_answers_own_object_401_for_foreign_and_404_for_missing(
+    factory_client: TestClient, setup: dict[str, Any]
+) -> None:
+    get = lambda i: factory_client.get(  # noqa: E731
+        f"/factorytest/v2/employees/{i}", params=setup["params"], headers=setup["headers"]
+    )
+    own = get(setup["home_staff"])
+    assert own.status_code == 200
+    assert own.json() == {"Id": setup["home_staff"], "Permissions": ["View Packages"]}
+    foreign = get(setup["away_staff"])
+    assert foreign.status_code == 401
+    assert "does not belong" in foreign.json()["Message"]
+    missing = get(999_999_999)
+    assert missing.status_code == 404
+    assert missing.json()["Message"]
+
+
+def test_bulk_answers_ids_in_order_and_v1_an_empty_200(
+    factory_client: TestClient, setup: dict[str, Any], store: Store
+) -> None:
+    staff = setup["home_staff"]
+    body = [
+        {"EmployeeId": staff, "Permission": "Manage Items"},
+        {"EmployeeId": staff, "Permission": "Manage Strains"},
+    ]
+    response = factory_client.post(
+        "/factorytest/v2/grants", params=setup["params"], headers=setup["headers"], json=body
+    )
+    assert response.status_code == 200
+    assert response.json() == {"Ids": [staff, staff], "Warnings": None}
+    v1 = factory_client.post(
+        "/factorytest/v1/grants",
+        params=setup["params"],
+        headers=setup["headers"],
+        json=[{"EmployeeId": staff, "Permission": "Manage Locations"}],
+    )
+    assert (v1.status_code, v1.content) == (200, b"")
+    assert _permissions(store, staff) == [
+        "Manage Items",
+        "Manage Locations",
+        "Manage Strains",
+        "View Packages",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ({"Permission": "Manage Items"}, "EmployeeId"),  # malformed: no employee id
+        ({"Permission": "Forbidden Word"}, "may not be granted"),  # rule violation
+        ({"EmployeeId": 999_999_999, "Permission": "Manage Items"}, "No employee"),  # missing
+    ],
+)
+def test_bulk_is_all_or_nothing_and_names_the_failing_row(
+    factory_client: TestClient,
+    setup: dict[str, Any],
+    store: Store,
+    second: dict[str, Any],
+    message: str,
+) -> None:
+    staff = setup["home_staff"]
+    before = _permissions(store, staff)
+    second = (
+        {"EmployeeId": staff, **second} if second.get("Permission") != "Manage Items" else second
+    )
+    body = [{"EmployeeId": staff, "Permission": "Manage Items"}, second]
+    response = factory_client.post(
+        "/factorytest/v2/grants", params=setup["params"], headers=setup["headers"], json=body
+    )
+    assert response.status_code == 400
+    (error,) = response.json()
+    assert error["row"] == 1
+    assert message in error["message"]
+    assert _permissions(store, staff) == before  # the first object was rolled back too
+
+
+def test_bulk_on_a_foreign_object_answers_401_and_changes_nothing(
+    factory_client: TestClient, setup: dict[str, Any], store: Store
+) -> None:
+    away = setup["away_staff"]
+    before = _permissions(store, away)
+    response = factory_client.post(
+        "/factorytest/v2/grants",
+        params=setup["params"],
+        headers=setup["headers"],
+        json=[{"EmployeeId": away, "Permission": "Manage Items"}],
+    )
+    assert response.status_code == 401
+    assert _permissions(store, away) == before
+
+
+def test_delete_answers_the_id_touched(
+    factory_client: TestClient, setup: dict[str, Any], store: Store
+) -> None:
+    staff = setup["home_staff"]
+    response = factory_client.delete(
+        f"/factorytest/v2/employees/{staff}", params=setup["params"], headers=setup["headers"]
+    )
+    assert response.status_code == 200
+    assert response.json() == {"Ids": [staff], "Warnings": None}
+    assert _permissions(store, staff) == []
