@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
 
 from leafledger.dialects.metrc.table import ROWS
+from leafledger.store import Store
 from tests.conftest import DemoAccess
 
 
@@ -67,3 +71,24 @@ def test_nul_characters_are_refused_before_reaching_the_database(
     )
     assert response.status_code == 400
     assert "NUL" in response.json()["Message"]
+
+
+def test_a_dropped_database_connection_costs_no_request(
+    client: TestClient, demo: DemoAccess, store: Store
+) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("only a server database drops connections")
+    params = {"licenseNumber": demo.licenses["Cultivator"]}
+    assert client.get("/employees/v2/", params=params, headers=demo.headers).status_code == 200
+    killer = create_engine(store.engine.url, poolclass=NullPool)
+    with killer.connect() as conn:
+        killed = conn.execute(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar_one()
+    killer.dispose()
+    assert killed >= 1  # the pooled connection the last request used is gone
+    response = client.get("/employees/v2/", params=params, headers=demo.headers)
+    assert response.status_code == 200

@@ -32,7 +32,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    # No pre-ping: it costs a round trip per request. Connections are recycled hourly instead,
+    # and a connection the server dropped fails one request, then leaves the pool.
+    return create_engine(url, pool_size=10, max_overflow=20, pool_recycle=3600)
 
 
 class Store:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -141,7 +142,15 @@ class Runner:
 
     def run(self, endpoint: Endpoint, request: Request, raw_body: bytes) -> Response:
         try:
-            return self._run(endpoint, request, raw_body)
+            try:
+                return self._run(endpoint, request, raw_body)
+            except DBAPIError as exc:
+                # A pooled connection the database dropped (restart, idle timeout): nothing was
+                # committed, so the whole request runs again once, on a fresh connection.
+                if not exc.connection_invalidated:
+                    raise
+                log.warning("database connection lost; retrying %s once", request.url.path)
+                return self._run(endpoint, request, raw_body)
         except RequestError as exc:
             return self.dialect.error(exc.status, exc.message, headers=exc.headers)
         except LedgerError as exc:

@@ -39,7 +39,6 @@ def _key_matches(key: str, stored_hash: str | None) -> bool:
 
 
 T = TypeVar("T")
-H = TypeVar("H", Integrator, User)
 
 
 @dataclass(frozen=True)
@@ -165,16 +164,6 @@ def employ(
     return employee
 
 
-def _holder_by_key(session: Session, model: type[H], key: str) -> H | None:
-    candidates = session.scalars(
-        select(model).where(model.key_prefix == key[:KEY_PREFIX_LENGTH], model.active.is_(True))
-    )
-    for candidate in candidates:
-        if _key_matches(key, candidate.key_hash):
-            return candidate
-    return None
-
-
 @dataclass(frozen=True)
 class Caller:
     integrator: Integrator
@@ -182,12 +171,26 @@ class Caller:
 
 
 def authenticate(session: Session, vendor_key: str, user_key: str) -> Caller:
-    """The integrator and user behind a key pair, or Unauthenticated."""
-    integrator = _holder_by_key(session, Integrator, vendor_key) if vendor_key else None
-    user = _holder_by_key(session, User, user_key) if user_key else None
-    if integrator is None or user is None:
-        raise Unauthenticated("The integrator key or user key is not valid.")
-    return Caller(integrator, user)
+    """The integrator and user behind a key pair, or Unauthenticated.
+
+    Both halves are looked up in one round trip by their clear prefixes; the full keys are then
+    checked against the stored digests in constant time.
+    """
+    if vendor_key and user_key:
+        candidates = session.execute(
+            select(Integrator, User).where(
+                Integrator.key_prefix == vendor_key[:KEY_PREFIX_LENGTH],
+                Integrator.active.is_(True),
+                User.key_prefix == user_key[:KEY_PREFIX_LENGTH],
+                User.active.is_(True),
+            )
+        )
+        for integrator, user in candidates:
+            vendor_ok = _key_matches(vendor_key, integrator.key_hash)
+            user_ok = _key_matches(user_key, user.key_hash)
+            if vendor_ok and user_ok:
+                return Caller(integrator, user)
+    raise Unauthenticated("The integrator key or user key is not valid.")
 
 
 def employment(session: Session, user: User, facility: Facility) -> Employee | None:
