@@ -66,3 +66,28 @@ def test_events_record_the_acting_user_and_integrator(store: Store) -> None:
     (event,) = _events(store, "users", hired.id)
     assert (event.channel, event.user_id, event.integrator_id) == ("metrc", boss.id, vendor.id)
     assert event.occurred_at.tzinfo is not None
+
+
+def test_the_demo_sandbox_is_audited_once_and_without_its_keys(store: Store, demo: object) -> None:
+    from sqlalchemy import func
+
+    from leafledger.domain.actor import CLI
+    from leafledger.domain.services.demo import ensure_demo
+    from leafledger.permissions import all_permissions
+
+    def count() -> int:
+        with store.read() as session:
+            return int(session.scalar(select(func.count()).select_from(AuditEvent)) or 0)
+
+    before = count()
+    with store.transaction() as session:
+        again = ensure_demo(session, CLI, all_permissions())
+    assert count() == before  # running the demo again changes nothing
+    with store.read() as session:
+        (event,) = session.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == "demo_sandbox")
+        ).all()
+    assert event.action == "create"
+    assert event.after is not None
+    assert again.user_key not in str(event.after)
+    assert again.vendor_key not in str(event.after)

@@ -7,11 +7,13 @@ permissions is a real audited write, so `bulk` can be checked for all-or-nothing
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Select, select
 
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Body, Endpoint
@@ -19,7 +21,7 @@ from leafledger.dialects.kit.loaders import load_by_id
 from leafledger.dialects.kit.mount import mount
 from leafledger.dialects.kit.runner import Limits, Runner
 from leafledger.dialects.metrc.dialect import MetrcDialect
-from leafledger.dialects.metrc.factories import bulk, by_id, delete
+from leafledger.dialects.metrc.factories import bulk, by_id, delete, listing
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Employee
 from leafledger.domain.services.identity import employ
@@ -58,7 +60,18 @@ def _row(method: str, path: str, version: str = "v2", **kw: Any) -> Endpoint:
     return Endpoint("Factory Test", "UNIVERSAL", version, method, path, (), **kw)
 
 
+def _staff(call: Call) -> Select[tuple[Employee]]:
+    return select(Employee).where(Employee.facility_id == call.facility.id).order_by(Employee.id)
+
+
 ROWS = (
+    _row(
+        "GET",
+        "/factorytest/v2/employees",
+        paged=True,
+        windowed=True,
+        handler=listing(_staff, lambda e: {"Id": e.id}, modified=Employee.last_modified),
+    ),
     _row(
         "GET",
         "/factorytest/v2/employees/{id}",
@@ -211,3 +224,29 @@ def test_delete_answers_the_id_touched(
     assert response.status_code == 200
     assert response.json() == {"Ids": [staff], "Warnings": None}
     assert _permissions(store, staff) == []
+
+
+def test_windowed_listing_keeps_what_changed_inside_the_window(
+    factory_client: TestClient, setup: dict[str, Any]
+) -> None:
+    now = datetime.now(UTC)
+
+    def listed(start: datetime, end: datetime) -> list[int]:
+        response = factory_client.get(
+            "/factorytest/v2/employees",
+            params={
+                **setup["params"],
+                "lastModifiedStart": start.isoformat(),
+                "lastModifiedEnd": end.isoformat(),
+            },
+            headers=setup["headers"],
+        )
+        assert response.status_code == 200
+        return [record["Id"] for record in response.json()["Data"]]
+
+    assert setup["home_staff"] in listed(now - timedelta(hours=1), now + timedelta(minutes=1))
+    assert listed(now - timedelta(hours=30), now - timedelta(hours=7)) == []
+    unfiltered = factory_client.get(
+        "/factorytest/v2/employees", params=setup["params"], headers=setup["headers"]
+    ).json()
+    assert unfiltered["Total"] == 2

@@ -7,6 +7,7 @@ The request owns the transaction: the handler's changes are committed only if it
 
 from __future__ import annotations
 
+import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -219,6 +220,10 @@ def _refuse_nul(query: Mapping[str, str], path_params: Mapping[str, Any]) -> Non
             raise bad_request(f"{name} contains a NUL character.")
 
 
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
 def _parse_body(endpoint: Endpoint, raw: bytes) -> Any:
     if endpoint.body is Body.NONE:
         return None
@@ -227,8 +232,9 @@ def _parse_body(endpoint: Endpoint, raw: bytes) -> Any:
     if b"\\u0000" in raw:
         raise bad_request("The request body contains a NUL character.")
     try:
-        body = orjson.loads(raw)
-    except orjson.JSONDecodeError:
+        # Numbers with a fraction become Decimal, never float: quantities stay exact.
+        body = json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
         raise bad_request("The request body is not valid JSON.") from None
     if endpoint.body is Body.ARRAY:
         if not isinstance(body, list):

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Handler
@@ -23,10 +25,19 @@ T = TypeVar("T")
 
 
 def listing(
-    source: Callable[[Call], Select[Any] | Sequence[Any]], render: Callable[[Any], Any]
+    source: Callable[[Call], Select[Any] | Sequence[Any]],
+    render: Callable[[Any], Any],
+    modified: InstrumentedAttribute[datetime] | None = None,
 ) -> Handler:
+    """A list; on a windowed row, `modified` is the column lastModifiedStart/End filter on."""
+
     def handler(call: Call) -> Listing:
-        return Listing(source(call), render)
+        found = source(call)
+        if call.endpoint.windowed and (modified is None or not isinstance(found, Select)):
+            raise RuntimeError(f"{call.endpoint.path} is windowed but its query cannot be")
+        if call.window is not None and isinstance(found, Select) and modified is not None:
+            found = found.where(modified >= call.window.start, modified <= call.window.end)
+        return Listing(found, render)
 
     return handler
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import Actor
 from leafledger.domain.facility_types import license_types
 from leafledger.domain.models import DemoSandbox, Facility, Integrator, User
+from leafledger.domain.services.audit import record, snapshot
 from leafledger.domain.services.facilities import create_facility, find_facility
 from leafledger.domain.services.identity import create_integrator, create_user, employ
 
@@ -53,6 +54,14 @@ def ensure_demo(session: Session, actor: Actor, permissions: Iterable[str]) -> D
         )
         session.add(sandbox)
         session.flush()
+        record(
+            session,
+            actor,
+            entity=sandbox,
+            action="create",
+            facility_id=None,
+            after=snapshot(sandbox, frozenset({"vendor_key", "user_key"})),
+        )
     user_row = session.get(User, sandbox.user_id)
     if user_row is None or session.get(Integrator, sandbox.integrator_id) is None:
         raise RuntimeError("the demo sandbox refers to a missing user or integrator")
