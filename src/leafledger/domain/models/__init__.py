@@ -1,9 +1,44 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
+from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
 from leafledger.domain.models.audit import AuditEvent
 from leafledger.domain.models.base import Base
 from leafledger.domain.models.facility import Facility
-from leafledger.domain.models.identity import Employee, Integrator, User
+from leafledger.domain.models.harvest import Harvest, HarvestPlant, HarvestWaste
+from leafledger.domain.models.identity import Employee, Integrator, TraceAccount, User
+from leafledger.domain.models.item import Item, ItemAttachment, ItemBrand
+from leafledger.domain.models.location import Location, Sublocation
+from leafledger.domain.models.package import Package, PackageSource
+from leafledger.domain.models.plant import Plant, PlantWaste
+from leafledger.domain.models.plant_batch import PlantBatch
 from leafledger.domain.models.sandbox import DemoSandbox
+from leafledger.domain.models.strain import Strain
+from leafledger.domain.models.tag import Tag
 
-__all__ = ["AuditEvent", "Base", "DemoSandbox", "Employee", "Facility", "Integrator", "User"]
+__all__ = [
+    "AdditivesTemplate",
+    "AuditEvent",
+    "Base",
+    "DemoSandbox",
+    "Employee",
+    "Facility",
+    "Harvest",
+    "HarvestPlant",
+    "HarvestWaste",
+    "Integrator",
+    "Item",
+    "ItemAttachment",
+    "ItemBrand",
+    "Location",
+    "Package",
+    "PackageSource",
+    "Plant",
+    "PlantAdditive",
+    "PlantBatch",
+    "PlantWaste",
+    "Strain",
+    "Sublocation",
+    "Tag",
+    "TraceAccount",
+    "User",
+]

@@ -59,3 +59,15 @@ class Employee(Timestamped, Base):
 
     facility: Mapped[Facility] = relationship(lazy="joined")
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class TraceAccount(Timestamped, Base):
+    """A Trace API account; its key is the `x-api-key` header of the Trace dialect."""
+
+    __tablename__ = "trace_accounts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(16), index=True)
+    key_hash: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(default=True)

@@ -20,3 +20,5 @@ class DemoSandbox(Timestamped, Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     vendor_key: Mapped[str] = mapped_column(String(64))
     user_key: Mapped[str] = mapped_column(String(64))
+    trace_account_id: Mapped[int | None] = mapped_column(ForeignKey("trace_accounts.id"))
+    trace_api_key: Mapped[str | None] = mapped_column(String(64))

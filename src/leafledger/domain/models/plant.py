@@ -1,0 +1,65 @@
+"""Plants: individually tagged, from vegetative growth to harvest or destruction."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from leafledger.domain.models.base import Base, Timestamped
+
+
+class Plant(Timestamped, Base):
+    __tablename__ = "plants"
+    __table_args__ = (
+        # The list endpoints (vegetative, flowering, mother, inactive) page by this index.
+        Index("ix_plants_facility_phase_state", "facility_id", "growth_phase", "state", "id"),
+        Index("ix_plants_facility_modified", "facility_id", "last_modified"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    label: Mapped[str] = mapped_column(String(64), unique=True)
+    tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"))
+    plant_batch_id: Mapped[int] = mapped_column(ForeignKey("plant_batches.id"), index=True)
+    strain_id: Mapped[int] = mapped_column(ForeignKey("strains.id"))
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    sublocation_id: Mapped[int | None] = mapped_column(ForeignKey("sublocations.id"))
+    patient_license_number: Mapped[str | None] = mapped_column(String(64))
+    growth_phase: Mapped[str] = mapped_column(String(16))  # Vegetative, Flowering, Mother
+    # Tracked (growing), Harvested (partially, e.g. manicured, stays active), Destroyed,
+    # HarvestedFully (gone to a harvest batch; no longer active).
+    state: Mapped[str] = mapped_column(String(16), default="Tracked")
+    planted_date: Mapped[date]
+    vegetative_date: Mapped[date | None]
+    flowering_date: Mapped[date | None]
+    mother_plant_date: Mapped[date | None]
+    harvested_date: Mapped[date | None]
+    destroyed_date: Mapped[date | None]
+    destroyed_note: Mapped[str | None] = mapped_column(String(1000))
+    destroyed_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    harvest_count: Mapped[int] = mapped_column(default=0)
+    harvested_wet_weight: Mapped[Decimal | None]
+    harvested_unit_of_weight: Mapped[str | None] = mapped_column(String(32))
+    last_harvest_id: Mapped[int | None] = mapped_column(ForeignKey("harvests.id"))
+    is_on_hold: Mapped[bool] = mapped_column(default=False)
+
+
+class PlantWaste(Timestamped, Base):
+    """Waste recorded against plants or a location (POST /plants/v2/waste)."""
+
+    __tablename__ = "plant_waste"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), index=True)
+    waste_method_name: Mapped[str] = mapped_column(String(100))
+    waste_material_mixed: Mapped[str | None] = mapped_column(String(200))
+    waste_reason_name: Mapped[str | None] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    weight: Mapped[Decimal]
+    unit_of_measure_name: Mapped[str] = mapped_column(String(32))
+    waste_date: Mapped[date]
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    plant_labels: Mapped[str | None] = mapped_column(String(4000))  # comma-separated

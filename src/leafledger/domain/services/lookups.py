@@ -1,0 +1,124 @@
+"""Finding what a request refers to by name or label, shared by every aggregate's service.
+
+Metrc bodies name their references ("Location": "Flower Room", "Item": "Buds", "Tag": "1A4...").
+These helpers resolve a name within the facility, or raise a clear error; the bulk factory turns
+that error into a 400 naming the object's row.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from leafledger.domain.actor import Actor
+from leafledger.domain.errors import NotFound, RuleViolation
+from leafledger.domain.models import Facility, Item, Location, Strain, Sublocation, Tag
+from leafledger.domain.models.base import utcnow
+from leafledger.domain.services.audit import record, snapshot
+
+# What a location may hold, by the name used in messages -> the Location flag.
+HOLDS = {
+    "plant batches": "for_plant_batches",
+    "plants": "for_plants",
+    "harvests": "for_harvests",
+    "packages": "for_packages",
+}
+
+Named = TypeVar("Named", Location, Sublocation, Strain, Item)
+
+
+def facility_today(facility: Facility, now: datetime | None = None) -> date:
+    """The calendar date at the facility (its own time zone), for default dates."""
+    return (now or utcnow()).astimezone(ZoneInfo(facility.timezone)).date()
+
+
+def _named(session: Session, model: type[Named], facility: Facility, name: Any, what: str) -> Named:
+    if not isinstance(name, str) or not name.strip():
+        raise RuleViolation(f"A {what} name is required.")
+    found = session.scalars(
+        select(model)
+        .where(model.facility_id == facility.id, model.name == name.strip())
+        .order_by(model.active.desc(), model.id.desc())
+        .limit(1)
+    ).first()
+    if found is None:
+        raise NotFound(f"No {what} named {name.strip()!r} at this facility.")
+    if not found.active:
+        raise RuleViolation(f"The {what} {found.name!r} is archived and cannot be used.")
+    return found
+
+
+def location_named(
+    session: Session, facility: Facility, name: Any, *, holding: str | None = None
+) -> Location:
+    """An active location of the facility; with `holding`, one whose type may hold that."""
+    location = _named(session, Location, facility, name, "location")
+    if holding is not None and not getattr(location, HOLDS[holding]):
+        raise RuleViolation(
+            f"The location {location.name!r} ({location.location_type_name}) cannot hold {holding}."
+        )
+    return location
+
+
+def sublocation_named(session: Session, facility: Facility, name: Any) -> Sublocation:
+    return _named(session, Sublocation, facility, name, "sublocation")
+
+
+def strain_named(session: Session, facility: Facility, name: Any) -> Strain:
+    return _named(session, Strain, facility, name, "strain")
+
+
+def item_named(session: Session, facility: Facility, name: Any) -> Item:
+    return _named(session, Item, facility, name, "item")
+
+
+def claim_tag(session: Session, actor: Actor, facility: Facility, label: Any, kind: str) -> Tag:
+    """Mark an available tag of this facility and of `kind` ("Plant"/"Package") as used.
+
+    A tag is used exactly once: a used, retired, foreign or unknown tag is refused.
+    """
+    if not isinstance(label, str) or not label.strip():
+        raise RuleViolation(f"A {kind.lower()} tag label is required.")
+    label = label.strip()
+    tag = session.scalars(select(Tag).where(Tag.label == label).with_for_update()).first()
+    if tag is None or tag.facility_id != facility.id:
+        raise RuleViolation(f"Tag {label} is not issued to this facility.")
+    if tag.kind != kind:
+        raise RuleViolation(f"Tag {label} is a {tag.kind.lower()} tag, not a {kind.lower()} tag.")
+    if tag.status != "Available":
+        raise RuleViolation(f"Tag {label} is {tag.status.lower()}; a tag may be used only once.")
+    before = snapshot(tag)
+    tag.status = "Used"
+    tag.used_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=tag,
+        action="use",
+        facility_id=facility.id,
+        before=before,
+        after=snapshot(tag),
+    )
+    return tag
+
+
+def retire_tag(session: Session, actor: Actor, tag: Tag) -> None:
+    """Take a used tag out of service (its plant or package was re-tagged)."""
+    before = snapshot(tag)
+    tag.status = "Retired"
+    tag.retired_at = utcnow()
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=tag,
+        action="retire",
+        facility_id=tag.facility_id,
+        before=before,
+        after=snapshot(tag),
+    )
