@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 00:24:56.506360
+Create Date: 2026-11-25 00:26:48.826088
 """
 
 from collections.abc import Sequence
