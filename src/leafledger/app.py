@@ -15,6 +15,8 @@ from leafledger.dialects.kit.mount import mount
 from leafledger.dialects.kit.runner import Limits, Runner, json_response
 from leafledger.dialects.metrc.dialect import MetrcDialect
 from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
+from leafledger.dialects.trace.dialect import TraceDialect
+from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 from leafledger.settings import Settings
 from leafledger.store import Store
 
@@ -51,6 +53,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app.state.store = store
     limits = Limits(settings.rate_limits)
     mount(app, METRC_ROWS, Runner(MetrcDialect(), store, limits), license_param="licenseNumber")
+    mount(app, TRACE_ROWS, Runner(TraceDialect(), store, limits), license_param="license_number")
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:

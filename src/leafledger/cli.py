@@ -66,8 +66,13 @@ def demo_payload(demo: Demo) -> dict[str, Any]:
     return {
         "vendor_key": demo.vendor_key,
         "user_key": demo.user_key,
+        "trace_api_key": demo.trace_api_key,
         "facilities": [
-            {"license_number": f.license_number, "license_type": f.license_type}
+            {
+                "license_number": f.license_number,
+                "license_type": f.license_type,
+                "state": f.state_code,
+            }
             for f in demo.facilities
         ],
     }
@@ -100,9 +105,14 @@ def _describe_demo(payload: dict[str, Any]) -> str:
         "Demo sandbox (Metrc dialect, HTTP Basic auth):",
         f"  vendor key: {payload['vendor_key']}",
         f"  user key:   {payload['user_key']}",
+        "Trace dialect: the same two keys as a KMP-JSON token, plus",
+        f"  x-api-key:  {payload['trace_api_key']}",
         "  facilities:",
     ]
-    lines += [f"    {f['license_number']}  {f['license_type']}" for f in payload["facilities"]]
+    lines += [
+        f"    {f['license_number']}  {f['state']}  {f['license_type']}"
+        for f in payload["facilities"]
+    ]
     return "\n".join(lines)
 
 
@@ -367,6 +377,37 @@ def user_grant(
         return
     typer.echo(f"User {payload['employee_license_number']} now holds:")
     typer.echo("\n".join(_describe_employments(employments)))
+
+
+# --- tags: issued by the operator, since a self-hosted ledger has no state to ship them ------
+
+tags_app = typer.Typer(help="Plant and package tags issued to facilities.", no_args_is_help=True)
+app.add_typer(tags_app, name="tags")
+
+
+@tags_app.command("issue")
+def tags_issue(
+    facility: Annotated[str, typer.Option("--facility", help="Licence number of the facility.")],
+    kind: Annotated[str, typer.Option("--kind", help="plant or package.")],
+    count: Annotated[int, typer.Option("--count", help="How many tags to issue.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Issue new tags to a facility and print their labels, in sequence."""
+    from leafledger.domain.services.tags import issue_tags
+
+    with admin_session(database) as session:
+        tags = issue_tags(session, CLI, get_facility(session, facility.strip()), kind, count)
+        payload = {
+            "license_number": facility.strip(),
+            "kind": tags[0].kind,
+            "tag_type": tags[0].tag_type_name,
+            "labels": [tag.label for tag in tags],
+        }
+    if as_json:
+        echo_json(payload)
+        return
+    typer.echo("\n".join(payload["labels"]))
 
 
 def route_coverage() -> dict[str, Any]:

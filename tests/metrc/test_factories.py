@@ -23,7 +23,7 @@ from leafledger.dialects.kit.runner import Limits, Runner
 from leafledger.dialects.metrc.dialect import MetrcDialect
 from leafledger.dialects.metrc.factories import bulk, by_id, delete, listing
 from leafledger.domain.errors import RuleViolation
-from leafledger.domain.models import Employee
+from leafledger.domain.models import Employee, Location
 from leafledger.domain.services.identity import employ
 from leafledger.store import Store
 from tests.conftest import TEST_SETTINGS, Ledger
@@ -64,7 +64,26 @@ def _staff(call: Call) -> Select[tuple[Employee]]:
     return select(Employee).where(Employee.facility_id == call.facility.id).order_by(Employee.id)
 
 
+def _race(call: Call, obj: dict[str, Any]) -> int:
+    """Two active locations with one name: what two simultaneous creates would leave."""
+    for _ in range(2):
+        call.session.add(
+            Location(
+                facility_id=call.facility.id,
+                name="Twin Room",
+                location_type_name="Default",
+                for_plant_batches=True,
+                for_plants=True,
+                for_harvests=True,
+                for_packages=True,
+            )
+        )
+    call.session.flush()
+    return 0
+
+
 ROWS = (
+    _row("POST", "/factorytest/v2/race", body=Body.ARRAY, handler=bulk(_race)),
     _row(
         "GET",
         "/factorytest/v2/employees",
@@ -250,3 +269,15 @@ def test_windowed_listing_keeps_what_changed_inside_the_window(
         "/factorytest/v2/employees", params=setup["params"], headers=setup["headers"]
     ).json()
     assert unfiltered["Total"] == 2
+
+
+def test_a_uniqueness_race_answers_400_and_saves_nothing(
+    factory_client: TestClient, setup: dict[str, Any], store: Store
+) -> None:
+    response = factory_client.post(
+        "/factorytest/v2/race", params=setup["params"], headers=setup["headers"], json=[{}]
+    )
+    assert response.status_code == 400
+    assert "nothing was saved" in response.json()["Message"]
+    with store.read() as session:
+        assert session.query(Location).filter(Location.name == "Twin Room").count() == 0

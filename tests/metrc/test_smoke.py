@@ -1,5 +1,6 @@
 from fastapi.testclient import TestClient
 
+from leafledger.dialects.metrc.table import ROWS
 from tests.conftest import DemoAccess
 
 
@@ -10,10 +11,9 @@ def test_employees_requires_credentials(client: TestClient) -> None:
 
 
 def test_unimplemented_row_answers_501(client: TestClient, demo: DemoAccess) -> None:
+    row = next(r for r in ROWS if r.handler is None and r.method == "GET" and "{" not in r.path)
     response = client.get(
-        "/plants/v2/vegetative",
-        params={"licenseNumber": demo.licenses["Cultivator"]},
-        headers=demo.headers,
+        row.path, params={"licenseNumber": demo.licenses["Cultivator"]}, headers=demo.headers
     )
     assert response.status_code == 501
     assert "not implemented" in response.json()["Message"]

@@ -10,6 +10,9 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# Registers the flush listener that keeps plant counts in step with the plants table.
+import leafledger.domain.services.plant_counts  # noqa: F401
+
 SUPPORTED = ("sqlite", "postgresql")
 
 

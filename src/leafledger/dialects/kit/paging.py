@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,16 +49,23 @@ def parse_positive_int(name: str, raw: str | None) -> int | None:
 
 
 def fetch_page(
-    session: Session, source: Select[Any] | Sequence[Any], page: PageRequest
+    session: Session,
+    source: Select[Any] | Sequence[Any],
+    page: PageRequest,
+    total: Callable[[], int] | None = None,
 ) -> PageResult:
-    """One page of `source`; a Select is counted and sliced by the database."""
-    if isinstance(source, Select):
-        total = session.scalar(select(func.count()).select_from(source.order_by(None).subquery()))
-        query = source.offset(page.offset)
-        if page.size is not None:
-            query = query.limit(page.size)
-        records = list(session.scalars(query))
-        return PageResult(records, int(total or 0), page)
-    items = list(source)
-    end = None if page.size is None else page.offset + page.size
-    return PageResult(items[page.offset : end], len(items), page)
+    """One page of `source`. A Select is sliced by the database and counted there, unless
+    `total` already knows the count (big lists keep it in a counter table)."""
+    if not isinstance(source, Select):
+        items = list(source)
+        end = None if page.size is None else page.offset + page.size
+        return PageResult(items[page.offset : end], len(items), page)
+    if total is not None:
+        count = total()
+    else:
+        subquery = source.order_by(None).subquery()
+        count = int(session.scalar(select(func.count()).select_from(subquery)) or 0)
+    query = source.offset(page.offset)
+    if page.size is not None:
+        query = query.limit(page.size)
+    return PageResult(list(session.scalars(query)), count, page)

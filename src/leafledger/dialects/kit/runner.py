@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 import orjson
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
@@ -107,6 +107,14 @@ class Dialect(ABC):
     @abstractmethod
     def result(self, call: Call, value: Any) -> Response: ...
 
+    def request_license_number(self, query: Mapping[str, str], raw_body: bytes) -> str | None:
+        """The licence a request names: the query parameter unless a dialect also reads bodies."""
+        return self.license_number(query)
+
+    def admit(self, session: Session, request: Request) -> None:
+        """A dialect's own credential checks once the key pair is accepted; none by default."""
+        return None
+
 
 def _json_default(value: object) -> object:
     """Decimals leave the ledger as JSON numbers, at the wire and nowhere else."""
@@ -154,6 +162,14 @@ class Runner:
                 return self._run(endpoint, request, raw_body)
         except RequestError as exc:
             return self.dialect.error(exc.status, exc.message, headers=exc.headers)
+        except IntegrityError:
+            # The services check uniqueness first; this is the race two requests can still run
+            # (same new name or tag at the same moment). The loser changed nothing.
+            log.info("integrity conflict on %s %s", request.method, request.url.path)
+            return self.dialect.error(
+                400,
+                "The request conflicts with a change made at the same time; nothing was saved.",
+            )
         except LedgerError as exc:
             row = exc.row if isinstance(exc, RuleViolation) else None
             return self.dialect.error(_DOMAIN_STATUS.get(type(exc), 400), exc.message, row=row)
@@ -166,10 +182,12 @@ class Runner:
         if credentials is None:
             raise Unauthenticated("Send the integrator key and user key as credentials.")
         query = request.query_params
-        _refuse_nul(query, request.path_params)
+        _check_request_values(query, request.path_params)
         with self.store.transaction() as session:
             caller = authenticate(session, *credentials)
-            facility, employee = self._scope(session, endpoint, caller, query)
+            self.dialect.admit(session, request)
+            license_number = self.dialect.request_license_number(query, raw_body)
+            facility, employee = self._scope(session, endpoint, caller, license_number)
             self.limits.check(
                 endpoint.method, caller.integrator.id, facility.id if facility else None
             )
@@ -196,12 +214,12 @@ class Runner:
         return response
 
     def _scope(
-        self, session: Session, endpoint: Endpoint, caller: Caller, query: Mapping[str, str]
+        self, session: Session, endpoint: Endpoint, caller: Caller, license_number: str | None
     ) -> tuple[Facility | None, Employee | None]:
         """Resolve the licence to a facility the user works at; check the row's permissions."""
         if endpoint.scope is Scope.CALLER:
             return None, None
-        license_number = (self.dialect.license_number(query) or "").strip()
+        license_number = (license_number or "").strip()
         if not license_number:
             raise bad_request("The licence number query parameter is required.")
         employee = employment_by_license(session, caller.user, license_number)
@@ -213,11 +231,18 @@ class Runner:
         return employee.facility, employee
 
 
-def _refuse_nul(query: Mapping[str, str], path_params: Mapping[str, Any]) -> None:
-    """NUL characters are never valid ledger text (and PostgreSQL cannot store them)."""
+# Ids are 32-bit integers in every table; a larger one names nothing (and overflows SQL).
+MAX_ID = 2**31 - 1
+
+
+def _check_request_values(query: Mapping[str, str], path_params: Mapping[str, Any]) -> None:
+    """NUL characters are never valid ledger text (and PostgreSQL cannot store them); ids past
+    the integer range cannot exist."""
     for name, value in [*query.items(), *path_params.items()]:
         if isinstance(value, str) and "\x00" in value:
             raise bad_request(f"{name} contains a NUL character.")
+        if isinstance(value, int) and value > MAX_ID:
+            raise NotFound(f"Nothing has {name} {value}.")
 
 
 def _refuse_constant(name: str) -> Any:

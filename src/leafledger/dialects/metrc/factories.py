@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import Select
@@ -28,8 +29,13 @@ def listing(
     source: Callable[[Call], Select[Any] | Sequence[Any]],
     render: Callable[[Any], Any],
     modified: InstrumentedAttribute[datetime] | None = None,
+    total: Callable[[Call], int] | None = None,
 ) -> Handler:
-    """A list; on a windowed row, `modified` is the column lastModifiedStart/End filter on."""
+    """A list; on a windowed row, `modified` is the column lastModifiedStart/End filter on.
+
+    `total`, when given, answers the unfiltered count without counting rows (see
+    services/plant_counts.py); a lastModified window is always counted for real.
+    """
 
     def handler(call: Call) -> Listing:
         found = source(call)
@@ -37,7 +43,10 @@ def listing(
             raise RuntimeError(f"{call.endpoint.path} is windowed but its query cannot be")
         if call.window is not None and isinstance(found, Select) and modified is not None:
             found = found.where(modified >= call.window.start, modified <= call.window.end)
-        return Listing(found, render)
+        known = None
+        if total is not None and call.window is None:
+            known = partial(total, call)
+        return Listing(found, render, known)
 
     return handler
 

@@ -15,6 +15,8 @@ class Listing:
 
     source: Select[Any] | Sequence[Any]
     render: Callable[[Any], Any]
+    # How many records `source` holds, when it is cheaper to know than to count (big lists).
+    total: Callable[[], int] | None = None
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from leafledger.domain.models.identity import Employee, Integrator, TraceAccount
 from leafledger.domain.models.item import Item, ItemAttachment, ItemBrand
 from leafledger.domain.models.location import Location, Sublocation
 from leafledger.domain.models.package import Package, PackageSource
-from leafledger.domain.models.plant import Plant, PlantWaste
+from leafledger.domain.models.plant import Plant, PlantCount, PlantWaste
 from leafledger.domain.models.plant_batch import PlantBatch
 from leafledger.domain.models.sandbox import DemoSandbox
 from leafledger.domain.models.strain import Strain
@@ -35,6 +35,7 @@ __all__ = [
     "Plant",
     "PlantAdditive",
     "PlantBatch",
+    "PlantCount",
     "PlantWaste",
     "Strain",
     "Sublocation",

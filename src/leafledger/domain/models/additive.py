@@ -33,13 +33,16 @@ class AdditivesTemplate(Timestamped, Base):
 
 
 class PlantAdditive(Timestamped, Base):
-    """One application of an additive to one plant (a plant's additive history)."""
+    """One application of an additive to one plant or to a plant batch (additive history)."""
 
     __tablename__ = "plant_additives"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
-    plant_id: Mapped[int] = mapped_column(ForeignKey("plants.id"), index=True)
+    # A tagged plant, or (for an application to immature plants) a plant batch.
+    plant_id: Mapped[int | None] = mapped_column(ForeignKey("plants.id"), index=True)
+    plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"))
+    plant_count: Mapped[int] = mapped_column(default=1)
     template_id: Mapped[int | None] = mapped_column(ForeignKey("additives_templates.id"))
     applied_date: Mapped[date]
     # What was applied: type, product, amount and unit, ingredients... as posted (snake_case).

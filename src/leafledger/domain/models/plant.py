@@ -63,3 +63,21 @@ class PlantWaste(Timestamped, Base):
     waste_date: Mapped[date]
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     plant_labels: Mapped[str | None] = mapped_column(String(4000))  # comma-separated
+    # Waste of immature plants names their batch and how many plants it concerned.
+    plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"))
+    plant_count: Mapped[int] = mapped_column(default=0)
+
+
+class PlantCount(Base):
+    """How many plants a facility has in each growth phase and state.
+
+    Kept in step with the plants table on every flush (services/plant_counts.py), so list
+    endpoints can answer their Total without counting a million rows.
+    """
+
+    __tablename__ = "plant_counts"
+
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), primary_key=True)
+    growth_phase: Mapped[str] = mapped_column(String(16), primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -1,4 +1,5 @@
-"""The demo sandbox: an integrator, one facility per licence type and a user with every permission.
+"""The demo sandbox: an integrator, one facility per licence type and a user with every permission,
+plus a Trace account whose key the Trace dialect takes as `x-api-key`.
 
 Running it again changes nothing and reports the same keys.
 """
@@ -17,10 +18,12 @@ from leafledger.domain.models import DemoSandbox, Facility, Integrator, User
 from leafledger.domain.services.audit import record, snapshot
 from leafledger.domain.services.facilities import create_facility, find_facility
 from leafledger.domain.services.identity import create_integrator, create_user, employ
+from leafledger.domain.services.trace_accounts import create_trace_account
 
 DEMO_STATE = "CO"
 DEMO_TIMEZONE = "America/Denver"
 DEMO_INTEGRATOR = "leafledger demo integrator"
+DEMO_TRACE_ACCOUNT = "leafledger demo Trace account"
 DEMO_EMPLOYEE_LICENSE = "DEMO-EMP-0001"
 
 # Licence numbers of the demo facilities, by licence type.
@@ -32,11 +35,15 @@ DEMO_LICENSES = {
     "Distributor": "LL-DEMO-DST-0001",
 }
 
+# The sandbox keeps its keys in clear; the audit log never does.
+_CLEAR_KEYS = frozenset({"vendor_key", "user_key", "trace_api_key"})
+
 
 @dataclass(frozen=True)
 class Demo:
     vendor_key: str
     user_key: str
+    trace_api_key: str
     facilities: list[Facility]
 
 
@@ -46,11 +53,14 @@ def ensure_demo(session: Session, actor: Actor, permissions: Iterable[str]) -> D
     if sandbox is None:
         integrator = create_integrator(session, actor, DEMO_INTEGRATOR)
         user = create_user(session, actor, "Demo User", DEMO_EMPLOYEE_LICENSE)
+        account = create_trace_account(session, actor, DEMO_TRACE_ACCOUNT)
         sandbox = DemoSandbox(
             integrator_id=integrator.holder.id,
             user_id=user.holder.id,
             vendor_key=integrator.key,
             user_key=user.key,
+            trace_account_id=account.holder.id,
+            trace_api_key=account.key,
         )
         session.add(sandbox)
         session.flush()
@@ -60,7 +70,23 @@ def ensure_demo(session: Session, actor: Actor, permissions: Iterable[str]) -> D
             entity=sandbox,
             action="create",
             facility_id=None,
-            after=snapshot(sandbox, frozenset({"vendor_key", "user_key"})),
+            after=snapshot(sandbox, _CLEAR_KEYS),
+        )
+    if sandbox.trace_account_id is None or sandbox.trace_api_key is None:
+        # A sandbox made before the Trace dialect existed gets its Trace account now.
+        account = create_trace_account(session, actor, DEMO_TRACE_ACCOUNT)
+        before = snapshot(sandbox, _CLEAR_KEYS)
+        sandbox.trace_account_id = account.holder.id
+        sandbox.trace_api_key = account.key
+        session.flush()
+        record(
+            session,
+            actor,
+            entity=sandbox,
+            action="update",
+            facility_id=None,
+            before=before,
+            after=snapshot(sandbox, _CLEAR_KEYS),
         )
     user_row = session.get(User, sandbox.user_id)
     if user_row is None or session.get(Integrator, sandbox.integrator_id) is None:
@@ -80,4 +106,4 @@ def ensure_demo(session: Session, actor: Actor, permissions: Iterable[str]) -> D
         )
         employ(session, actor, user_row, facility, wanted, is_owner=True, is_manager=True)
         facilities.append(facility)
-    return Demo(sandbox.vendor_key, sandbox.user_key, facilities)
+    return Demo(sandbox.vendor_key, sandbox.user_key, sandbox.trace_api_key, facilities)

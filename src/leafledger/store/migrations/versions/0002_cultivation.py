@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 00:26:48.826088
+Create Date: 2026-11-25 00:33:54.489257
 """
 
 from collections.abc import Sequence
@@ -184,6 +184,19 @@ def upgrade() -> None:
             postgresql_where=sa.text("active"),
         )
 
+    op.create_table(
+        "plant_counts",
+        sa.Column("facility_id", sa.Integer(), nullable=False),
+        sa.Column("growth_phase", sa.String(length=16), nullable=False),
+        sa.Column("state", sa.String(length=16), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["facility_id"], ["facilities.id"], name=op.f("fk_plant_counts_facility_id_facilities")
+        ),
+        sa.PrimaryKeyConstraint(
+            "facility_id", "growth_phase", "state", name=op.f("pk_plant_counts")
+        ),
+    )
     op.create_table(
         "strains",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -422,42 +435,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "plant_waste",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("facility_id", sa.Integer(), nullable=False),
-        sa.Column("waste_method_name", sa.String(length=100), nullable=False),
-        sa.Column("waste_material_mixed", sa.String(length=200), nullable=True),
-        sa.Column("waste_reason_name", sa.String(length=100), nullable=True),
-        sa.Column("note", sa.String(length=1000), nullable=True),
-        sa.Column(
-            "weight", leafledger.domain.models.base.Quantity(precision=28, scale=10), nullable=False
-        ),
-        sa.Column("unit_of_measure_name", sa.String(length=32), nullable=False),
-        sa.Column("waste_date", sa.Date(), nullable=False),
-        sa.Column("location_id", sa.Integer(), nullable=True),
-        sa.Column("plant_labels", sa.String(length=4000), nullable=True),
-        sa.Column(
-            "created_at", leafledger.domain.models.base.UtcDateTime(timezone=True), nullable=False
-        ),
-        sa.Column(
-            "last_modified",
-            leafledger.domain.models.base.UtcDateTime(timezone=True),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["facility_id"], ["facilities.id"], name=op.f("fk_plant_waste_facility_id_facilities")
-        ),
-        sa.ForeignKeyConstraint(
-            ["location_id"], ["locations.id"], name=op.f("fk_plant_waste_location_id_locations")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_plant_waste")),
-    )
-    with op.batch_alter_table("plant_waste", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_plant_waste_facility_id"), ["facility_id"], unique=False
-        )
-
-    op.create_table(
         "harvest_waste",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("facility_id", sa.Integer(), nullable=False),
@@ -625,6 +602,49 @@ def upgrade() -> None:
             unique=True,
             sqlite_where=sa.text("active"),
             postgresql_where=sa.text("active"),
+        )
+
+    op.create_table(
+        "plant_waste",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("facility_id", sa.Integer(), nullable=False),
+        sa.Column("waste_method_name", sa.String(length=100), nullable=False),
+        sa.Column("waste_material_mixed", sa.String(length=200), nullable=True),
+        sa.Column("waste_reason_name", sa.String(length=100), nullable=True),
+        sa.Column("note", sa.String(length=1000), nullable=True),
+        sa.Column(
+            "weight", leafledger.domain.models.base.Quantity(precision=28, scale=10), nullable=False
+        ),
+        sa.Column("unit_of_measure_name", sa.String(length=32), nullable=False),
+        sa.Column("waste_date", sa.Date(), nullable=False),
+        sa.Column("location_id", sa.Integer(), nullable=True),
+        sa.Column("plant_labels", sa.String(length=4000), nullable=True),
+        sa.Column("plant_batch_id", sa.Integer(), nullable=True),
+        sa.Column("plant_count", sa.Integer(), nullable=False),
+        sa.Column(
+            "created_at", leafledger.domain.models.base.UtcDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "last_modified",
+            leafledger.domain.models.base.UtcDateTime(timezone=True),
+            nullable=False,
+        ),
+        sa.ForeignKeyConstraint(
+            ["facility_id"], ["facilities.id"], name=op.f("fk_plant_waste_facility_id_facilities")
+        ),
+        sa.ForeignKeyConstraint(
+            ["location_id"], ["locations.id"], name=op.f("fk_plant_waste_location_id_locations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["plant_batch_id"],
+            ["plant_batches.id"],
+            name=op.f("fk_plant_waste_plant_batch_id_plant_batches"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_plant_waste")),
+    )
+    with op.batch_alter_table("plant_waste", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_plant_waste_facility_id"), ["facility_id"], unique=False
         )
 
     op.create_table(
@@ -817,7 +837,9 @@ def upgrade() -> None:
         "plant_additives",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("facility_id", sa.Integer(), nullable=False),
-        sa.Column("plant_id", sa.Integer(), nullable=False),
+        sa.Column("plant_id", sa.Integer(), nullable=True),
+        sa.Column("plant_batch_id", sa.Integer(), nullable=True),
+        sa.Column("plant_count", sa.Integer(), nullable=False),
         sa.Column("template_id", sa.Integer(), nullable=True),
         sa.Column("applied_date", sa.Date(), nullable=False),
         sa.Column(
@@ -837,6 +859,11 @@ def upgrade() -> None:
             ["facility_id"],
             ["facilities.id"],
             name=op.f("fk_plant_additives_facility_id_facilities"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["plant_batch_id"],
+            ["plant_batches.id"],
+            name=op.f("fk_plant_additives_plant_batch_id_plant_batches"),
         ),
         sa.ForeignKeyConstraint(
             ["plant_id"], ["plants.id"], name=op.f("fk_plant_additives_plant_id_plants")
@@ -894,6 +921,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_plants_facility_modified")
 
     op.drop_table("plants")
+    with op.batch_alter_table("plant_waste", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_plant_waste_facility_id"))
+
+    op.drop_table("plant_waste")
     with op.batch_alter_table("plant_batches", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_plant_batches_facility_active_name",
@@ -912,10 +943,6 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_harvest_waste_harvest_id"))
 
     op.drop_table("harvest_waste")
-    with op.batch_alter_table("plant_waste", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_plant_waste_facility_id"))
-
-    op.drop_table("plant_waste")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_items_facility_active_name",
@@ -956,6 +983,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_strains_facility_id"))
 
     op.drop_table("strains")
+    op.drop_table("plant_counts")
     with op.batch_alter_table("locations", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_locations_facility_active_name",

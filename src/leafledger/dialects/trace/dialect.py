@@ -1,0 +1,218 @@
+"""Trace wire conventions: credentials, licence, `limit`/`offset`, envelopes and errors.
+
+Credentials: two headers, both required.
+- `x-api-key`: a Trace account key (`services/trace_accounts.py`).
+- `Authorization: KMP-JSON token=<base64>`, where the base64 text is the JSON object
+  `{"vendor-key": <integrator key>, "api-key": <user key>}` -- the same key pair the Metrc
+  dialect takes as HTTP Basic. The form `<vendor key>:<user key>` (as in one doc example) is
+  accepted too.
+
+Licence: the `license_number` query parameter; a write may name it in its body instead
+(`{"license": {"license_number": ...}}` or a flat `"license_number"`), as Trace's samples do.
+
+Paging: `limit` (default 100, at most 1000) and `offset` (default 0). A paged list answers
+`results.records = {count: "<first> - <end>", total, previous, next}`, where `previous`/`next`
+are path-absolute URLs of the neighbouring pages (same query, other offset), or null.
+
+Envelope: `{"results": {"type": "object"|"array", ["records": ...], "data": ...},
+"warnings": []}`.
+
+Errors: Trace documents no error body, so leafledger answers every error with the envelope's
+shape and an `errors` list of the same `{type, detail}` form as warnings:
+`{"results": null, "warnings": [], "errors": [{"type": "<kind>", "detail": "<message>"}]}`.
+The HTTP status carries the class of error (400, 401, 403, 404, 413, 429, 500, 501) and `type`
+names it in words (`bad_request`, `unauthorized`, ...).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from sqlalchemy.orm import Session
+from starlette.requests import Request
+from starlette.responses import Response
+
+from leafledger.dialects.kit.call import Call
+from leafledger.dialects.kit.endpoint import Endpoint
+from leafledger.dialects.kit.errors import bad_request
+from leafledger.dialects.kit.paging import MAX_QUERY_INT, PageRequest, fetch_page
+from leafledger.dialects.kit.runner import Dialect, json_response
+from leafledger.dialects.kit.window import Window
+from leafledger.dialects.trace.results import Listing
+from leafledger.domain.errors import Unauthenticated
+from leafledger.domain.services.trace_accounts import authenticate_trace_account
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 1000
+
+ERROR_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    429: "too_many_requests",
+    500: "server_error",
+    501: "not_implemented",
+}
+
+AUTH_HINT = (
+    'Send Authorization: KMP-JSON token=<base64 of {"vendor-key": ..., "api-key": ...}> '
+    "with the integrator key and the user key."
+)
+
+
+@dataclass(frozen=True)
+class OffsetPage(PageRequest):
+    """A page chosen by an offset in records rather than a page number."""
+
+    start: int = 0
+
+    @property
+    def offset(self) -> int:
+        return self.start
+
+
+def _decode_token(token: str) -> tuple[str, str] | None:
+    token = token.strip().strip('"')
+    token += "=" * (-len(token) % 4)
+    try:
+        text = base64.b64decode(token, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    if text.lstrip().startswith("{"):
+        try:
+            keys = json.loads(text)
+        except ValueError:
+            return None
+        if not isinstance(keys, dict):
+            return None
+        vendor_key, user_key = keys.get("vendor-key"), keys.get("api-key")
+        if isinstance(vendor_key, str) and isinstance(user_key, str):
+            return vendor_key, user_key
+        return None
+    vendor_key, sep, user_key = text.partition(":")
+    return (vendor_key, user_key) if sep else None
+
+
+def _query_int(query: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise bad_request(f"{name} must be a whole number, got {raw!r}.") from None
+    if value < minimum:
+        raise bad_request(f"{name} must be {minimum} or more, got {value}.")
+    if value > MAX_QUERY_INT:
+        raise bad_request(f"{name} must be at most {MAX_QUERY_INT}, got {value}.")
+    return value
+
+
+def body_license_number(body: Any) -> str | None:
+    """The licence a Trace body names: `license.license_number` or a flat `license_number`."""
+    if not isinstance(body, dict):
+        return None
+    license_ = body.get("license")
+    value = license_.get("license_number") if isinstance(license_, dict) else None
+    if value is None:
+        value = body.get("license_number")
+    return value if isinstance(value, str) else None
+
+
+class TraceDialect(Dialect):
+    name = "trace"
+
+    def credentials(self, request: Request) -> tuple[str, str] | None:
+        if not request.headers.get("x-api-key", "").strip():
+            raise Unauthenticated("The x-api-key header (a Trace API key) is required.")
+        scheme, _, rest = request.headers.get("authorization", "").strip().partition(" ")
+        rest = rest.strip()
+        if scheme.lower() != "kmp-json" or not rest.lower().startswith("token="):
+            raise Unauthenticated(AUTH_HINT)
+        keys = _decode_token(rest[len("token=") :])
+        if keys is None:
+            raise Unauthenticated("The KMP-JSON token is not readable. " + AUTH_HINT)
+        return keys
+
+    def admit(self, session: Session, request: Request) -> None:
+        authenticate_trace_account(session, request.headers.get("x-api-key", "").strip())
+
+    def license_number(self, query: Mapping[str, str]) -> str | None:
+        return query.get("license_number")
+
+    def request_license_number(self, query: Mapping[str, str], raw_body: bytes) -> str | None:
+        found = (self.license_number(query) or "").strip()
+        if found or not raw_body.strip():
+            return found or None
+        try:
+            return body_license_number(json.loads(raw_body))
+        except (ValueError, RecursionError):
+            return None  # the body parser reports the broken body, if it gets that far
+
+    def page_request(self, endpoint: Endpoint, query: Mapping[str, str]) -> PageRequest | None:
+        if not endpoint.paged:
+            return None
+        limit = _query_int(query, "limit", DEFAULT_LIMIT, 1)
+        if limit > MAX_LIMIT:
+            raise bad_request(f"limit may be at most {MAX_LIMIT}, got {limit}.")
+        return OffsetPage(size=limit, start=_query_int(query, "offset", 0, 0))
+
+    def window(self, endpoint: Endpoint, query: Mapping[str, str]) -> Window | None:
+        return None  # start_date / end_date are read by the list handlers themselves
+
+    def error(
+        self,
+        status: int,
+        message: str,
+        row: int | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Response:
+        problem: dict[str, Any] = {"type": ERROR_TYPES.get(status, "error"), "detail": message}
+        if row is not None:
+            problem["row"] = row
+        body = {"results": None, "warnings": [], "errors": [problem]}
+        return json_response(body, status, headers)
+
+    def result(self, call: Call, value: Any) -> Response:
+        if isinstance(value, Listing):
+            results = self._listing(call, value)
+        elif isinstance(value, list):
+            results = {"type": "array", "data": value}
+        else:
+            results = {"type": "object", "data": value}
+        return json_response({"results": results, "warnings": []})
+
+    def _listing(self, call: Call, listing: Listing) -> dict[str, Any]:
+        page = call.page or OffsetPage(size=DEFAULT_LIMIT)
+        found = fetch_page(call.session, listing.source, page)
+        data = listing.render_page(call, found.records)
+        start, size = page.offset, page.size or DEFAULT_LIMIT
+        following = start + size
+        return {
+            "type": "array",
+            "records": {
+                "count": f"{start} - {start + len(data)}",
+                "total": found.total,
+                "previous": _page_url(call, max(0, start - size), size) if start > 0 else None,
+                "next": _page_url(call, following, size) if following < found.total else None,
+            },
+            "data": data,
+        }
+
+
+def _page_url(call: Call, offset: int, limit: int) -> str:
+    path = call.endpoint.path.rstrip("/")
+    for name, value in call.path_params.items():
+        path = path.replace(f"{{{name}}}", str(value))
+    query = {name: value for name, value in call.query.items() if name not in {"limit", "offset"}}
+    query.update(limit=str(limit), offset=str(offset))
+    return f"{path}?{urlencode(query)}"

@@ -1,0 +1,1 @@
+"""Handlers of the Trace table, one module per resource."""

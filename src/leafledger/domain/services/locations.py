@@ -1,0 +1,317 @@
+"""Locations and sublocations: where a facility keeps its plants, harvests and packages.
+
+Rules:
+- a name is unique among the facility's active locations (and, apart, active sublocations);
+- a location's type (reference.LOCATION_TYPES) decides what it may hold; retyping a location is
+  refused when the new type cannot hold what is there now;
+- a location or sublocation holding active inventory (active plant batches, growing plants,
+  unfinished harvests, packages not finished) cannot be archived;
+- an archived location or sublocation can be neither changed nor used (lookups refuse it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy.orm import Session
+
+from leafledger.domain import reference
+from leafledger.domain.actor import Actor
+from leafledger.domain.errors import RuleViolation
+from leafledger.domain.models import (
+    Facility,
+    Harvest,
+    Location,
+    Package,
+    Plant,
+    PlantBatch,
+    Sublocation,
+)
+from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.lookups import HOLDS
+
+NAME_LENGTH = 200
+# Plant states that still occupy a location (growing, or partly harvested and still active).
+ACTIVE_PLANT_STATES = ("Tracked", "Harvested")
+
+
+def location_type_named(name: Any) -> reference.LocationType:
+    """The location type called `name` (case-insensitive), or a violation naming the choices."""
+    if isinstance(name, str):
+        wanted = name.strip().lower()
+        for location_type in reference.LOCATION_TYPES:
+            if location_type.name.lower() == wanted:
+                return location_type
+    known = ", ".join(t.name for t in reference.LOCATION_TYPES)
+    raise RuleViolation(f"Unknown location type {name!r}; use one of: {known}.")
+
+
+def location_type_of(location: Location) -> reference.LocationType | None:
+    for location_type in reference.LOCATION_TYPES:
+        if location_type.name == location.location_type_name:
+            return location_type
+    return None
+
+
+def _clean_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise RuleViolation(f"A {what} name is required.")
+    clean = name.strip()
+    if len(clean) > NAME_LENGTH:
+        raise RuleViolation(f"A {what} name may be at most {NAME_LENGTH} characters.")
+    return clean
+
+
+def _refuse_duplicate(
+    session: Session,
+    model: type[Location] | type[Sublocation],
+    facility: Facility,
+    name: str,
+    what: str,
+    keep: int | None = None,
+) -> None:
+    query = select(model.id).where(
+        model.facility_id == facility.id, model.active, model.name == name
+    )
+    if keep is not None:
+        query = query.where(model.id != keep)
+    if session.scalar(query.limit(1)) is not None:
+        raise RuleViolation(f"An active {what} named {name!r} already exists at this facility.")
+
+
+def _apply_type(location: Location, location_type: reference.LocationType) -> None:
+    location.location_type_name = location_type.name
+    location.for_plant_batches = location_type.for_plant_batches
+    location.for_plants = location_type.for_plants
+    location.for_harvests = location_type.for_harvests
+    location.for_packages = location_type.for_packages
+
+
+def holdings(
+    session: Session,
+    facility: Facility,
+    *,
+    location_id: int | None = None,
+    sublocation_id: int | None = None,
+) -> list[str]:
+    """What active inventory sits at a location or sublocation, by the names of lookups.HOLDS."""
+    if (location_id is None) == (sublocation_id is None):
+        raise ValueError("name exactly one of location_id and sublocation_id")
+
+    def at(location_column: Any, sublocation_column: Any) -> ColumnElement[bool]:
+        if location_id is not None:
+            condition: ColumnElement[bool] = location_column == location_id
+        else:
+            condition = sublocation_column == sublocation_id
+        return condition
+
+    checks: list[tuple[str, ColumnElement[bool]]] = [
+        (
+            "plant batches",
+            exists().where(
+                PlantBatch.facility_id == facility.id,
+                PlantBatch.active,
+                at(PlantBatch.location_id, PlantBatch.sublocation_id),
+            ),
+        ),
+        (
+            "plants",
+            exists().where(
+                Plant.facility_id == facility.id,
+                Plant.state.in_(ACTIVE_PLANT_STATES),
+                at(Plant.location_id, Plant.sublocation_id),
+            ),
+        ),
+        (
+            "harvests",
+            exists().where(
+                Harvest.facility_id == facility.id,
+                Harvest.finished_date.is_(None),
+                Harvest.archived_date.is_(None),
+                at(Harvest.drying_location_id, Harvest.drying_sublocation_id),
+            ),
+        ),
+        (
+            "packages",
+            exists().where(
+                Package.facility_id == facility.id,
+                Package.finished_date.is_(None),
+                Package.archived_date.is_(None),
+                at(Package.location_id, Package.sublocation_id),
+            ),
+        ),
+    ]
+    flags = session.execute(select(*(check for _, check in checks))).one()
+    return [name for (name, _), held in zip(checks, flags, strict=True) if held]
+
+
+def _refuse_archived(row: Location | Sublocation, what: str) -> None:
+    if not row.active:
+        raise RuleViolation(f"The {what} {row.name!r} is archived and cannot be changed.")
+
+
+# --- locations
+
+
+def create_location(
+    session: Session, actor: Actor, facility: Facility, name: Any, type_name: Any
+) -> Location:
+    clean = _clean_name(name, "location")
+    location_type = location_type_named(type_name)
+    _refuse_duplicate(session, Location, facility, clean, "location")
+    location = Location(facility_id=facility.id, name=clean, active=True)
+    _apply_type(location, location_type)
+    session.add(location)
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=location,
+        action="create",
+        facility_id=facility.id,
+        after=snapshot(location),
+    )
+    return location
+
+
+def update_location(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    location: Location,
+    name: Any,
+    type_name: Any,
+) -> Location:
+    """Rename and retype a location; the new type must still hold what the location holds."""
+    _refuse_archived(location, "location")
+    clean = _clean_name(name, "location")
+    location_type = location_type_named(type_name)
+    _refuse_duplicate(session, Location, facility, clean, "location", keep=location.id)
+    if location_type.name != location.location_type_name:
+        lost = [
+            held
+            for held in holdings(session, facility, location_id=location.id)
+            if not getattr(location_type, HOLDS[held])
+        ]
+        if lost:
+            raise RuleViolation(
+                f"The location {location.name!r} holds {' and '.join(lost)}, which a "
+                f"{location_type.name} location cannot hold."
+            )
+    before = snapshot(location)
+    location.name = clean
+    _apply_type(location, location_type)
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=location,
+        action="update",
+        facility_id=facility.id,
+        before=before,
+        after=snapshot(location),
+    )
+    return location
+
+
+def archive_location(session: Session, actor: Actor, facility: Facility, location: Location) -> int:
+    _archive(session, actor, facility, location, "location", location_id=location.id)
+    return location.id
+
+
+# --- sublocations
+
+
+def create_sublocation(
+    session: Session, actor: Actor, facility: Facility, name: Any
+) -> Sublocation:
+    clean = _clean_name(name, "sublocation")
+    _refuse_duplicate(session, Sublocation, facility, clean, "sublocation")
+    sublocation = Sublocation(facility_id=facility.id, name=clean, active=True)
+    session.add(sublocation)
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=sublocation,
+        action="create",
+        facility_id=facility.id,
+        after=snapshot(sublocation),
+    )
+    return sublocation
+
+
+def update_sublocation(
+    session: Session, actor: Actor, facility: Facility, sublocation: Sublocation, name: Any
+) -> Sublocation:
+    _refuse_archived(sublocation, "sublocation")
+    clean = _clean_name(name, "sublocation")
+    _refuse_duplicate(session, Sublocation, facility, clean, "sublocation", keep=sublocation.id)
+    before = snapshot(sublocation)
+    sublocation.name = clean
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=sublocation,
+        action="update",
+        facility_id=facility.id,
+        before=before,
+        after=snapshot(sublocation),
+    )
+    return sublocation
+
+
+def archive_sublocation(
+    session: Session, actor: Actor, facility: Facility, sublocation: Sublocation
+) -> int:
+    _archive(session, actor, facility, sublocation, "sublocation", sublocation_id=sublocation.id)
+    return sublocation.id
+
+
+def _archive(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    row: Location | Sublocation,
+    what: str,
+    **where: int,
+) -> None:
+    if not row.active:
+        raise RuleViolation(f"The {what} {row.name!r} is archived already.")
+    held = holdings(session, facility, **where)
+    if held:
+        raise RuleViolation(
+            f"The {what} {row.name!r} still holds active {' and '.join(held)}; move or finish "
+            "them before archiving it."
+        )
+    before = snapshot(row)
+    row.active = False
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=row,
+        action="archive",
+        facility_id=facility.id,
+        before=before,
+        after=snapshot(row),
+    )
+
+
+def locations_of(facility: Facility, *, active: bool) -> Select[Location]:
+    """The facility's active (or archived) locations, in creation order."""
+    return (
+        select(Location)
+        .where(Location.facility_id == facility.id, Location.active == active)
+        .order_by(Location.id)
+    )
+
+
+def sublocations_of(facility: Facility, *, active: bool) -> Select[Sublocation]:
+    return (
+        select(Sublocation)
+        .where(Sublocation.facility_id == facility.id, Sublocation.active == active)
+        .order_by(Sublocation.id)
+    )
