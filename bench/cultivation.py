@@ -18,13 +18,14 @@ from __future__ import annotations
 import argparse
 import base64
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from common import demo, scratch_database, server, wrk
 from sqlalchemy import insert, select
 
 from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Strain, Tag
+from leafledger.domain.services.plant_counts import recount
 from leafledger.store import Store
 
 STRAIN, LOCATION = "Bench Strain", "Bench Room"
@@ -110,6 +111,8 @@ def seed(database: str, license_number: str, plants: int) -> None:
                     for n, tag_id in zip(numbers, tag_ids, strict=True)
                 ],
             )
+    with store.transaction() as session:
+        recount(session, facility_id)  # the bulk inserts above bypass the ORM's counting
     store.dispose()
 
 
@@ -144,13 +147,15 @@ def run(args: argparse.Namespace, plants: int) -> None:
                 ).row()
             )
             if not args.only_list:
+                # Yesterday: today in UTC may still be tomorrow at the facility (America/Denver).
+                yesterday = (date.today() - timedelta(days=1)).isoformat()
                 post_path = f"/plantbatches/v2/plantings?licenseNumber={license_number}"
                 print(
                     wrk(
                         "POST /plantbatches/v2/plantings (10 objects)",
                         base + post_path,
                         script="plantings.lua",
-                        script_args=[post_path, STRAIN, LOCATION, date.today().isoformat()],
+                        script_args=[post_path, STRAIN, LOCATION, yesterday],
                         **common,
                     ).row()
                 )

@@ -35,6 +35,7 @@ from leafledger.domain.models.additive import PlantAdditive
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.services import plants as service
 from leafledger.domain.services.plant_batches import Waste
+from leafledger.domain.services.plant_counts import plant_count
 from leafledger.domain.services.plants import ACTIVE_STATES, INACTIVE_STATES, PhaseChange
 from leafledger.domain.units import find_unit
 
@@ -196,12 +197,45 @@ def _mother() -> ColumnElement[bool]:
 
 
 MODIFIED = PlantRow.last_modified
-vegetative = listing(_plants(_phase("Vegetative"), _states(ACTIVE_STATES)), render, MODIFIED)
-flowering = listing(_plants(_phase("Flowering"), _states(ACTIVE_STATES)), render, MODIFIED)
-inactive = listing(_plants(_not_mother, _states(INACTIVE_STATES)), render, MODIFIED)
+GROWING = ("Vegetative", "Flowering")
+
+
+def _counted(phases: tuple[str, ...], states: tuple[str, ...]) -> Callable[[Call], int]:
+    """The list's Total from the plant counters: no count over a million rows per page."""
+    return lambda call: plant_count(call.session, call.facility.id, list(phases), list(states))
+
+
+vegetative = listing(
+    _plants(_phase("Vegetative"), _states(ACTIVE_STATES)),
+    render,
+    MODIFIED,
+    total=_counted(("Vegetative",), ACTIVE_STATES),
+)
+flowering = listing(
+    _plants(_phase("Flowering"), _states(ACTIVE_STATES)),
+    render,
+    MODIFIED,
+    total=_counted(("Flowering",), ACTIVE_STATES),
+)
+inactive = listing(
+    _plants(_not_mother, _states(INACTIVE_STATES)),
+    render,
+    MODIFIED,
+    total=_counted(GROWING, INACTIVE_STATES),
+)
 onhold = listing(_plants(_not_mother, _states(ACTIVE_STATES), _held), render, MODIFIED)
-mother = listing(_plants(_mother, _states(ACTIVE_STATES)), render, MODIFIED)
-mother_inactive = listing(_plants(_mother, _states(INACTIVE_STATES)), render, MODIFIED)
+mother = listing(
+    _plants(_mother, _states(ACTIVE_STATES)),
+    render,
+    MODIFIED,
+    total=_counted(("Mother",), ACTIVE_STATES),
+)
+mother_inactive = listing(
+    _plants(_mother, _states(INACTIVE_STATES)),
+    render,
+    MODIFIED,
+    total=_counted(("Mother",), INACTIVE_STATES),
+)
 mother_onhold = listing(_plants(_mother, _states(ACTIVE_STATES), _held), render, MODIFIED)
 
 
