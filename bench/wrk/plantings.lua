@@ -9,8 +9,12 @@ function setup(thread)
 end
 function init(args)
   path, strain, location, day = args[1], args[2], args[3], args[4]
-  math.randomseed(os.time() + (thread_id or 0) * 7919)
-  run = math.random(1, 1000000000)
+  -- The warm-up and the measured run start in the same second: take the run id from the
+  -- kernel so their batch names never collide.
+  local urandom = io.open("/dev/urandom", "rb")
+  local a, b, c = urandom:read(3):byte(1, 3)
+  urandom:close()
+  run = (a * 65536 + b * 256 + c) * 100 + (thread_id or 0)
 end
 function request()
   counter = counter + 1
@@ -20,6 +24,9 @@ function request()
       '{"Name":"bench-%d-%d-%d-%d","Type":"Clone","Count":5,"Strain":"%s","Location":"%s","ActualDate":"%s"}',
       run, thread_id or 0, counter, i, strain, location, day)
   end
-  return wrk.format("POST", path, {["Content-Type"] = "application/json"},
-                    "[" .. table.concat(objects, ",") .. "]")
+  -- A headers table given to wrk.format replaces the -H headers, so start from those.
+  local headers = {}
+  for key, value in pairs(wrk.headers) do headers[key] = value end
+  headers["Content-Type"] = "application/json"
+  return wrk.format("POST", path, headers, "[" .. table.concat(objects, ",") .. "]")
 end

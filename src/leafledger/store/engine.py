@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 import leafledger.domain.services.plant_counts  # noqa: F401
 
 SUPPORTED = ("sqlite", "postgresql")
+WRITE_OPTION = "leafledger_write"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -25,6 +26,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _sqlite_begin(connection: Connection) -> None:
+    """A writing transaction takes SQLite's write lock up front (BEGIN IMMEDIATE): its reads
+    then see no write that commits before it does, and two processes never deadlock upgrading
+    a read lock. Other transactions keep the driver's own lazy BEGIN (at the first write)."""
+    if connection.get_execution_options().get(WRITE_OPTION, False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a `sqlite:///file.db` or `postgresql+psycopg://...` URL."""
     parsed = make_url(url)
@@ -34,6 +43,7 @@ def make_engine(url: str) -> Engine:
     if backend == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # No pre-ping: it costs a round trip per request. Connections are recycled hourly instead,
     # and a connection the server dropped fails one request, then leaves the pool.
@@ -49,9 +59,13 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session committed when the block ends normally, rolled back otherwise."""
+    def transaction(self, write: bool = True) -> Iterator[Session]:
+        """A session committed when the block ends normally, rolled back otherwise.
+
+        `write=False` declares that the block only reads (SQLite then takes no write lock).
+        """
         with self._sessions() as session, session.begin():
+            session.connection(execution_options={WRITE_OPTION: write})
             yield session
 
     @contextmanager

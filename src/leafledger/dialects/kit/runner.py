@@ -183,7 +183,7 @@ class Runner:
             raise Unauthenticated("Send the integrator key and user key as credentials.")
         query = request.query_params
         _check_request_values(query, request.path_params)
-        with self.store.transaction() as session:
+        with self.store.transaction(write=endpoint.method != "GET") as session:
             caller = authenticate(session, *credentials)
             self.dialect.admit(session, request)
             license_number = self.dialect.request_license_number(query, raw_body)
