@@ -15,7 +15,10 @@ class Plant(Timestamped, Base):
     __tablename__ = "plants"
     __table_args__ = (
         # The list endpoints (vegetative, flowering, mother, inactive) page by this index.
-        Index("ix_plants_facility_phase_state", "facility_id", "growth_phase", "state", "id"),
+        # Pages are read in id order within a phase: the index hands them over already sorted,
+        # so page N costs N pages of index entries whatever the population (a state IN (...)
+        # filter is applied on the way).
+        Index("ix_plants_facility_phase_id", "facility_id", "growth_phase", "id"),
         Index("ix_plants_facility_modified", "facility_id", "last_modified"),
     )
 

@@ -169,8 +169,8 @@ def _plants(*conditions: Callable[[], ColumnElement[bool]]) -> Callable[[Call], 
         return (
             select(PlantRow)
             .where(PlantRow.facility_id == call.facility.id, *(c() for c in conditions))
-            # (state, id) follows the plants index, so a page needs no sort of the whole list.
-            .order_by(PlantRow.state, PlantRow.id)
+            # id order follows the (facility, phase, id) index: a page needs no sort of the list.
+            .order_by(PlantRow.id)
         )
 
     return source

@@ -2,7 +2,7 @@
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-25 00:33:54.489257
+Create Date: 2026-11-25 01:24:42.783953
 """
 
 from collections.abc import Sequence
@@ -721,9 +721,7 @@ def upgrade() -> None:
             "ix_plants_facility_modified", ["facility_id", "last_modified"], unique=False
         )
         batch_op.create_index(
-            "ix_plants_facility_phase_state",
-            ["facility_id", "growth_phase", "state", "id"],
-            unique=False,
+            "ix_plants_facility_phase_id", ["facility_id", "growth_phase", "id"], unique=False
         )
         batch_op.create_index(
             batch_op.f("ix_plants_plant_batch_id"), ["plant_batch_id"], unique=False
@@ -917,7 +915,7 @@ def downgrade() -> None:
     op.drop_table("harvest_plants")
     with op.batch_alter_table("plants", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_plants_plant_batch_id"))
-        batch_op.drop_index("ix_plants_facility_phase_state")
+        batch_op.drop_index("ix_plants_facility_phase_id")
         batch_op.drop_index("ix_plants_facility_modified")
 
     op.drop_table("plants")
