@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, true
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -178,7 +178,10 @@ def authenticate(session: Session, vendor_key: str, user_key: str) -> Caller:
     """
     if vendor_key and user_key:
         candidates = session.execute(
-            select(Integrator, User).where(
+            # A deliberate cross join of the two (tiny) candidate sets.
+            select(Integrator, User)
+            .join(User, true())
+            .where(
                 Integrator.key_prefix == vendor_key[:KEY_PREFIX_LENGTH],
                 Integrator.active.is_(True),
                 User.key_prefix == user_key[:KEY_PREFIX_LENGTH],
