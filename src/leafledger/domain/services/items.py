@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
@@ -253,9 +254,11 @@ def _attachments(
 _CANNABINOIDS = ("cbd", "thc", "cbd_a", "thc_a")
 
 
-@dataclass(frozen=True)
-class ItemFields:
-    """What a request states about an item (the wire fields, snake_case)."""
+class ItemFields(BaseModel):
+    """What a request states about an item (the wire fields, snake_case). A dialect's body schema
+    extends it with its own wire naming, so the field list is written once."""
+
+    model_config = ConfigDict(frozen=True)
 
     name: str | None = None
     item_category: str | None = None

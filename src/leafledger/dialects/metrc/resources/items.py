@@ -26,54 +26,8 @@ from leafledger.domain.services.strains import check_id
 # --- bodies ---------------------------------------------------------------------------------
 
 
-class ItemBody(WireObject):
-    name: str | None = None
-    item_category: str | None = None
-    unit_of_measure: str | None = None
-    strain: str | None = None
-    item_brand: str | None = None
-    global_product_name: str | None = None
-    administration_method: str | None = None
-    unit_cbd_percent: Decimal | None = None
-    unit_cbd_content: Decimal | None = None
-    unit_cbd_content_unit_of_measure: str | None = None
-    unit_cbd_content_dose: Decimal | None = None
-    unit_cbd_content_dose_unit_of_measure: str | None = None
-    unit_thc_percent: Decimal | None = None
-    unit_thc_content: Decimal | None = None
-    unit_thc_content_unit_of_measure: str | None = None
-    unit_thc_content_dose: Decimal | None = None
-    unit_thc_content_dose_unit_of_measure: str | None = None
-    unit_cbd_a_percent: Decimal | None = None
-    unit_cbd_a_content: Decimal | None = None
-    unit_cbd_a_content_unit_of_measure: str | None = None
-    unit_cbd_a_content_dose: Decimal | None = None
-    unit_cbd_a_content_dose_unit_of_measure: str | None = None
-    unit_thc_a_percent: Decimal | None = None
-    unit_thc_a_content: Decimal | None = None
-    unit_thc_a_content_unit_of_measure: str | None = None
-    unit_thc_a_content_dose: Decimal | None = None
-    unit_thc_a_content_dose_unit_of_measure: str | None = None
-    unit_volume: Decimal | None = None
-    unit_volume_unit_of_measure: str | None = None
-    unit_weight: Decimal | None = None
-    unit_weight_unit_of_measure: str | None = None
-    serving_size: str | None = None
-    supply_duration_days: int | None = None
-    number_of_doses: Decimal | None = None
-    public_ingredients: str | None = None
-    item_ingredients: str | None = None
-    description: str | None = None
-    allergens: str | None = None
-    product_image_file_system_ids: list[int] | None = None
-    product_photo_description: str | None = None
-    label_image_file_system_ids: list[int] | None = None
-    label_photo_description: str | None = None
-    packaging_image_file_system_ids: list[int] | None = None
-    packaging_photo_description: str | None = None
-    product_pdf_file_system_ids: list[int] | None = None
-    processing_job_category_name: str | None = None
-    processing_job_type_name: str | None = None
+class ItemBody(WireObject, service.ItemFields):
+    """The item fields of the domain, read from their PascalCase wire names."""
 
 
 class ItemUpdateBody(ItemBody):
@@ -94,8 +48,7 @@ class UploadBody(WireObject):
 
 
 def _fields(body: ItemBody) -> service.ItemFields:
-    values = body.model_dump(exclude={"id"})
-    return service.ItemFields(**values)
+    return service.ItemFields(**body.model_dump(exclude={"id"}))
 
 
 # --- rendering ------------------------------------------------------------------------------
