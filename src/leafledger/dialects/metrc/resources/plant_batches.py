@@ -317,8 +317,9 @@ def _destroy(call: Call, obj: dict[str, Any]) -> int:
 destroy = bulk(_destroy)
 
 
-class WasteBody(WireObject):
-    plant_batch_name: str
+class WasteRecordBody(WireObject):
+    """The fields of a waste record, shared by plant batch and plant waste bodies."""
+
     waste_method_name: str
     mixed_material: str | None = None
     waste_weight: Decimal
@@ -327,23 +328,29 @@ class WasteBody(WireObject):
     note: str | None = None
     waste_date: WireDate | None = None
 
+    def waste(self) -> Waste:
+        return Waste(
+            method=self.waste_method_name,
+            material_mixed=self.mixed_material,
+            reason=self.reason_name,
+            note=self.note,
+            weight=self.waste_weight,
+            unit=self.unit_of_measure_name,
+        )
+
+
+class WasteBody(WasteRecordBody):
+    plant_batch_name: str
+
 
 def _waste(call: Call, obj: dict[str, Any]) -> int:
     body = parse(WasteBody, obj)
-    waste = Waste(
-        method=body.waste_method_name,
-        material_mixed=body.mixed_material,
-        reason=body.reason_name,
-        note=body.note,
-        weight=body.waste_weight,
-        unit=body.unit_of_measure_name,
-    )
     return service.record_waste(
         call.session,
         call.actor,
         call.facility,
         batch_name=body.plant_batch_name,
-        waste=waste,
+        waste=body.waste(),
         waste_date=body.waste_date,
     ).id
 

@@ -24,6 +24,7 @@ from leafledger.dialects.metrc.resources.plant_batches import (
     BATCH_TYPE_IDS,
     AdditiveBody,
     ReadModel,
+    WasteRecordBody,
     WireDate,
     parse,
     wire_date,
@@ -389,33 +390,18 @@ def _destroy(call: Call, obj: dict[str, Any]) -> int:
 destroy = bulk(_destroy)
 
 
-class WasteBody(WireObject):
-    waste_method_name: str
-    mixed_material: str | None = None
-    waste_weight: Decimal
-    unit_of_measure_name: str
-    reason_name: str | None = None
-    note: str | None = None
+class WasteBody(WasteRecordBody):
     location_name: str | None = None
-    waste_date: WireDate | None = None
     plant_labels: list[str] = []
 
 
 def _waste(call: Call, obj: dict[str, Any]) -> int:
     body = parse(WasteBody, obj)
-    waste = Waste(
-        method=body.waste_method_name,
-        material_mixed=body.mixed_material,
-        reason=body.reason_name,
-        note=body.note,
-        weight=body.waste_weight,
-        unit=body.unit_of_measure_name,
-    )
     return service.record_waste(
         call.session,
         call.actor,
         call.facility,
-        waste=waste,
+        waste=body.waste(),
         location=body.location_name,
         labels=body.plant_labels,
         waste_date=body.waste_date,
