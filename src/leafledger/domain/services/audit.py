@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -59,3 +60,24 @@ def record(
     )
     session.add(event)
     return event
+
+
+def audited(
+    session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
+) -> Callable[[], None]:
+    """Snapshot `entity` now; the returned function records the change once it is made."""
+    before = snapshot(entity)
+
+    def done() -> None:
+        session.flush()
+        record(
+            session,
+            actor,
+            entity=entity,
+            action=action,
+            facility_id=facility_id,
+            before=before,
+            after=snapshot(entity),
+        )
+
+    return done

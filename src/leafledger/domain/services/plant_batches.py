@@ -27,7 +27,7 @@ from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Strain, Sublocation
 from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
 from leafledger.domain.models.plant import PlantWaste
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import audited, record, snapshot
 from leafledger.domain.services.lookups import (
     claim_tag,
     facility_today,
@@ -140,22 +140,7 @@ def _settle(batch: PlantBatch) -> None:
 
 
 def _audited(session: Session, actor: Actor, batch: PlantBatch, action: str) -> Callable[[], None]:
-    """Snapshot `batch` now; the returned function records the change once it is made."""
-    before = snapshot(batch)
-
-    def done() -> None:
-        session.flush()
-        record(
-            session,
-            actor,
-            entity=batch,
-            action=action,
-            facility_id=batch.facility_id,
-            before=before,
-            after=snapshot(batch),
-        )
-
-    return done
+    return audited(session, actor, batch, action, batch.facility_id)
 
 
 # --- plantings and splits ------------------------------------------------------------------

@@ -26,7 +26,7 @@ from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Location, Plant, Tag
 from leafledger.domain.models.additive import PlantAdditive
 from leafledger.domain.models.plant import PlantWaste
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import audited, record, snapshot
 from leafledger.domain.services.lookups import claim_tag, retire_tag
 from leafledger.domain.services.plant_batches import (
     Waste,
@@ -85,21 +85,7 @@ def active_plant(
 
 
 def _audited(session: Session, actor: Actor, plant: Plant, action: str) -> Callable[[], None]:
-    before = snapshot(plant)
-
-    def done() -> None:
-        session.flush()
-        record(
-            session,
-            actor,
-            entity=plant,
-            action=action,
-            facility_id=plant.facility_id,
-            before=before,
-            after=snapshot(plant),
-        )
-
-    return done
+    return audited(session, actor, plant, action, plant.facility_id)
 
 
 def _retag(session: Session, actor: Actor, facility: Facility, plant: Plant, new_tag: str) -> None:

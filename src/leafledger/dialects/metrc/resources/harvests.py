@@ -13,12 +13,12 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, StringConstraints
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, object_session
 
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.loaders import load_by_id
 from leafledger.dialects.metrc.bodies import WireObject, parse_object
 from leafledger.dialects.metrc.factories import bulk, by_id, delete, listing
+from leafledger.dialects.metrc.render import session_of
 from leafledger.dialects.metrc.results import Listing
 from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Harvest, HarvestWaste, Location, Sublocation
@@ -131,15 +131,8 @@ def _required(value: Any, field: str) -> Any:
 # --- rendering -------------------------------------------------------------------------------
 
 
-def _session(harvest: Harvest) -> Session:
-    session = object_session(harvest)
-    if session is None:
-        raise RuntimeError("a harvest is rendered inside its session")
-    return session
-
-
 def render_harvest_v1(harvest: Harvest) -> dict[str, Any]:
-    session = _session(harvest)
+    session = session_of(harvest)
     location = session.get(Location, harvest.drying_location_id)
     sublocation = (
         session.get(Sublocation, harvest.drying_sublocation_id)
@@ -195,8 +188,7 @@ def _iso(value: date | None) -> str | None:
 
 
 def render_waste(waste: HarvestWaste) -> dict[str, Any]:
-    session = object_session(waste)
-    harvest = session.get(Harvest, waste.harvest_id) if session is not None else None
+    harvest = session_of(waste).get(Harvest, waste.harvest_id)
     return {
         "Id": waste.id,
         "WasteTypeName": waste.waste_type_name,

@@ -13,12 +13,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session, object_session
 
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.loaders import load_by_key
 from leafledger.dialects.metrc.bodies import WireObject, parse_object
 from leafledger.dialects.metrc.factories import bulk, by_id, listing
+from leafledger.dialects.metrc.render import session_of
 from leafledger.dialects.metrc.resources.harvests import (
     Licence,
     Note,
@@ -97,15 +97,8 @@ def _detail(details: dict[str, Any], key: str) -> Any:
     return value
 
 
-def _session(obj: Any) -> Session:
-    session = object_session(obj)
-    if session is None:
-        raise RuntimeError("records are rendered inside their session")
-    return session
-
-
 def render_item(item: Item) -> dict[str, Any]:
-    session = _session(item)
+    session = session_of(item)
     category = service.category_of(item)
     strain = session.get(Strain, item.strain_id) if item.strain_id is not None else None
     brand = session.get(ItemBrand, item.brand_id) if item.brand_id is not None else None
@@ -154,7 +147,7 @@ def _iso(value: Any) -> str | None:
 
 
 def render_package(package: Package) -> dict[str, Any]:
-    session = _session(package)
+    session = session_of(package)
     location = session.get(Location, package.location_id) if package.location_id else None
     sublocation = (
         session.get(Sublocation, package.sublocation_id) if package.sublocation_id else None
