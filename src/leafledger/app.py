@@ -11,6 +11,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from leafledger import __version__
+from leafledger.dialects.kit.access import AccessCache
+from leafledger.dialects.kit.dispatch import Dispatch, routes_for
 from leafledger.dialects.kit.mount import mount
 from leafledger.dialects.kit.runner import Limits, Runner, json_response
 from leafledger.dialects.metrc.dialect import MetrcDialect
@@ -52,8 +54,11 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     )
     app.state.store = store
     limits = Limits(settings.rate_limits)
-    mount(app, METRC_ROWS, Runner(MetrcDialect(), store, limits), license_param="licenseNumber")
-    mount(app, TRACE_ROWS, Runner(TraceDialect(), store, limits), license_param="license_number")
+    access = AccessCache(settings.auth_cache_seconds)
+    metrc = Runner(MetrcDialect(), store, limits, access)
+    trace = Runner(TraceDialect(), store, limits, access)
+    mount(app, METRC_ROWS, metrc, license_param="licenseNumber")
+    mount(app, TRACE_ROWS, trace, license_param="license_number")
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:
@@ -65,6 +70,8 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         message = messages.get(exc.status_code, str(exc.detail))
         return json_response({"Message": message}, exc.status_code, exc.headers)
 
+    # Rows are found by Dispatch before FastAPI's route-by-route scan (see kit/dispatch.py).
+    app.add_middleware(Dispatch, routes=routes_for([(METRC_ROWS, metrc), (TRACE_ROWS, trace)]))
     app.add_middleware(TrailingSlashes)
     return app
 

@@ -38,6 +38,8 @@ class RateLimits:
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     rate_limits: RateLimits = field(default_factory=RateLimits)
+    # How long accepted credentials are remembered per process (dialects/kit/access.py).
+    auth_cache_seconds: float = 2.0
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -48,4 +50,5 @@ class Settings:
                 facility_get_per_second=_env_float("LEAFLEDGER_RATE_LIMIT_FACILITY_GET", 50.0),
                 integrator_get_per_second=_env_float("LEAFLEDGER_RATE_LIMIT_INTEGRATOR_GET", 150.0),
             ),
+            auth_cache_seconds=_env_float("LEAFLEDGER_AUTH_CACHE_SECONDS", 2.0),
         )

@@ -9,6 +9,7 @@ from leafledger.domain.actor import CLI
 from leafledger.domain.errors import Conflict, RuleViolation, Unauthenticated
 from leafledger.domain.models import AuditEvent, Integrator, User
 from leafledger.domain.services import identity
+from leafledger.domain.services.facilities import create_facility
 from leafledger.store import Store
 from tests.conftest import unique
 
@@ -35,9 +36,10 @@ def test_authenticate_accepts_the_pair_and_refuses_any_wrong_half(store: Store) 
     with store.transaction() as session:
         vendor = identity.create_integrator(session, CLI, unique("Vendor"))
         user = identity.create_user(session, CLI, "Ann Grower", unique("EMP"))
-        caller = identity.authenticate(session, vendor.key, user.key)
+        caller, employee = identity.authenticate(session, vendor.key, user.key)
         assert caller.integrator.id == vendor.holder.id
         assert caller.user.id == user.holder.id
+        assert employee is None
         # Same prefix, different tail: the digest comparison must still refuse it.
         forged = user.key[: identity.KEY_PREFIX_LENGTH] + "x" * (
             len(user.key) - identity.KEY_PREFIX_LENGTH
@@ -50,6 +52,33 @@ def test_authenticate_accepts_the_pair_and_refuses_any_wrong_half(store: Store) 
         ]:
             with pytest.raises(Unauthenticated):
                 identity.authenticate(session, vendor_key, user_key)
+
+
+def test_authenticate_reads_the_employment_at_a_licence(store: Store) -> None:
+    with store.transaction() as session:
+        vendor = identity.create_integrator(session, CLI, unique("Vendor"))
+        user = identity.create_user(session, CLI, "Ann Grower", unique("EMP"))
+        here, elsewhere = (
+            create_facility(
+                session,
+                CLI,
+                license_number=unique("LIC"),
+                name=name,
+                state_code="CO",
+                license_type="Cultivator",
+            )
+            for name in ("Here", "Elsewhere")
+        )
+        identity.employ(session, CLI, user.holder, here, ["View Plants"])
+        _, employee = identity.authenticate(session, vendor.key, user.key, here.license_number)
+        assert employee is not None and employee.facility.id == here.id
+        assert employee.permissions == ["View Plants"]
+        for license_number in [elsewhere.license_number, "NO-SUCH-LICENCE"]:
+            found = identity.authenticate(session, vendor.key, user.key, license_number)
+            assert found[0].user.id == user.holder.id and found[1] is None
+        # A wrong key is refused whatever the licence.
+        with pytest.raises(Unauthenticated):
+            identity.authenticate(session, vendor.key, vendor.key, here.license_number)
 
 
 def test_inactive_user_cannot_authenticate(store: Store) -> None:

@@ -100,9 +100,9 @@ def test_counts_follow_inserts_moves_and_deletes(store: Store, ledger: Ledger) -
         with store.read() as session:
             for phase in PHASES:
                 for state in STATES:
-                    assert plant_count(session, facility.id, [phase], [state]) == _real_count(
-                        store, facility.id, phase, state
-                    ), (phase, state)
+                    assert session.scalar(
+                        select(plant_count(facility.id, [phase], [state]))
+                    ) == _real_count(store, facility.id, phase, state), (phase, state)
 
 
 def test_a_rolled_back_change_leaves_counts_alone(store: Store, ledger: Ledger) -> None:
@@ -125,7 +125,7 @@ def test_a_rolled_back_change_leaves_counts_alone(store: Store, ledger: Ledger) 
     except RuntimeError:
         pass
     with store.read() as session:
-        assert plant_count(session, facility.id, PHASES, STATES) == 0
+        assert session.scalar(select(plant_count(facility.id, PHASES, STATES))) == 0
 
 
 def test_recount_rebuilds_from_the_table(store: Store, ledger: Ledger) -> None:
@@ -146,5 +146,5 @@ def test_recount_rebuilds_from_the_table(store: Store, ledger: Ledger) -> None:
     with store.transaction() as session:
         recount(session, facility.id)
     with store.read() as session:
-        assert plant_count(session, facility.id, ["Vegetative"], ["Tracked"]) == 4
-        assert plant_count(session, facility.id, ["Flowering"], ["Tracked"]) == 0
+        assert session.scalar(select(plant_count(facility.id, ["Vegetative"], ["Tracked"]))) == 4
+        assert session.scalar(select(plant_count(facility.id, ["Flowering"], ["Tracked"]))) == 0

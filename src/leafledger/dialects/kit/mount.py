@@ -90,7 +90,7 @@ def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param:
     for endpoint in sorted(rows, key=Endpoint.mount_order):
         app.add_api_route(
             endpoint.route_path,
-            _view(endpoint, runner),
+            view(endpoint, runner),
             methods=[endpoint.method],
             name=f"{runner.dialect.name} {endpoint.method} {endpoint.path}",
             tags=[f"{endpoint.resource} ({endpoint.version})"],
@@ -101,9 +101,14 @@ def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param:
         )
 
 
-def _view(endpoint: Endpoint, runner: Runner) -> Callable[[Request], Awaitable[Response]]:
-    async def view(request: Request) -> Response:
+View = Callable[[Request], Awaitable[Response]]
+
+
+def view(endpoint: Endpoint, runner: Runner) -> View:
+    """The request handler of one row: read the body, run the row in a worker thread."""
+
+    async def serve(request: Request) -> Response:
         raw_body = await request.body() if endpoint.body is not Body.NONE else b""
         return await run_in_threadpool(runner.run, endpoint, request, raw_body)
 
-    return view
+    return serve

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, ScalarSelect, Select, Subquery, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.errors import bad_request
@@ -48,24 +48,82 @@ def parse_positive_int(name: str, raw: str | None) -> int | None:
     return value
 
 
+# Offset and size are bound parameters, so that one statement serves every page of a list and
+# SQLAlchemy can reuse its compiled form (and PostgreSQL a prepared plan).
+_OFFSET = bindparam("page_offset", type_=Integer)
+_SIZE = bindparam("page_size", type_=Integer)
+
+
+@dataclass(frozen=True)
+class _Built:
+    source: Select[Any]
+    total: ScalarSelect[int] | None
+    query: Select[Any]
+    counted: ScalarSelect[int]
+
+
+# The page statements built lately, by the identity of their parts. Lists that keep their
+# source and total statements (see resources/plants.py) are built once per facility.
+_built: dict[tuple[int, int, Any, bool], _Built] = {}
+MAX_BUILT = 2048
+
+
+def _page_statement(
+    source: Select[Any],
+    total: ScalarSelect[int] | None,
+    expand: Callable[[Subquery], Select[Any]] | None,
+    sized: bool,
+) -> _Built:
+    key = (id(source), id(total), expand, sized)
+    built = _built.get(key)
+    if built is not None and built.source is source and built.total is total:
+        return built
+    counted = (
+        total
+        if total is not None
+        else select(func.count()).select_from(source.order_by(None).subquery()).scalar_subquery()
+    )
+    query = source.offset(_OFFSET)
+    if sized:
+        query = query.limit(_SIZE)
+    if expand is not None:
+        query = expand(query.subquery("page_keys"))
+    built = _Built(source, total, query.add_columns(counted.label("records_in_all")), counted)
+    if len(_built) >= MAX_BUILT:
+        _built.clear()
+    _built[key] = built
+    return built
+
+
 def fetch_page(
     session: Session,
     source: Select[Any] | Sequence[Any],
     page: PageRequest,
-    total: Callable[[], int] | None = None,
+    total: ScalarSelect[int] | None = None,
+    expand: Callable[[Subquery], Select[Any]] | None = None,
 ) -> PageResult:
-    """One page of `source`. A Select is sliced by the database and counted there, unless
-    `total` already knows the count (big lists keep it in a counter table)."""
+    """One page of `source`, with the number of records it holds.
+
+    A Select is sliced by the database, and its count comes back in the same round trip as a
+    column of the page: `total` when the caller keeps a cheaper answer (big lists keep one in a
+    counter table), else a count of `source`. A page of one entity or column gives those; a
+    page of several columns gives its rows (which carry the count as one more column).
+
+    With `expand`, `source` selects only the keys of the records, in order, and `expand` turns
+    the page of keys into the records themselves. Big lists use it so that the database walks
+    past the earlier pages on an index alone and joins only the rows it returns.
+    """
     if not isinstance(source, Select):
         items = list(source)
         end = None if page.size is None else page.offset + page.size
         return PageResult(items[page.offset : end], len(items), page)
-    if total is not None:
-        count = total()
-    else:
-        subquery = source.order_by(None).subquery()
-        count = int(session.scalar(select(func.count()).select_from(subquery)) or 0)
-    query = source.offset(page.offset)
+    built = _page_statement(source, total, expand, page.size is not None)
+    params = {"page_offset": page.offset}
     if page.size is not None:
-        query = query.limit(page.size)
-    return PageResult(list(session.scalars(query)), count, page)
+        params["page_size"] = page.size
+    rows = session.execute(built.query, params).all()
+    if rows:
+        records = [row[0] for row in rows] if len(rows[0]) == 2 else list(rows)
+        return PageResult(records, int(rows[0][-1]), page)
+    # An empty page (or a page past the end) still reports how many records there are.
+    return PageResult([], int(session.scalar(select(built.counted)) or 0), page)

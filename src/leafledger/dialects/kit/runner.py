@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from leafledger.dialects.kit.access import AccessCache
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
 from leafledger.dialects.kit.errors import RequestError, bad_request
@@ -36,7 +37,6 @@ from leafledger.domain.errors import (
     Unauthenticated,
 )
 from leafledger.domain.models import Employee, Facility
-from leafledger.domain.services.identity import Caller, authenticate, employment_by_license
 from leafledger.settings import RateLimits
 from leafledger.store import Store
 
@@ -144,10 +144,13 @@ _DOMAIN_STATUS: dict[type[LedgerError], int] = {
 
 
 class Runner:
-    def __init__(self, dialect: Dialect, store: Store, limits: Limits) -> None:
+    def __init__(
+        self, dialect: Dialect, store: Store, limits: Limits, access: AccessCache | None = None
+    ) -> None:
         self.dialect = dialect
         self.store = store
         self.limits = limits
+        self.access = access or AccessCache(0)
 
     def run(self, endpoint: Endpoint, request: Request, raw_body: bytes) -> Response:
         try:
@@ -183,11 +186,16 @@ class Runner:
             raise Unauthenticated("Send the integrator key and user key as credentials.")
         query = request.query_params
         _check_request_values(query, request.path_params)
+        license_number = None
+        if endpoint.scope is not Scope.CALLER:
+            license_number = (self.dialect.request_license_number(query, raw_body) or "").strip()
         with self.store.transaction(write=endpoint.method != "GET") as session:
-            caller = authenticate(session, *credentials)
+            # The key pair and the employment at the licence are read in one round trip.
+            caller, employee = self.access.authenticate(
+                session, *credentials, license_number or None
+            )
             self.dialect.admit(session, request)
-            license_number = self.dialect.request_license_number(query, raw_body)
-            facility, employee = self._scope(session, endpoint, caller, license_number)
+            facility = self._scope(endpoint, license_number, employee)
             self.limits.check(
                 endpoint.method, caller.integrator.id, facility.id if facility else None
             )
@@ -214,21 +222,19 @@ class Runner:
         return response
 
     def _scope(
-        self, session: Session, endpoint: Endpoint, caller: Caller, license_number: str | None
-    ) -> tuple[Facility | None, Employee | None]:
-        """Resolve the licence to a facility the user works at; check the row's permissions."""
+        self, endpoint: Endpoint, license_number: str | None, employee: Employee | None
+    ) -> Facility | None:
+        """The facility of the licence, if the user works there; check the row's permissions."""
         if endpoint.scope is Scope.CALLER:
-            return None, None
-        license_number = (license_number or "").strip()
+            return None
         if not license_number:
             raise bad_request("The licence number query parameter is required.")
-        employee = employment_by_license(session, caller.user, license_number)
         if employee is None:
             raise Unauthenticated(f"No access to licence number {license_number}.")
         missing = [p for p in endpoint.permissions if p not in employee.permissions]
         if missing:
             raise Forbidden("Missing permission(s) at this facility: " + ", ".join(missing) + ".")
-        return employee.facility, employee
+        return employee.facility
 
 
 # Ids are 32-bit integers in every table; a larger one names nothing (and overflows SQL).

@@ -84,7 +84,9 @@ class MetrcDialect(Dialect):
         return json_response(value)
 
     def _listing(self, call: Call, listing: Listing) -> Any:
-        page = fetch_page(call.session, listing.source, call.page or PageRequest(), listing.total)
+        page = fetch_page(
+            call.session, listing.source, call.page or PageRequest(), listing.total, listing.expand
+        )
         data = [listing.render(record) for record in page.records]
         if not call.endpoint.paged:
             return data

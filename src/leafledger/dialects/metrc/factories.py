@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import ScalarSelect, Select, Subquery
 from sqlalchemy.orm import InstrumentedAttribute
 
 from leafledger.dialects.kit.call import Call
@@ -29,12 +28,14 @@ def listing(
     source: Callable[[Call], Select[Any] | Sequence[Any]],
     render: Callable[[Any], Any],
     modified: InstrumentedAttribute[datetime] | None = None,
-    total: Callable[[Call], int] | None = None,
+    total: Callable[[Call], ScalarSelect[int]] | None = None,
+    expand: Callable[[Subquery], Select[Any]] | None = None,
 ) -> Handler:
     """A list; on a windowed row, `modified` is the column lastModifiedStart/End filter on.
 
     `total`, when given, answers the unfiltered count without counting rows (see
-    services/plant_counts.py); a lastModified window is always counted for real.
+    services/plant_counts.py); a lastModified window is always counted for real. `expand`,
+    when given, makes `source` a query of record keys (see kit/paging.fetch_page).
     """
 
     def handler(call: Call) -> Listing:
@@ -43,10 +44,8 @@ def listing(
             raise RuntimeError(f"{call.endpoint.path} is windowed but its query cannot be")
         if call.window is not None and isinstance(found, Select) and modified is not None:
             found = found.where(modified >= call.window.start, modified <= call.window.end)
-        known = None
-        if total is not None and call.window is None:
-            known = partial(total, call)
-        return Listing(found, render, known)
+        known = total(call) if total is not None and call.window is None else None
+        return Listing(found, render, known, expand)
 
     return handler
 

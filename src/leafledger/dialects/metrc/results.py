@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import ScalarSelect, Select, Subquery
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,9 @@ class Listing:
     source: Select[Any] | Sequence[Any]
     render: Callable[[Any], Any]
     # How many records `source` holds, when it is cheaper to know than to count (big lists).
-    total: Callable[[], int] | None = None
+    total: ScalarSelect[int] | None = None
+    # When `source` selects record keys only: the records of one page of keys (see fetch_page).
+    expand: Callable[[Subquery], Select[Any]] | None = None
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from leafledger.domain.models.location import Location, Sublocation
 from leafledger.domain.models.package import Package, PackageSource
 from leafledger.domain.models.plant import Plant, PlantCount, PlantWaste
 from leafledger.domain.models.plant_batch import PlantBatch
-from leafledger.domain.models.sandbox import DemoSandbox
+from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
 
@@ -37,6 +37,7 @@ __all__ = [
     "PlantBatch",
     "PlantCount",
     "PlantWaste",
+    "SandboxUser",
     "Strain",
     "Sublocation",
     "Tag",

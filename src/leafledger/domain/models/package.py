@@ -51,7 +51,8 @@ class Package(Timestamped, Base):
 
 
 class PackageSource(Timestamped, Base):
-    """One source of a package: a harvest, another package, a plant batch or a plant."""
+    """One source of a package: a harvest, another package, a plant batch, a plant, or an opening
+    balance (`origin`)."""
 
     __tablename__ = "package_sources"
 
@@ -65,3 +66,6 @@ class PackageSource(Timestamped, Base):
     # How much was drawn from the source, in the source's own unit (plants: a count).
     quantity: Mapped[Decimal]
     unit_of_measure_name: Mapped[str] = mapped_column(String(32))
+    # Set when the package has no source in the ledger: "OpeningBalance" for stock that
+    # entered the ledger as an opening balance (the source ids are then all empty).
+    origin: Mapped[str | None] = mapped_column(String(32))

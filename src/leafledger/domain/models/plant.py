@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leafledger.domain.models.base import Base, Timestamped
@@ -33,8 +33,12 @@ class Plant(Timestamped, Base):
     patient_license_number: Mapped[str | None] = mapped_column(String(64))
     growth_phase: Mapped[str] = mapped_column(String(16))  # Vegetative, Flowering, Mother
     # Tracked (growing), Harvested (partially, e.g. manicured, stays active), Destroyed,
-    # HarvestedFully (gone to a harvest batch; no longer active).
+    # HarvestedFully (gone to a harvest batch; no longer active), Merged (its plants moved into
+    # another plant group; no longer active).
     state: Mapped[str] = mapped_column(String(16), default="Tracked")
+    # How many plants the tag stands for: 1 for a single plant, more for a plant group
+    # (PUT /plants/v2/split and /merge move plants between groups; 0 once merged away).
+    plant_count: Mapped[int] = mapped_column(default=1, server_default=text("1"))
     planted_date: Mapped[date]
     vegetative_date: Mapped[date | None]
     flowering_date: Mapped[date | None]

@@ -42,5 +42,7 @@ class PlantBatch(Timestamped, Base):
     # The mother plant of a clone batch. No foreign key: plants refer to their batch, and a
     # cycle of foreign keys would make creation order ambiguous.
     source_plant_id: Mapped[int | None]
+    # The plant tag put on the batch (PUT /plantbatches/v2/tag); none until one is given.
+    tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id"))
     is_on_hold: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)

@@ -12,10 +12,10 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select, true
+from sqlalchemy.orm import Session, lazyload
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
@@ -170,16 +170,22 @@ class Caller:
     user: User
 
 
-def authenticate(session: Session, vendor_key: str, user_key: str) -> Caller:
-    """The integrator and user behind a key pair, or Unauthenticated.
+def authenticate(
+    session: Session, vendor_key: str, user_key: str, license_number: str | None = None
+) -> tuple[Caller, Employee | None]:
+    """The integrator and user behind a key pair, or Unauthenticated; with `license_number`,
+    also the user's employment at that facility (None when they have none).
 
-    Both halves are looked up in one round trip by their clear prefixes; the full keys are then
-    checked against the stored digests in constant time.
+    Everything is read in one round trip: both halves of the key pair by their clear prefixes
+    (the full keys are then checked against the stored digests in constant time) and, outer
+    joined, the employment with its facility.
     """
     if vendor_key and user_key:
-        candidates = session.execute(
+        wanted: list[Any] = [Integrator, User] + ([Employee] if license_number else [])
+        query = (
+            select(*wanted)
+            .select_from(Integrator)
             # A deliberate cross join of the two (tiny) candidate sets.
-            select(Integrator, User)
             .join(User, true())
             .where(
                 Integrator.key_prefix == vendor_key[:KEY_PREFIX_LENGTH],
@@ -188,11 +194,26 @@ def authenticate(session: Session, vendor_key: str, user_key: str) -> Caller:
                 User.active.is_(True),
             )
         )
-        for integrator, user in candidates:
+        if license_number:
+            facility_id = (
+                select(Facility.id)
+                .where(Facility.license_number == license_number)
+                .scalar_subquery()
+            )
+            query = query.outerjoin(
+                Employee,
+                and_(Employee.user_id == User.id, Employee.facility_id == facility_id),
+            ).options(
+                # The user is in the row already; the identity map serves employee.user.
+                lazyload(Employee.user)
+            )
+        for found in session.execute(query):
+            integrator, user = found[0], found[1]
             vendor_ok = _key_matches(vendor_key, integrator.key_hash)
             user_ok = _key_matches(user_key, user.key_hash)
             if vendor_ok and user_ok:
-                return Caller(integrator, user)
+                employee = found[2] if license_number else None
+                return Caller(integrator, user), employee
     raise Unauthenticated("The integrator key or user key is not valid.")
 
 

@@ -7,6 +7,12 @@ together before anything changes, so a package never takes more than a harvest h
 
 A package from a plant batch takes N of the batch's untracked plants (never more than it holds)
 into an immature-plant package counted in Each.
+
+An opening balance package (the sandbox's POST /sandbox/v2/packages/create) is stock that enters
+the ledger with no source in it: its genealogy is one PackageSource whose origin is
+"OpeningBalance". The sandbox endpoint makes them at any facility: the facility types'
+CanCreateOpeningBalancePackages flag (off in every preset) is for a state's regular opening
+balance path, which this sandbox helper is not.
 """
 
 from __future__ import annotations
@@ -32,7 +38,7 @@ from leafledger.domain.models import (
     Sublocation,
     Tag,
 )
-from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_named
+from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name, find_named
 from leafledger.domain.services.audit import record, snapshot
 from leafledger.domain.services.harvests import (
     amount,
@@ -46,11 +52,13 @@ from leafledger.domain.services.harvests import (
 )
 from leafledger.domain.services.lookups import (
     claim_tag,
+    facility_today,
     item_named,
     location_named,
     sublocation_named,
 )
 from leafledger.domain.services.plant_batches import batch_by_id, batch_named, require_grower
+from leafledger.domain.services.tags import available_tags
 from leafledger.domain.units import QuantityType, get_unit
 
 
@@ -394,6 +402,120 @@ def create_package_from_plant_batch(
         source_plant_id=mother,
     )
     return package
+
+
+# --- opening balances (sandbox) --------------------------------------------------------------
+
+OPENING_BALANCE = "OpeningBalance"  # PackageSource.origin of an opening balance
+OPENING_QUANTITY = Decimal(100)  # what each opening balance package holds, in its item's unit
+MAX_OPENING_PACKAGES = 100
+ITEM_FILTERS = ("Name", "Category", "UnitOfMeasure")
+
+
+@dataclass(frozen=True)
+class OpeningBalance:
+    """How many opening balance packages to make, and which items they may be of."""
+
+    count: int = 10
+    filter_by: str | None = None
+    filter_value: str | None = None
+
+
+def _opening_items(session: Session, facility: Facility, request: OpeningBalance) -> list[Item]:
+    """The facility's active items the request allows: weight-based ones unless filtered."""
+    query = select(Item).where(Item.facility_id == facility.id, Item.active.is_(True))
+    value = (request.filter_value or "").strip()
+    if request.filter_by is None:
+        if value:
+            raise RuleViolation("FilterValue needs FilterBy (Name, Category or UnitOfMeasure).")
+        query = query.where(Item.quantity_type == QuantityType.WEIGHT.value)
+        wanted = "weight-based"
+    else:
+        kind = find_name(ITEM_FILTERS, request.filter_by)
+        if kind is None:
+            raise RuleViolation(
+                f"FilterBy {request.filter_by!r} is unknown; use one of {', '.join(ITEM_FILTERS)}."
+            )
+        if not value:
+            raise RuleViolation("FilterValue is required with FilterBy.")
+        if kind == "Name":
+            query = query.where(Item.name == value)
+        elif kind == "Category":
+            category = find_named(ITEM_CATEGORIES, value)
+            query = query.where(
+                Item.category_name == (value if category is None else category.name)
+            )
+        else:
+            query = query.where(Item.unit_of_measure_name == get_unit(value).name)
+        wanted = f"{kind} {value!r}"
+    items = list(session.scalars(query.order_by(Item.id)))
+    if not items:
+        raise RuleViolation(f"No active item of this facility matches ({wanted}).")
+    return items
+
+
+def create_opening_balance_packages(
+    session: Session, actor: Actor, facility: Facility, request: OpeningBalance
+) -> list[Package]:
+    """`count` packages of stock the ledger has no source for, from the facility's own tags.
+
+    Tags are the oldest available package tags; items are taken in turn (by id) from those the
+    request allows. Each package holds OPENING_QUANTITY of its item's unit, sits at the first
+    active location that may hold packages, and records an opening balance as its genealogy.
+    Either every package is made or, with too few tags or no item, none.
+    """
+    count = request.count
+    if isinstance(count, bool) or not 1 <= count <= MAX_OPENING_PACKAGES:
+        raise RuleViolation(f"Count must be from 1 to {MAX_OPENING_PACKAGES}, got {count}.")
+    items = _opening_items(session, facility, request)
+    tags = list(session.scalars(available_tags(facility, "Package").limit(count)))
+    if len(tags) < count:
+        raise RuleViolation(
+            f"The facility has {len(tags)} available package tag(s); {count} package(s) need "
+            "as many (issue tags with POST /sandbox/v2/facility/tags)."
+        )
+    location_id = session.scalar(
+        select(Location.id)
+        .where(
+            Location.facility_id == facility.id,
+            Location.active.is_(True),
+            Location.for_packages.is_(True),
+        )
+        .order_by(Location.id)
+        .limit(1)
+    )
+    today = facility_today(facility)
+    made = []
+    for index, available in enumerate(tags):
+        item = items[index % len(items)]
+        tag = claim_tag(session, actor, facility, available.label, "Package")
+        category = category_of(item)
+        package = _new_package(
+            session,
+            actor,
+            facility,
+            PackageDetails(tag=tag.label, item=item.name),
+            tag,
+            item,
+            quantity=OPENING_QUANTITY,
+            unit=item.unit_of_measure_name,
+            package_type="ImmaturePlant"
+            if category is not None and category.is_plant
+            else "Product",
+            location=(location_id, None),
+            packaged=today,
+        )
+        origin = PackageSource(
+            facility_id=facility.id,
+            package_id=package.id,
+            quantity=OPENING_QUANTITY,
+            unit_of_measure_name=item.unit_of_measure_name,
+            origin=OPENING_BALANCE,
+        )
+        session.add(origin)
+        _audit(session, actor, origin, "create", None)
+        made.append(package)
+    return made
 
 
 # --- reading ---------------------------------------------------------------------------------

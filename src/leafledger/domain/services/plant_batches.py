@@ -203,6 +203,87 @@ def plant(session: Session, actor: Actor, facility: Facility, planting: Planting
 
 
 @dataclass(frozen=True)
+class PlantingFromPlant:
+    """Seeds or clones taken from a tagged plant, planted as a new batch."""
+
+    plant_label: str
+    name: str
+    batch_type: str
+    count: int
+    strain: str | None = None
+    location: str | None = None
+    sublocation: str | None = None
+    patient_license_number: str | None = None
+    planted_date: date | None = None
+
+
+def plant_from_plant(
+    session: Session, actor: Actor, facility: Facility, planting: PlantingFromPlant
+) -> PlantBatch:
+    """A new batch of seeds or clones taken from one of the facility's active plants.
+
+    The planting rules are those of `plant`; besides, the source plant must be active here, the
+    batch cannot be planted before the source plant was, and clones are of the source plant's
+    strain (seeds may name another strain: a cross). The batch records its source plant.
+    """
+    # Imported here: plants.py builds on this module.
+    from leafledger.domain.services.plants import active_plant_by_label
+
+    require_grower(facility)
+    source = active_plant_by_label(session, facility, planting.plant_label)
+    name = _clean_name(planting.name)
+    batch_type = reference.find_name(BATCH_TYPES, planting.batch_type)
+    if batch_type is None:
+        raise RuleViolation(
+            f"Plant batch type {planting.batch_type!r} is unknown; "
+            f"use one of {', '.join(BATCH_TYPES)}."
+        )
+    count = _count(planting.count, "PlantCount")
+    strain_id = source.strain_id
+    if planting.strain:
+        strain_id = strain_named(session, facility, planting.strain).id
+        if batch_type == "Clone" and strain_id != source.strain_id:
+            raise RuleViolation(
+                f"Clones of plant {source.label} are of its own strain; "
+                f"{planting.strain.strip()!r} is another."
+            )
+    location, sub = place(
+        session, facility, planting.location, planting.sublocation, "plant batches"
+    )
+    when = not_future(facility, planting.planted_date)
+    if when < source.planted_date:
+        raise RuleViolation(f"The date is before plant {source.label} was planted.")
+    _name_is_free(session, facility, name)
+    batch = PlantBatch(
+        facility_id=facility.id,
+        name=name,
+        batch_type=batch_type,
+        strain_id=strain_id,
+        location_id=None if location is None else location.id,
+        sublocation_id=None if sub is None else sub.id,
+        patient_license_number=planting.patient_license_number or None,
+        untracked_count=count,
+        tracked_count=0,
+        packaged_count=0,
+        destroyed_count=0,
+        planted_date=when,
+        source_plant_id=source.id,
+        active=True,
+    )
+    session.add(batch)
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=batch,
+        action="plant_from_plant",
+        facility_id=facility.id,
+        after=snapshot(batch),
+    )
+    return batch
+
+
+@dataclass(frozen=True)
 class Split:
     batch: str
     group_name: str

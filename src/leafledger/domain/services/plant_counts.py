@@ -3,6 +3,10 @@
 A listener on every session flush turns the plants inserted, deleted or moved between phases
 and states into increments of PlantCount rows, so no service has to remember to do it. Bulk
 inserts that bypass the ORM (benchmark seeding) call `recount` afterwards.
+
+The counts are of plant rows, one per tag, not of plants: a plant group standing for several
+plants (`Plant.plant_count`, services/plant_groups.py) counts once, so a list's Total always
+matches the records it pages.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import event, func, select
+from sqlalchemy import ScalarSelect, event, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
@@ -75,16 +79,18 @@ def _apply(session: Session, facility_id: int, phase: str, state: str, delta: in
     )
 
 
-def plant_count(session: Session, facility_id: int, phases: list[str], states: list[str]) -> int:
-    """How many of the facility's plants are in one of `phases` and one of `states`."""
-    total = session.scalar(
-        select(func.coalesce(func.sum(PlantCount.count), 0)).where(
+def plant_count(facility_id: int, phases: list[str], states: list[str]) -> ScalarSelect[int]:
+    """How many of the facility's plants are in one of `phases` and one of `states`, as a
+    scalar subquery (a list reads it in the same round trip as its page)."""
+    return (
+        select(func.coalesce(func.sum(PlantCount.count), 0))
+        .where(
             PlantCount.facility_id == facility_id,
             PlantCount.growth_phase.in_(phases),
             PlantCount.state.in_(states),
         )
+        .scalar_subquery()
     )
-    return int(total or 0)
 
 
 def recount(session: Session, facility_id: int) -> None:

@@ -41,9 +41,10 @@ from leafledger.domain.services.plant_batches import (
     waste_unit,
 )
 
-# A plant is active while it grows: tracked, or partially harvested (manicured).
+# A plant is active while it grows: tracked, or partially harvested (manicured). A plant group
+# merged into another (services/plant_groups.py) is no longer active.
 ACTIVE_STATES = ("Tracked", "Harvested")
-INACTIVE_STATES = ("Destroyed", "HarvestedFully")
+INACTIVE_STATES = ("Destroyed", "HarvestedFully", "Merged")
 # Where each phase may go next; phases never move backwards.
 NEXT_PHASES: dict[str, tuple[str, ...]] = {
     "Vegetative": ("Flowering", "Mother"),

@@ -1,12 +1,22 @@
-"""Sandbox tag endpoints (v2): the tag types, and issuing tags to the calling facility.
+"""Sandbox endpoints (v2): tag types, tags, opening balance packages and integrator setup.
 
 leafledger is a self-hosted sandbox, so these work for every facility of the licence.
-The catalogue gives no response examples for them; leafledger answers:
+The catalogue gives no response examples for most of them; leafledger answers:
 
 - GET /sandbox/v2/tagtypes: a bare array of {"Id", "Name", "Category", "TagInventoryTypeName"},
   Category being "Plant" or "Package";
 - POST /sandbox/v2/facility/tags, body {"TagType": <a Name from the list>, "Count": 1..1000}:
-  {"TagType": <name>, "Count": n, "Labels": [the labels issued, in sequence]}.
+  {"TagType": <name>, "Count": n, "Labels": [the labels issued, in sequence]};
+- POST /sandbox/v2/packages/create, body {"Count": 1..100 (default 10), "FilterBy": "Name",
+  "Category" or "UnitOfMeasure", "FilterValue": required with FilterBy}: opening balance
+  packages (services/packages.py), answered as {"Ids": [...], "Warnings": null}; 400 when the
+  facility has too few available package tags or no matching active item;
+- POST /sandbox/v2/integrator/setup[?userKey=...] (no licence number, no body): without userKey,
+  a new user with a fresh key for the calling integrator (services/sandbox_users.py); with it,
+  the user holding that key, if it was set up for this integrator (else 401, or 404 for a key
+  nobody holds). Both answer 200 with {"UserKey": <key>, "FullName": ...,
+  "EmployeeLicenseNumber": ..., "LicenseNumbers": [the facilities the user works at]}. Metrc
+  mails the key and answers 201/202/204 along the way; leafledger has no mail to wait for.
 """
 
 from __future__ import annotations
@@ -18,6 +28,9 @@ from pydantic import StrictInt
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.metrc.bodies import WireObject
 from leafledger.dialects.metrc.resources.locations import parse
+from leafledger.dialects.metrc.results import Written
+from leafledger.domain.services.packages import OpeningBalance, create_opening_balance_packages
+from leafledger.domain.services.sandbox_users import SandboxSetup, look_up_user, set_up_user
 from leafledger.domain.services.tags import TAG_TYPES, TagType, issue_sandbox_tags
 
 
@@ -47,3 +60,36 @@ def facility_tags(call: Call) -> dict[str, Any]:
         "Count": len(tags),
         "Labels": [tag.label for tag in tags],
     }
+
+
+class PackagesRequest(WireObject):
+    count: StrictInt | None = None
+    filter_by: str | None = None
+    filter_value: str | None = None
+
+
+def packages_create(call: Call) -> Written:
+    body = parse(PackagesRequest, call.body)
+    request = OpeningBalance(
+        count=10 if body.count is None else body.count,
+        filter_by=body.filter_by,
+        filter_value=body.filter_value,
+    )
+    made = create_opening_balance_packages(call.session, call.actor, call.facility, request)
+    return Written([package.id for package in made])
+
+
+def render_setup(setup: SandboxSetup) -> dict[str, Any]:
+    return {
+        "UserKey": setup.key,
+        "FullName": setup.user.full_name,
+        "EmployeeLicenseNumber": setup.user.employee_license_number,
+        "LicenseNumbers": setup.license_numbers,
+    }
+
+
+def integrator_setup(call: Call) -> dict[str, Any]:
+    user_key = (call.query.get("userKey") or "").strip()
+    if user_key:
+        return render_setup(look_up_user(call.session, call.caller, user_key))
+    return render_setup(set_up_user(call.session, call.actor, call.caller))

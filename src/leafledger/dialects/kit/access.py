@@ -1,0 +1,136 @@
+"""A short memory of accepted credentials, so that most requests skip the credentials query.
+
+Every request names a key pair and (mostly) a licence. Reading the integrator, the user, their
+employment and the facility costs a round trip and a good part of a list request's time. Once a
+pair has been accepted for a licence, this process remembers what was read for `seconds`
+(LEAFLEDGER_AUTH_CACHE_SECONDS, 2 by default; 0 turns the memory off) and rebuilds the same
+objects inside the request's session without asking the database.
+
+What may be stale, and for how long:
+- a change made through this process (any flush that touches an integrator, a user, an
+  employee or a facility) forgets everything at once;
+- a change made by another process (another worker, the CLI) is seen within `seconds`.
+Refused credentials are never remembered. Keys are remembered only by their SHA-256 digest.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
+
+from leafledger.domain.models import Employee, Facility, Integrator, User
+from leafledger.domain.services.identity import Caller, authenticate, hash_key
+
+MAX_ENTRIES = 10_000
+_WATCHED = (Integrator, User, Employee, Facility)
+
+T = TypeVar("T")
+
+
+class _Generation:
+    """Bumped by any flush of an identity row in this process; older entries are void."""
+
+    value = 0
+    lock = threading.Lock()
+
+    @classmethod
+    def bump(cls) -> None:
+        with cls.lock:
+            cls.value += 1
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_on_identity_change(session: Session, _context: Any) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, _WATCHED):
+            _Generation.bump()
+            return
+
+
+def _values(obj: Any) -> dict[str, Any]:
+    """The column values of a loaded row; lists and dicts copied, as each request may alter
+    its own objects."""
+    values = {}
+    for attr in inspect(obj).mapper.column_attrs:
+        value = getattr(obj, attr.key)
+        if isinstance(value, list | dict):
+            value = value.copy()
+        values[attr.key] = value
+    return values
+
+
+def _revive(session: Session, cls: type[T], values: dict[str, Any]) -> T:
+    """A persistent object in `session` with `values`, as if just loaded (no SQL).
+
+    The values go straight into the new instance's dictionary, as a query's rows would: no
+    attribute events, no change history.
+    """
+    obj = manager_of_class(cls).new_instance()
+    obj.__dict__.update(
+        {k: v.copy() if isinstance(v, list | dict) else v for k, v in values.items()}
+    )
+    make_transient_to_detached(obj)
+    session.add(obj)
+    return obj
+
+
+@dataclass(frozen=True)
+class _Entry:
+    expires: float
+    generation: int
+    integrator: dict[str, Any]
+    user: dict[str, Any]
+    employee: dict[str, Any] | None
+    facility: dict[str, Any] | None
+
+
+class AccessCache:
+    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._entries: dict[tuple[str, str, str | None], _Entry] = {}
+
+    def authenticate(
+        self, session: Session, vendor_key: str, user_key: str, license_number: str | None
+    ) -> tuple[Caller, Employee | None]:
+        """As identity.authenticate, served from memory when this pair was accepted lately."""
+        if self.seconds <= 0 or not vendor_key or not user_key:
+            return authenticate(session, vendor_key, user_key, license_number)
+        key = (hash_key(vendor_key), hash_key(user_key), license_number)
+        entry = self._entries.get(key)
+        fresh = entry is not None and entry.generation == _Generation.value
+        if entry is not None and fresh and entry.expires > self._clock():
+            return self._rebuild(session, entry)
+        generation = _Generation.value  # read before the query: a change during it voids it
+        caller, employee = authenticate(session, vendor_key, user_key, license_number)
+        if len(self._entries) >= MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = _Entry(
+            expires=self._clock() + self.seconds,
+            generation=generation,
+            integrator=_values(caller.integrator),
+            user=_values(caller.user),
+            employee=None if employee is None else _values(employee),
+            facility=None if employee is None else _values(employee.facility),
+        )
+        return caller, employee
+
+    @staticmethod
+    def _rebuild(session: Session, entry: _Entry) -> tuple[Caller, Employee | None]:
+        caller = Caller(
+            _revive(session, Integrator, entry.integrator), _revive(session, User, entry.user)
+        )
+        if entry.employee is None or entry.facility is None:
+            return caller, None
+        employee = _revive(session, Employee, entry.employee)
+        # Linked as loaded values, not as changes: the session stays clean.
+        set_committed_value(employee, "facility", _revive(session, Facility, entry.facility))
+        set_committed_value(employee, "user", caller.user)
+        return caller, employee
