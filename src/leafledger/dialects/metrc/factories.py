@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import ScalarSelect, Select, Subquery
 from sqlalchemy.orm import InstrumentedAttribute
@@ -62,8 +62,16 @@ def by_id(load: Callable[[Call, int], T], render: Callable[[T], Any]) -> Handler
     return handler
 
 
-def bulk(apply: Callable[[Call, dict[str, Any]], int | None]) -> Handler:
-    """Apply `apply` to every object of the body; each returns the id it created or touched.
+class Stored(Protocol):
+    """A row a service created and added to the session, perhaps not flushed yet."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def bulk(apply: Callable[[Call, dict[str, Any]], int | Stored | None]) -> Handler:
+    """Apply `apply` to every object of the body; each returns the id it created or touched,
+    or the new row itself, left for one flush of the whole request.
 
     A missing reference or a duplicate inside a body is the caller's mistake about that object,
     so it answers 400 naming the row, like any rule violation. Nothing is kept unless every
@@ -71,19 +79,27 @@ def bulk(apply: Callable[[Call, dict[str, Any]], int | None]) -> Handler:
     """
 
     def handler(call: Call) -> Written:
-        ids: list[int] = []
+        touched: list[int | Stored] = []
         for index, obj in enumerate(call.objects):
             try:
-                touched = apply(call, obj)
+                result = apply(call, obj)
             except RuleViolation as exc:
                 raise exc if exc.row is not None else exc.at_row(index) from None
             except (NotFound, Conflict) as exc:
                 raise RuleViolation(exc.message, row=index) from None
-            if touched is not None:
-                ids.append(touched)
-        return Written(ids)
+            if result is not None:
+                touched.append(result)
+        if not all(isinstance(item, int) for item in touched):
+            call.session.flush()  # the new rows of every object in one go; ids assigned
+        return Written([item if isinstance(item, int) else _stored_id(item) for item in touched])
 
     return handler
+
+
+def _stored_id(row: Stored) -> int:
+    if row.id is None:
+        raise RuntimeError(f"{type(row).__name__} has no id after the flush")
+    return row.id
 
 
 def delete(remove: Callable[[Call, int], int]) -> Handler:

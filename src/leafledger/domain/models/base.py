@@ -6,10 +6,23 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, MetaData, Numeric, String, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    DateTime,
+    Dialect,
+    MetaData,
+    Numeric,
+    String,
+    TypeDecorator,
+)
 from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeEngine
+from sqlalchemy.sql import coercions, roles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.visitors import InternalTraversal
+from sqlalchemy.types import NullType, TypeEngine
 
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -87,3 +100,25 @@ class Timestamped:
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_modified: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class IsTrue(ColumnElement[Any]):
+    """A boolean column as a bare condition (`locations.active`), on every database.
+
+    SQLAlchemy writes a boolean condition as `active = 1` on SQLite and `active IS true` for
+    `.is_(True)`; neither lets the database use an index made `WHERE active` (the unique-name
+    indexes of active rows). Spelled bare, both databases match it to those indexes.
+    """
+
+    inherit_cache = True
+    # Not typed Boolean: SQLAlchemy would compare a Boolean condition with 1 on SQLite.
+    type: TypeEngine[Any] = NullType()
+    _traverse_internals = [("column", InternalTraversal.dp_clauseelement)]
+
+    def __init__(self, column: Any) -> None:
+        self.column = coercions.expect(roles.ExpressionElementRole, column)
+
+
+@compiles(IsTrue)
+def _bare_boolean(element: IsTrue, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -81,3 +81,46 @@ def audited(
         )
 
     return done
+
+
+# Creations recorded before their entity has an id: (entity, actor, action, facility id).
+_AWAITING = "leafledger.audit.awaiting"
+
+
+def record_created(
+    session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
+) -> None:
+    """Record the creation of `entity`, which need not be flushed yet.
+
+    The event is made, with the entity's snapshot, right after the flush that inserts it, and
+    written by the next flush (a commit flushes until nothing is left). Services that create
+    many rows in one request use it so the rows go to the database in one statement rather
+    than one flush each.
+    """
+    if inspect(entity).identity is not None:
+        after = snapshot(entity)
+        record(session, actor, entity=entity, action=action, facility_id=facility_id, after=after)
+        return
+    awaiting: list[tuple[Base, Actor, str, int | None]] = session.info.setdefault(_AWAITING, [])
+    awaiting.append((entity, actor, action, facility_id))
+
+
+@event.listens_for(Session, "after_flush_postexec")
+def _record_flushed_creations(session: Session, _context: Any) -> None:
+    awaiting: list[tuple[Base, Actor, str, int | None]] | None = session.info.get(_AWAITING)
+    if not awaiting:
+        return
+    still: list[tuple[Base, Actor, str, int | None]] = []
+    for entity, actor, action, facility_id in awaiting:
+        if inspect(entity).identity is None:
+            still.append((entity, actor, action, facility_id))
+            continue
+        record(
+            session,
+            actor,
+            entity=entity,
+            action=action,
+            facility_id=facility_id,
+            after=snapshot(entity),
+        )
+    session.info[_AWAITING] = still

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -36,19 +36,44 @@ def facility_today(facility: Facility, now: datetime | None = None) -> date:
     return (now or utcnow()).astimezone(ZoneInfo(facility.timezone)).date()
 
 
+# Lookups by name made during one request (one session), so that ten objects naming the same
+# strain and location ask the database once. A flush that touches a model of that kind forgets
+# its lookups: a later lookup sees the change.
+_MEMO = "leafledger.lookups"
+
+
+def _memo(session: Session) -> dict[tuple[type[Any], int, str], Any]:
+    memo: dict[tuple[type[Any], int, str], Any] = session.info.setdefault(_MEMO, {})
+    return memo
+
+
+@event.listens_for(Session, "after_flush")
+def _forget_changed_kinds(session: Session, _context: Any) -> None:
+    memo = session.info.get(_MEMO)
+    if not memo:
+        return
+    changed = {type(obj) for obj in (*session.new, *session.dirty, *session.deleted)}
+    for key in [key for key in memo if key[0] in changed]:
+        del memo[key]
+
+
 def _named(session: Session, model: type[Named], facility: Facility, name: Any, what: str) -> Named:
     if not isinstance(name, str) or not name.strip():
         raise RuleViolation(f"A {what} name is required.")
-    found = session.scalars(
-        select(model)
-        .where(model.facility_id == facility.id, model.name == name.strip())
-        .order_by(model.active.desc(), model.id.desc())
-        .limit(1)
-    ).first()
+    key = (model, facility.id, name.strip())
+    found: Named | None = _memo(session).get(key)
+    if found is None:
+        found = session.scalars(
+            select(model)
+            .where(model.facility_id == facility.id, model.name == name.strip())
+            .order_by(model.active.desc(), model.id.desc())
+            .limit(1)
+        ).first()
     if found is None:
         raise NotFound(f"No {what} named {name.strip()!r} at this facility.")
     if not found.active:
         raise RuleViolation(f"The {what} {found.name!r} is archived and cannot be used.")
+    _memo(session)[key] = found
     return found
 
 

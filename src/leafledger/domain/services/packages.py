@@ -38,6 +38,7 @@ from leafledger.domain.models import (
     Sublocation,
     Tag,
 )
+from leafledger.domain.models.base import IsTrue
 from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name, find_named
 from leafledger.domain.services.audit import record, snapshot
 from leafledger.domain.services.harvests import (
@@ -478,7 +479,7 @@ def create_opening_balance_packages(
         select(Location.id)
         .where(
             Location.facility_id == facility.id,
-            Location.active.is_(True),
+            IsTrue(Location.active),
             Location.for_packages.is_(True),
         )
         .order_by(Location.id)

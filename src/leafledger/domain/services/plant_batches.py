@@ -26,8 +26,9 @@ from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Strain, Sublocation
 from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
+from leafledger.domain.models.base import IsTrue
 from leafledger.domain.models.plant import PlantWaste
-from leafledger.domain.services.audit import audited, record, snapshot
+from leafledger.domain.services.audit import audited, record, record_created, snapshot
 from leafledger.domain.services.lookups import (
     claim_tag,
     facility_today,
@@ -63,7 +64,7 @@ def batch_named(session: Session, facility: Facility, name: Any) -> PlantBatch:
         .where(
             PlantBatch.facility_id == facility.id,
             PlantBatch.name == name.strip(),
-            PlantBatch.active.is_(True),
+            IsTrue(PlantBatch.active),
         )
         .limit(1)
         .with_for_update()
@@ -82,13 +83,23 @@ def batch_by_id(session: Session, facility: Facility, batch_id: int) -> PlantBat
 
 
 def _name_is_free(session: Session, facility: Facility, name: str) -> None:
-    taken = session.scalar(
-        select(PlantBatch.id).where(
-            PlantBatch.facility_id == facility.id,
-            PlantBatch.name == name,
-            PlantBatch.active.is_(True),
+    # Batches made earlier in this request may not be flushed yet: look at those first.
+    for pending in session.new:
+        if isinstance(pending, PlantBatch) and (
+            pending.facility_id,
+            pending.name,
+            pending.active,
+        ) == (facility.id, name, True):
+            raise RuleViolation(f"An active plant batch is already named {name!r}.")
+    # No autoflush: it would write those batches one statement at a time.
+    with session.no_autoflush:
+        taken = session.scalar(
+            select(PlantBatch.id).where(
+                PlantBatch.facility_id == facility.id,
+                PlantBatch.name == name,
+                IsTrue(PlantBatch.active),
+            )
         )
-    )
     if taken is not None:
         raise RuleViolation(f"An active plant batch is already named {name!r}.")
 
@@ -159,7 +170,9 @@ class Planting:
 
 
 def plant(session: Session, actor: Actor, facility: Facility, planting: Planting) -> PlantBatch:
-    """A new batch of `count` seeds or clones of a strain, planted at a location."""
+    """A new batch of `count` seeds or clones of a strain, planted at a location.
+
+    The batch is added to the session, not flushed: it has its id after the next flush."""
     require_grower(facility)
     name = _clean_name(planting.name)
     batch_type = reference.find_name(BATCH_TYPES, planting.batch_type)
@@ -189,16 +202,9 @@ def plant(session: Session, actor: Actor, facility: Facility, planting: Planting
         planted_date=not_future(facility, planting.planted_date),
         active=True,
     )
+    # Not flushed here: the request's new batches are inserted together (see bulk).
     session.add(batch)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=batch,
-        action="plant",
-        facility_id=facility.id,
-        after=snapshot(batch),
-    )
+    record_created(session, actor, batch, "plant", facility.id)
     return batch
 
 

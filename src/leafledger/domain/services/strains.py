@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Item, Plant, PlantBatch, Strain
+from leafledger.domain.models.base import IsTrue
 from leafledger.domain.services.audit import record, snapshot
 
 TESTING_STATUSES: tuple[str, ...] = ("None", "InHouse", "ThirdParty")
@@ -58,7 +59,7 @@ def ensure_unique_active_name(
 ) -> None:
     """Refuse `name` when another active row of `model` at the facility already carries it."""
     query = select(model.id).where(
-        model.facility_id == facility.id, model.name == name, model.active.is_(True)
+        model.facility_id == facility.id, model.name == name, IsTrue(model.active)
     )
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)

@@ -209,7 +209,7 @@ def parse(model: type[M], obj: dict[str, Any]) -> M:
         raise RuleViolation(exc.message) from None
 
 
-def _plant(call: Call, obj: dict[str, Any]) -> int:
+def _plant(call: Call, obj: dict[str, Any]) -> PlantBatch:
     body = parse(PlantingBody, obj)
     planting = Planting(
         name=body.name,
@@ -221,7 +221,7 @@ def _plant(call: Call, obj: dict[str, Any]) -> int:
         patient_license_number=body.patient_license_number,
         planted_date=body.actual_date,
     )
-    return service.plant(call.session, call.actor, call.facility, planting).id
+    return service.plant(call.session, call.actor, call.facility, planting)
 
 
 plantings = bulk(_plant)
