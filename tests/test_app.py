@@ -21,6 +21,20 @@ def test_openapi_lists_every_row(client: TestClient) -> None:
         assert (row.method, documented) in operations, f"{row.method} {row.path} undocumented"
 
 
+def test_openapi_describes_each_dialects_own_query_parameters(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def names(path: str) -> list[str]:
+        return [p["name"] for p in paths[path]["get"]["parameters"]]
+
+    assert names("/{state}/v1/config/locations") == [
+        "state", "license_number", "limit", "offset", "entity_state", "start_date", "end_date",
+    ]  # fmt: skip
+    assert names("/plants/v2/vegetative") == [
+        "licenseNumber", "lastModifiedStart", "lastModifiedEnd", "pageNumber", "pageSize",
+    ]  # fmt: skip
+
+
 def test_malformed_credentials_answer_401(client: TestClient, demo: DemoAccess) -> None:
     license_number = demo.licenses["Cultivator"]
     for header in ["Basic !!!notbase64", "Basic " + "dXNlcm5hbWU=", "Bearer abc", "Basic"]:

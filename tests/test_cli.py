@@ -326,3 +326,14 @@ def test_db_upgrade_and_demo(cli: Cli, api: TestClient) -> None:
     assert numbers == {f["license_number"] for f in first["facilities"]}
     listed = cli.json("facility", "list")
     assert [f["employees"] for f in listed] == [1] * 5
+
+
+def test_routes_counts_the_trace_table_too(cli: Cli) -> None:
+    from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
+
+    payload = cli.json("routes", "--dialect", "trace")
+    assert payload["dialect"] == "trace"
+    assert payload["total"] == len(TRACE_ROWS)
+    assert payload["implemented"] == sum(1 for r in TRACE_ROWS if r.handler is not None)
+    result = cli.run("routes", "--dialect", "soap")
+    assert result.exit_code == 1 and "unknown dialect" in result.output

@@ -410,12 +410,16 @@ def tags_issue(
     typer.echo("\n".join(payload["labels"]))
 
 
-def route_coverage() -> dict[str, Any]:
+def route_coverage(dialect: str = "metrc") -> dict[str, Any]:
     """Implemented and total rows per resource and version; a row counts once it has a handler."""
-    from leafledger.dialects.metrc.table import ROWS
+    from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
+    from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 
+    tables = {"metrc": METRC_ROWS, "trace": TRACE_ROWS}
+    if dialect not in tables:
+        fail(f"unknown dialect {dialect!r}: use metrc or trace")
     groups: dict[tuple[str, str], list[int]] = {}
-    for endpoint in ROWS:
+    for endpoint in tables[dialect]:
         counts = groups.setdefault((endpoint.resource, endpoint.version), [0, 0])
         counts[0] += int(endpoint.implemented)
         counts[1] += 1
@@ -424,7 +428,7 @@ def route_coverage() -> dict[str, Any]:
         for (resource, version), (done, total) in sorted(groups.items())
     ]
     return {
-        "dialect": "metrc",
+        "dialect": dialect,
         "resources": resources,
         "implemented": sum(item["implemented"] for item in resources),
         "total": sum(item["total"] for item in resources),
@@ -432,13 +436,17 @@ def route_coverage() -> dict[str, Any]:
 
 
 @app.command()
-def routes(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+def routes(
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+    dialect: Annotated[str, typer.Option(help="Which table: metrc or trace.")] = "metrc",
+) -> None:
     """Report how many endpoints are implemented (the rest answer 501), per resource and version.
 
     The endpoint table is part of the code, so --database is accepted but not needed.
     """
     del database  # accepted like every command's, for uniform scripting
-    payload = route_coverage()
+    payload = route_coverage(dialect.strip().lower())
     if as_json:
         echo_json(payload)
         return

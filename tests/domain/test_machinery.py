@@ -5,11 +5,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Select,
+    Subquery,
+    Table,
+    create_engine,
+    insert,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope, parse_permissions
@@ -412,3 +423,30 @@ def test_parse_permissions(text: str, expected: tuple[str, ...]) -> None:
 def test_bad_request_is_a_400() -> None:
     error = bad_request("nope")
     assert (error.status, error.message, error.headers) == (400, "nope", {})
+
+
+def test_an_empty_page_still_reports_the_total(numbers: tuple[Session, Table]) -> None:
+    session, table = numbers
+    query = select(table.c.n).order_by(table.c.n)
+    assert fetch_page(session, query, PageRequest(9, 20)).total == 47
+    nothing = select(table.c.n).where(table.c.n > 100).order_by(table.c.n)
+    assert fetch_page(session, nothing, PageRequest(1, 20)).total == 0
+
+
+def test_a_page_of_keys_is_expanded_to_its_records(numbers: tuple[Session, Table]) -> None:
+    session, table = numbers
+    keys = select(table.c.n).where(table.c.n % 5 == 0).order_by(table.c.n)
+
+    def squares(page: Subquery) -> Select[Any]:
+        return (
+            select(table.c.n, (table.c.n * table.c.n).label("square"))
+            .where(table.c.n.in_(select(page.c.n)))
+            .order_by(table.c.n)
+        )
+
+    result = fetch_page(session, keys, PageRequest(2, 3), expand=squares)
+    assert result.total == 9
+    assert [(row.n, row.square) for row in result.records] == [(20, 400), (25, 625), (30, 900)]
+    # The same statement serves every page: the page bounds are parameters.
+    again = fetch_page(session, keys, PageRequest(3, 3), expand=squares)
+    assert [row.n for row in again.records] == [35, 40, 45]

@@ -227,6 +227,39 @@ def test_batch_names_are_unique_among_active_batches(grow: Grow) -> None:
     assert grow.plant("Twin", 2).status_code == 200
 
 
+def test_names_are_unique_within_one_request_too(grow: Grow) -> None:
+    assert grow.plant("Taken", 2).status_code == 200
+    good = {"Type": "Clone", "Count": 1, "Strain": grow.strain}
+    for names, row in [(["Fresh", "Fresh"], 1), (["Other", "Taken"], 1), (["Taken"], 0)]:
+        response = grow.send(
+            "POST", "/plantbatches/v2/plantings", [{**good, "Name": n} for n in names]
+        )
+        assert response.status_code == 400
+        assert response.json()[0]["row"] == row
+        assert "already named" in response.json()[0]["message"]
+    assert {b["Name"] for b in grow.send("GET", "/plantbatches/v2/active").json()["Data"]} == {
+        "Taken"
+    }
+
+
+def test_each_batch_of_a_bulk_planting_has_its_creation_event(grow: Grow, store: Store) -> None:
+    body = [
+        {"Name": f"Bulk {n}", "Type": "Seed", "Count": n, "Strain": grow.strain}
+        for n in range(1, 11)
+    ]
+    ids = grow.send("POST", "/plantbatches/v2/plantings", body).json()["Ids"]
+    with store.read() as session:
+        events = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "plant_batches", AuditEvent.entity_id.in_(ids)
+            )
+        ).all()
+    assert sorted((e.entity_id, e.action) for e in events) == [(i, "plant") for i in sorted(ids)]
+    for event in events:
+        assert event.after is not None and event.after["id"] == event.entity_id
+        assert event.after["name"].startswith("Bulk ")
+
+
 @pytest.mark.parametrize("license_type", ["Dispensary", "Manufacturer"])
 def test_a_facility_that_cannot_grow_is_refused_plantings(
     client: TestClient, ledger: Ledger, demo: DemoAccess, license_type: str

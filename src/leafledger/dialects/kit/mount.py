@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
-from leafledger.dialects.kit.runner import Runner
+from leafledger.dialects.kit.runner import Dialect, Runner
 
 
-def _parameters(endpoint: Endpoint, license_param: str) -> list[dict[str, Any]]:
+def _parameters(endpoint: Endpoint, dialect: Dialect, license_param: str) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = [
         {
             "name": name,
@@ -28,38 +28,11 @@ def _parameters(endpoint: Endpoint, license_param: str) -> list[dict[str, Any]]:
         params.append(
             {"name": license_param, "in": "query", "required": True, "schema": {"type": "string"}}
         )
-    if endpoint.windowed:
-        for name in ("lastModifiedStart", "lastModifiedEnd"):
-            params.append(
-                {
-                    "name": name,
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "format": "date-time"},
-                }
-            )
-    if endpoint.paged:
-        params.append(
-            {
-                "name": "pageNumber",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1},
-            }
-        )
-        params.append(
-            {
-                "name": "pageSize",
-                "in": "query",
-                "required": False,
-                "schema": {"type": "integer", "minimum": 1, "maximum": 20},
-            }
-        )
-    return params
+    return params + dialect.query_parameters(endpoint)
 
 
-def _openapi(endpoint: Endpoint, license_param: str) -> dict[str, Any]:
-    extra: dict[str, Any] = {"parameters": _parameters(endpoint, license_param)}
+def _openapi(endpoint: Endpoint, dialect: Dialect, license_param: str) -> dict[str, Any]:
+    extra: dict[str, Any] = {"parameters": _parameters(endpoint, dialect, license_param)}
     if endpoint.body is Body.ARRAY:
         extra["requestBody"] = {
             "required": True,
@@ -96,7 +69,7 @@ def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param:
             tags=[f"{endpoint.resource} ({endpoint.version})"],
             summary=f"{endpoint.method} {endpoint.path}",
             description=_describe(endpoint),
-            openapi_extra=_openapi(endpoint, license_param),
+            openapi_extra=_openapi(endpoint, runner.dialect, license_param),
             response_class=Response,
         )
 

@@ -78,6 +78,11 @@ class Limits:
                 )
 
 
+def optional_query(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI description of an optional query parameter."""
+    return {"name": name, "in": "query", "required": False, "schema": schema}
+
+
 class Dialect(ABC):
     """What differs between wire dialects: credentials, parameter names, envelopes, errors."""
 
@@ -110,6 +115,10 @@ class Dialect(ABC):
     def request_license_number(self, query: Mapping[str, str], raw_body: bytes) -> str | None:
         """The licence a request names: the query parameter unless a dialect also reads bodies."""
         return self.license_number(query)
+
+    def query_parameters(self, endpoint: Endpoint) -> list[dict[str, Any]]:
+        """OpenAPI descriptions of the optional query parameters a row takes (paging, ...)."""
+        return []
 
     def admit(self, session: Session, request: Request) -> None:
         """A dialect's own credential checks once the key pair is accepted; none by default."""

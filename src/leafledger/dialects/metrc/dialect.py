@@ -15,7 +15,7 @@ from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.errors import bad_request
 from leafledger.dialects.kit.paging import PageRequest, fetch_page, parse_positive_int
-from leafledger.dialects.kit.runner import Dialect, json_response
+from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
 from leafledger.dialects.kit.window import Window, parse_window
 from leafledger.dialects.metrc.results import Listing, Written
 
@@ -50,6 +50,22 @@ class MetrcDialect(Dialect):
         if number is not None and size is None:
             size = MAX_PAGE_SIZE  # a page number alone asks for paging at the largest size
         return PageRequest(number or 1, size)
+
+    def query_parameters(self, endpoint: Endpoint) -> list[dict[str, Any]]:
+        params = []
+        if endpoint.windowed:
+            params += [
+                optional_query(name, {"type": "string", "format": "date-time"})
+                for name in ("lastModifiedStart", "lastModifiedEnd")
+            ]
+        if endpoint.paged:
+            params += [
+                optional_query("pageNumber", {"type": "integer", "minimum": 1}),
+                optional_query(
+                    "pageSize", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE}
+                ),
+            ]
+        return params
 
     def window(self, endpoint: Endpoint, query: Mapping[str, str]) -> Window | None:
         if not endpoint.windowed:

@@ -69,9 +69,13 @@ class Stored(Protocol):
     def id(self) -> int | None: ...
 
 
-def bulk(apply: Callable[[Call, dict[str, Any]], int | Stored | None]) -> Handler:
+def bulk(
+    apply: Callable[[Call, dict[str, Any]], int | Stored | None],
+    prepare: Callable[[Call], None] | None = None,
+) -> Handler:
     """Apply `apply` to every object of the body; each returns the id it created or touched,
-    or the new row itself, left for one flush of the whole request.
+    or the new row itself, left for one flush of the whole request. `prepare`, when given,
+    runs first, once: it may read ahead what every object will need.
 
     A missing reference or a duplicate inside a body is the caller's mistake about that object,
     so it answers 400 naming the row, like any rule violation. Nothing is kept unless every
@@ -79,6 +83,8 @@ def bulk(apply: Callable[[Call, dict[str, Any]], int | Stored | None]) -> Handle
     """
 
     def handler(call: Call) -> Written:
+        if prepare is not None:
+            prepare(call)
         touched: list[int | Stored] = []
         for index, obj in enumerate(call.objects):
             try:

@@ -42,7 +42,7 @@ from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.errors import bad_request
 from leafledger.dialects.kit.paging import MAX_QUERY_INT, PageRequest, fetch_page
-from leafledger.dialects.kit.runner import Dialect, json_response
+from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
 from leafledger.dialects.kit.window import Window
 from leafledger.dialects.trace.results import Listing
 from leafledger.domain.errors import Unauthenticated
@@ -165,6 +165,18 @@ class TraceDialect(Dialect):
         if limit > MAX_LIMIT:
             raise bad_request(f"limit may be at most {MAX_LIMIT}, got {limit}.")
         return OffsetPage(size=limit, start=_query_int(query, "offset", 0, 0))
+
+    def query_parameters(self, endpoint: Endpoint) -> list[dict[str, Any]]:
+        if not endpoint.paged:
+            return []
+        # Every paged Trace list also filters by entity state and by a modification period.
+        return [
+            optional_query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+            optional_query("offset", {"type": "integer", "minimum": 0}),
+            optional_query("entity_state", {"type": "string"}),
+            optional_query("start_date", {"type": "string", "format": "date-time"}),
+            optional_query("end_date", {"type": "string", "format": "date-time"}),
+        ]
 
     def window(self, endpoint: Endpoint, query: Mapping[str, str]) -> Window | None:
         return None  # start_date / end_date are read by the list handlers themselves

@@ -12,7 +12,7 @@ Every change is audited; nothing here commits.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -82,7 +82,39 @@ def batch_by_id(session: Session, facility: Facility, batch_id: int) -> PlantBat
     return found
 
 
+# Names read ahead for a bulk planting: (facility id, names looked up, names taken).
+_NAMES_READ = "leafledger.plant_batches.names"
+
+
+def read_names_ahead(session: Session, facility: Facility, names: Iterable[Any]) -> None:
+    """Find out in one query which of `names` active batches of the facility already carry,
+    so that the name check of each planting in a bulk request needs no query of its own."""
+    wanted = {name.strip() for name in names if isinstance(name, str) and name.strip()}
+    if not wanted:
+        return
+    taken = set(
+        session.scalars(
+            select(PlantBatch.name).where(
+                PlantBatch.facility_id == facility.id,
+                PlantBatch.name.in_(wanted),
+                IsTrue(PlantBatch.active),
+            )
+        )
+    )
+    session.info[_NAMES_READ] = (facility.id, wanted, taken)
+
+
 def _name_is_free(session: Session, facility: Facility, name: str) -> None:
+    read = session.info.get(_NAMES_READ)
+    if read is not None and read[0] == facility.id and name in read[1]:
+        taken = name in read[2]
+    else:
+        taken = _name_taken_now(session, facility, name)
+    if taken:
+        raise RuleViolation(f"An active plant batch is already named {name!r}.")
+
+
+def _name_taken_now(session: Session, facility: Facility, name: str) -> bool:
     # Batches made earlier in this request may not be flushed yet: look at those first.
     for pending in session.new:
         if isinstance(pending, PlantBatch) and (
@@ -90,18 +122,25 @@ def _name_is_free(session: Session, facility: Facility, name: str) -> None:
             pending.name,
             pending.active,
         ) == (facility.id, name, True):
-            raise RuleViolation(f"An active plant batch is already named {name!r}.")
+            return True
     # No autoflush: it would write those batches one statement at a time.
     with session.no_autoflush:
-        taken = session.scalar(
+        found = session.scalar(
             select(PlantBatch.id).where(
                 PlantBatch.facility_id == facility.id,
                 PlantBatch.name == name,
                 IsTrue(PlantBatch.active),
             )
         )
-    if taken is not None:
-        raise RuleViolation(f"An active plant batch is already named {name!r}.")
+    return found is not None
+
+
+def _name_now_taken(session: Session, facility: Facility, name: str) -> None:
+    """Note a name this request gave to a new active batch."""
+    read = session.info.get(_NAMES_READ)
+    if read is not None and read[0] == facility.id:
+        read[1].add(name)
+        read[2].add(name)
 
 
 def _clean_name(name: Any, what: str = "plant batch name") -> str:
@@ -204,6 +243,7 @@ def plant(session: Session, actor: Actor, facility: Facility, planting: Planting
     )
     # Not flushed here: the request's new batches are inserted together (see bulk).
     session.add(batch)
+    _name_now_taken(session, facility, name)
     record_created(session, actor, batch, "plant", facility.id)
     return batch
 

@@ -224,7 +224,12 @@ def _plant(call: Call, obj: dict[str, Any]) -> PlantBatch:
     return service.plant(call.session, call.actor, call.facility, planting)
 
 
-plantings = bulk(_plant)
+def _read_names_ahead(call: Call) -> None:
+    names = (obj.get("Name") for obj in call.objects)
+    service.read_names_ahead(call.session, call.facility, names)
+
+
+plantings = bulk(_plant, prepare=_read_names_ahead)
 
 
 class SplitBody(WireObject):
