@@ -10,7 +10,7 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +46,16 @@ def scratch_database(url: str | None, workdir: Path) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def analyze(database: str, *tables: str) -> None:
+    """Refresh the database's statistics (of `tables`, or all), as autovacuum or a DBA would."""
+    from sqlalchemy import create_engine
+
+    engine = create_engine(database, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE " + ", ".join(tables) if tables else "ANALYZE")
+    engine.dispose()
 
 
 def free_port() -> int:
@@ -125,6 +135,7 @@ def wrk(
     concurrency: int,
     script: str | None = None,
     script_args: list[str] | None = None,
+    after_warm_up: Callable[[], None] | None = None,
 ) -> WrkResult:
     """Run wrk (1 s warm-up, then the measured run) and parse its summary."""
     command = ["wrk", "-t2", f"-c{concurrency}", "--latency"]
@@ -134,6 +145,8 @@ def wrk(
         command += ["-s", str(LUA / script)]
     tail = [url, *(["--", *script_args] if script_args else [])]
     subprocess.run([*command, "-d1s", *tail], check=True, capture_output=True)
+    if after_warm_up is not None:
+        after_warm_up()
     out = subprocess.run(
         [*command, f"-d{max(1, int(seconds))}s", *tail], check=True, capture_output=True, text=True
     ).stdout

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -32,6 +32,30 @@ def snapshot(obj: Base, exclude: frozenset[str] = frozenset()) -> dict[str, Any]
     }
 
 
+def _event_values(
+    actor: Actor,
+    entity: Base,
+    action: str,
+    facility_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any]:
+    identity = inspect(entity).identity
+    if identity is None:
+        raise ValueError("flush the entity before recording an event about it")
+    return {
+        "facility_id": facility_id,
+        "user_id": actor.user_id,
+        "integrator_id": actor.integrator_id,
+        "channel": actor.channel,
+        "entity_type": entity.__class__.__tablename__,
+        "entity_id": int(identity[0]),
+        "action": action,
+        "before": before,
+        "after": after,
+    }
+
+
 def record(
     session: Session,
     actor: Actor,
@@ -43,21 +67,7 @@ def record(
     after: dict[str, Any] | None = None,
 ) -> AuditEvent:
     """Append one event. The entity must already have its primary key (flush first)."""
-    state = inspect(entity)
-    identity = state.identity
-    if identity is None:
-        raise ValueError("flush the entity before recording an event about it")
-    event = AuditEvent(
-        facility_id=facility_id,
-        user_id=actor.user_id,
-        integrator_id=actor.integrator_id,
-        channel=actor.channel,
-        entity_type=entity.__class__.__tablename__,
-        entity_id=int(identity[0]),
-        action=action,
-        before=before,
-        after=after,
-    )
+    event = AuditEvent(**_event_values(actor, entity, action, facility_id, before, after))
     session.add(event)
     return event
 
@@ -92,10 +102,9 @@ def record_created(
 ) -> None:
     """Record the creation of `entity`, which need not be flushed yet.
 
-    The event is made, with the entity's snapshot, right after the flush that inserts it, and
-    written by the next flush (a commit flushes until nothing is left). Services that create
-    many rows in one request use it so the rows go to the database in one statement rather
-    than one flush each.
+    The event is written, with the entity's snapshot, right after the flush that inserts it.
+    Services that create many rows in one request use it so that the rows, and then their
+    events, go to the database together rather than in one flush each.
     """
     if inspect(entity).identity is not None:
         after = snapshot(entity)
@@ -107,20 +116,18 @@ def record_created(
 
 @event.listens_for(Session, "after_flush_postexec")
 def _record_flushed_creations(session: Session, _context: Any) -> None:
+    """Write the events of the creations this flush gave an id, in one executemany (plain
+    rows: nothing reads the events back in the request)."""
     awaiting: list[tuple[Base, Actor, str, int | None]] | None = session.info.get(_AWAITING)
     if not awaiting:
         return
     still: list[tuple[Base, Actor, str, int | None]] = []
+    rows: list[dict[str, Any]] = []
     for entity, actor, action, facility_id in awaiting:
         if inspect(entity).identity is None:
             still.append((entity, actor, action, facility_id))
-            continue
-        record(
-            session,
-            actor,
-            entity=entity,
-            action=action,
-            facility_id=facility_id,
-            after=snapshot(entity),
-        )
+        else:
+            rows.append(_event_values(actor, entity, action, facility_id, None, snapshot(entity)))
     session.info[_AWAITING] = still
+    if rows:
+        session.connection().execute(insert(AuditEvent), rows)
