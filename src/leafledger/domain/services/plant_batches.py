@@ -208,18 +208,22 @@ class Planting:
     planted_date: date | None = None
 
 
+def _batch_type(value: str) -> str:
+    batch_type = reference.find_name(BATCH_TYPES, value)
+    if batch_type is None:
+        raise RuleViolation(
+            f"Plant batch type {value!r} is unknown; use one of {', '.join(BATCH_TYPES)}."
+        )
+    return batch_type
+
+
 def plant(session: Session, actor: Actor, facility: Facility, planting: Planting) -> PlantBatch:
     """A new batch of `count` seeds or clones of a strain, planted at a location.
 
     The batch is added to the session, not flushed: it has its id after the next flush."""
     require_grower(facility)
     name = _clean_name(planting.name)
-    batch_type = reference.find_name(BATCH_TYPES, planting.batch_type)
-    if batch_type is None:
-        raise RuleViolation(
-            f"Plant batch type {planting.batch_type!r} is unknown; "
-            f"use one of {', '.join(BATCH_TYPES)}."
-        )
+    batch_type = _batch_type(planting.batch_type)
     count = _count(planting.count)
     strain = strain_named(session, facility, planting.strain)
     location, sub = place(
@@ -278,12 +282,7 @@ def plant_from_plant(
     require_grower(facility)
     source = active_plant_by_label(session, facility, planting.plant_label)
     name = _clean_name(planting.name)
-    batch_type = reference.find_name(BATCH_TYPES, planting.batch_type)
-    if batch_type is None:
-        raise RuleViolation(
-            f"Plant batch type {planting.batch_type!r} is unknown; "
-            f"use one of {', '.join(BATCH_TYPES)}."
-        )
+    batch_type = _batch_type(planting.batch_type)
     count = _count(planting.count, "PlantCount")
     strain_id = source.strain_id
     if planting.strain:
