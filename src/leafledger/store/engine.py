@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 # Registers the flush listener that keeps plant counts in step with the plants table.
 import leafledger.domain.services.plant_counts  # noqa: F401
+from leafledger.store.writers import WriterQueue
 
 SUPPORTED = ("sqlite", "postgresql")
 WRITE_OPTION = "leafledger_write"
@@ -69,6 +70,13 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        parsed = make_url(url)
+        # SQLite writers queue for their turn (see writers.py); PostgreSQL has row locks.
+        self._writers = (
+            WriterQueue(parsed.database if parsed.database not in (None, "", ":memory:") else None)
+            if parsed.get_backend_name() == "sqlite"
+            else None
+        )
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Session]:
@@ -76,7 +84,8 @@ class Store:
 
         `write=False` declares that the block only reads (SQLite then takes no write lock).
         """
-        with self._sessions() as session, session.begin():
+        turn = self._writers.turn() if write and self._writers is not None else nullcontext()
+        with turn, self._sessions() as session, session.begin():
             session.connection(execution_options={WRITE_OPTION: write})
             yield session
 
