@@ -217,6 +217,37 @@ def _batch_type(value: str) -> str:
     return batch_type
 
 
+def _new_batch(
+    facility: Facility,
+    name: str,
+    batch_type: str,
+    strain_id: int,
+    where: tuple[Location | None, Sublocation | None],
+    count: int,
+    planted: date,
+    patient_license_number: str | None,
+    **sources: int | None,
+) -> PlantBatch:
+    """A new active batch of `count` untracked plants (`sources`: where its plants came from)."""
+    location, sub = where
+    return PlantBatch(
+        facility_id=facility.id,
+        name=name,
+        batch_type=batch_type,
+        strain_id=strain_id,
+        location_id=None if location is None else location.id,
+        sublocation_id=None if sub is None else sub.id,
+        patient_license_number=patient_license_number or None,
+        untracked_count=count,
+        tracked_count=0,
+        packaged_count=0,
+        destroyed_count=0,
+        planted_date=planted,
+        active=True,
+        **sources,
+    )
+
+
 def plant(session: Session, actor: Actor, facility: Facility, planting: Planting) -> PlantBatch:
     """A new batch of `count` seeds or clones of a strain, planted at a location.
 
@@ -230,20 +261,15 @@ def plant(session: Session, actor: Actor, facility: Facility, planting: Planting
         session, facility, planting.location, planting.sublocation, "plant batches"
     )
     _name_is_free(session, facility, name)
-    batch = PlantBatch(
-        facility_id=facility.id,
-        name=name,
-        batch_type=batch_type,
-        strain_id=strain.id,
-        location_id=None if location is None else location.id,
-        sublocation_id=None if sub is None else sub.id,
-        patient_license_number=planting.patient_license_number or None,
-        untracked_count=count,
-        tracked_count=0,
-        packaged_count=0,
-        destroyed_count=0,
-        planted_date=not_future(facility, planting.planted_date),
-        active=True,
+    batch = _new_batch(
+        facility,
+        name,
+        batch_type,
+        strain.id,
+        (location, sub),
+        count,
+        not_future(facility, planting.planted_date),
+        planting.patient_license_number,
     )
     # Not flushed here: the request's new batches are inserted together (see bulk).
     session.add(batch)
@@ -299,21 +325,16 @@ def plant_from_plant(
     if when < source.planted_date:
         raise RuleViolation(f"The date is before plant {source.label} was planted.")
     _name_is_free(session, facility, name)
-    batch = PlantBatch(
-        facility_id=facility.id,
-        name=name,
-        batch_type=batch_type,
-        strain_id=strain_id,
-        location_id=None if location is None else location.id,
-        sublocation_id=None if sub is None else sub.id,
-        patient_license_number=planting.patient_license_number or None,
-        untracked_count=count,
-        tracked_count=0,
-        packaged_count=0,
-        destroyed_count=0,
-        planted_date=when,
+    batch = _new_batch(
+        facility,
+        name,
+        batch_type,
+        strain_id,
+        (location, sub),
+        count,
+        when,
+        planting.patient_license_number,
         source_plant_id=source.id,
-        active=True,
     )
     session.add(batch)
     session.flush()
@@ -361,23 +382,20 @@ def split(session: Session, actor: Actor, facility: Facility, order: Split) -> P
     _settle(source)
     done()
     _name_is_free(session, facility, name)
-    batch = PlantBatch(
-        facility_id=facility.id,
-        name=name,
-        batch_type=source.batch_type,
-        strain_id=strain_id,
-        location_id=source.location_id if location is None else location.id,
-        sublocation_id=source.sublocation_id if location is None else (sub and sub.id),
-        patient_license_number=order.patient_license_number or source.patient_license_number,
-        untracked_count=count,
-        tracked_count=0,
-        packaged_count=0,
-        destroyed_count=0,
-        planted_date=max(when, source.planted_date),
+    batch = _new_batch(
+        facility,
+        name,
+        source.batch_type,
+        strain_id,
+        (location, sub),
+        count,
+        max(when, source.planted_date),
+        order.patient_license_number or source.patient_license_number,
         source_package_id=source.source_package_id,
         source_plant_id=source.source_plant_id,
-        active=True,
     )
+    if location is None:  # a split without a new place stays where its source is
+        batch.location_id, batch.sublocation_id = source.location_id, source.sublocation_id
     session.add(batch)
     session.flush()
     record(
