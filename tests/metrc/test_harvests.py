@@ -26,6 +26,7 @@ from leafledger.domain.models import (
     Location,
     Plant,
     PlantBatch,
+    PlantWaste,
     Strain,
     Tag,
 )
@@ -603,3 +604,35 @@ def test_every_change_is_audited(api: Api, grow: Grow, store: Store) -> None:
         ).all()
     assert actions == ["create", "add_plant", "finish"]
     assert waste_count == []
+
+
+def test_a_group_tag_counts_all_its_plants_in_harvests_and_waste(api: Api, grow: Grow) -> None:
+    labels = grow.plants(2)
+    with grow.store.transaction() as session:
+        group = session.scalars(select(Plant).where(Plant.label == labels[0])).one()
+        group.plant_count = 4  # one tag standing for four plants (a merged group)
+    waste = {
+        "WasteMethodName": "Grinder",
+        "WasteReasonName": "Disease",
+        "UnitOfMeasureName": "Grams",
+        "WasteWeight": 3,
+        "WasteDate": grow.today,
+        "PlantLabels": labels,
+    }
+    api.ok("POST", "/plants/v2/waste", [waste])
+    with grow.store.read() as session:
+        recorded = session.scalars(
+            select(PlantWaste).where(PlantWaste.facility_id == grow.facility.id)
+        ).one()
+        assert recorded.plant_count == 5
+    name = unique("Groups")
+    ids = api.ok(
+        "PUT", "/plants/v2/harvest", [cut(grow, p, "10", HarvestName=name) for p in labels]
+    )["Ids"]
+    assert grow.harvest(ids[0]).plant_count == 5
+    api.ok(
+        "PUT",
+        "/harvests/v2/restore/harvestedplants",
+        [{"HarvestId": ids[0], "PlantTags": [labels[0]]}],
+    )
+    assert grow.harvest(ids[0]).plant_count == 1

@@ -326,7 +326,7 @@ def harvest_plant(
     harvest.total_wet_weight = harvest.total_wet_weight + added
     harvest.current_weight = harvest.current_weight + added
     if already is None:
-        harvest.plant_count += 1
+        harvest.plant_count += plant.plant_count  # a group tag stands for several plants
     _audit(session, actor, harvest, "add_plant", before)
 
     contribution = HarvestPlant(
@@ -593,7 +593,7 @@ def restore_harvested_plants(
         before = snapshot(harvest)
         harvest.current_weight = harvest.current_weight - restored
         harvest.total_restored_weight = harvest.total_restored_weight + restored
-        harvest.plant_count -= 1
+        harvest.plant_count -= plant.plant_count
         _audit(session, actor, harvest, "restore_plant", before)
 
         before = snapshot(plant)

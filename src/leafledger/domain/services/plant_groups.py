@@ -20,6 +20,8 @@ adds one row in the source's phase; a merge moves one row from an active state t
 number of plants is conserved: the sum of `plant_count` over the facility's active rows is the
 same before and after a split or a merge. Plant batch counters are not touched: a batch's
 TrackedCount says how many of its plants were tagged, which regrouping does not undo.
+Elsewhere a group counts as its plants: a harvest's PlantCount, a plant waste record's and an
+additive's plant count add up `plant_count`; destroying a group destroys all its plants.
 
 The plant shape of the v2 examples has no field for a group's size, so it is not rendered.
 

@@ -266,7 +266,7 @@ def _waste(
         waste_date=when,
         location_id=None if location is None else location.id,
         plant_labels=",".join(p.label for p in plants) or None,
-        plant_count=len(plants),
+        plant_count=sum(plant.plant_count for plant in plants),
     )
     if location is None and plants:
         row.location_id = plants[0].location_id
@@ -348,7 +348,7 @@ def add_additive(
             facility_id=facility.id,
             plant_id=plant.id,
             plant_batch_id=plant.plant_batch_id,
-            plant_count=1,
+            plant_count=plant.plant_count,
             template_id=None if template is None else template.id,
             applied_date=when,
             details=applied,
