@@ -223,15 +223,6 @@ def employment(session: Session, user: User, facility: Facility) -> Employee | N
     )
 
 
-def employment_by_license(session: Session, user: User, license_number: str) -> Employee | None:
-    """The user's employment at the facility with `license_number`, facility loaded, one query."""
-    return session.scalar(
-        select(Employee)
-        .join(Facility, Employee.facility_id == Facility.id)
-        .where(Facility.license_number == license_number, Employee.user_id == user.id)
-    )
-
-
 def get_user(session: Session, employee_license_number: str) -> User:
     user = session.scalar(
         select(User).where(User.employee_license_number == employee_license_number)
