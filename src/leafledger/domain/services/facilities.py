@@ -103,4 +103,4 @@ def list_facilities(session: Session) -> list[tuple[Facility, int]]:
         .outerjoin(staff, staff.c.facility_id == Facility.id)
         .order_by(Facility.license_number)
     )
-    return [(facility, int(count)) for facility, count in rows.tuples()]
+    return [(facility, int(count)) for facility, count in rows]
