@@ -16,23 +16,7 @@ from leafledger.domain.models import AuditEvent, Plant, PlantBatch, PlantCount, 
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger
 from tests.metrc.test_plant_batches import Grow, make_grow
-from tests.metrc.test_plants import plant
-
-
-def grown(client: TestClient, ledger: Ledger, store: Store, demo: DemoAccess, tags: int) -> Grow:
-    """A facility with 10 vegetative plants tagged 1..10 from a batch "Clones" of 20."""
-    made = make_grow(client, ledger, store, demo, tags=tags)
-    assert made.plant("Clones", 20).status_code == 200
-    body = {
-        "Name": "Clones",
-        "Count": 10,
-        "StartingTag": made.tag(1),
-        "GrowthPhase": "Vegetative",
-        "NewLocation": made.room,
-        "GrowthDate": "2024-01-20",
-    }
-    assert made.send("POST", "/plantbatches/v2/growthphase", [body]).status_code == 200
-    return made
+from tests.metrc.test_plants import grown, plant
 
 
 @pytest.fixture()

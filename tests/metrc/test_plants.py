@@ -15,11 +15,12 @@ from tests.conftest import DemoAccess, Ledger
 from tests.metrc.test_plant_batches import Grow, example_keys, make_grow
 
 
-@pytest.fixture()
-def grow(client: TestClient, ledger: Ledger, store: Store, demo: DemoAccess) -> Grow:
-    """A facility with 10 vegetative plants tagged 1..10 from a batch of 20 clones."""
-    made = make_grow(client, ledger, store, demo)
-    made.plant("Clones", 20)
+def grown(
+    client: TestClient, ledger: Ledger, store: Store, demo: DemoAccess, tags: int = 60
+) -> Grow:
+    """A facility with 10 vegetative plants tagged 1..10 from a batch "Clones" of 20."""
+    made = make_grow(client, ledger, store, demo, tags=tags)
+    assert made.plant("Clones", 20).status_code == 200
     body = {
         "Name": "Clones",
         "Count": 10,
@@ -30,6 +31,11 @@ def grow(client: TestClient, ledger: Ledger, store: Store, demo: DemoAccess) -> 
     }
     assert made.send("POST", "/plantbatches/v2/growthphase", [body]).status_code == 200
     return made
+
+
+@pytest.fixture()
+def grow(client: TestClient, ledger: Ledger, store: Store, demo: DemoAccess) -> Grow:
+    return grown(client, ledger, store, demo)
 
 
 def plant(grow: Grow, label: str) -> dict[str, Any]:
