@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,24 +49,27 @@ def parse_positive_int(name: str, raw: str | None) -> int | None:
     return value
 
 
-# Offset and size are bound parameters, so that one statement serves every page of a list and
-# SQLAlchemy can reuse its compiled form (and PostgreSQL a prepared plan).
+# The offset is a bound parameter, so that one statement serves every page of a list and
+# SQLAlchemy can reuse its compiled form (and PostgreSQL a prepared plan). The page size is
+# written into the SQL text at execution (there are few sizes): a plan made for an unknown
+# LIMIT assumes a tenth of the table and joins all of it instead of fetching 20 rows.
 _OFFSET = bindparam("page_offset", type_=Integer)
-_SIZE = bindparam("page_size", type_=Integer)
+_SIZE = bindparam("page_size", type_=Integer, literal_execute=True)
 
 
 @dataclass(frozen=True)
 class _Built:
-    source: Select[Any]
     total: ScalarSelect[int] | None
     query: Select[Any]
     counted: ScalarSelect[int]
 
 
-# The page statements built lately, by the identity of their parts. Lists that keep their
-# source and total statements (see resources/plants.py) are built once per facility.
-_built: dict[tuple[int, int, Any, bool], _Built] = {}
-MAX_BUILT = 2048
+# Page statements by their source statement, for as long as that statement lives: lists that
+# keep their statements (see resources/plants.py) build each page statement once; one built
+# for a single request goes with it. (A built statement does not refer to its source object.)
+_built: weakref.WeakKeyDictionary[Select[Any], dict[tuple[Any, bool], _Built]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _page_statement(
@@ -74,9 +78,9 @@ def _page_statement(
     expand: Callable[[Subquery], Select[Any]] | None,
     sized: bool,
 ) -> _Built:
-    key = (id(source), id(total), expand, sized)
-    built = _built.get(key)
-    if built is not None and built.source is source and built.total is total:
+    variants = _built.setdefault(source, {})
+    built = variants.get((expand, sized))
+    if built is not None and built.total is total:
         return built
     counted = (
         total
@@ -88,10 +92,8 @@ def _page_statement(
         query = query.limit(_SIZE)
     if expand is not None:
         query = expand(query.subquery("page_keys"))
-    built = _Built(source, total, query.add_columns(counted.label("records_in_all")), counted)
-    if len(_built) >= MAX_BUILT:
-        _built.clear()
-    _built[key] = built
+    built = _Built(total, query.add_columns(counted.label("records_in_all")), counted)
+    variants[(expand, sized)] = built
     return built
 
 
