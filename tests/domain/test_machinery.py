@@ -18,6 +18,7 @@ from sqlalchemy import (
     Subquery,
     Table,
     create_engine,
+    event,
     insert,
     select,
 )
@@ -450,3 +451,22 @@ def test_a_page_of_keys_is_expanded_to_its_records(numbers: tuple[Session, Table
     # The same statement serves every page: the page bounds are parameters.
     again = fetch_page(session, keys, PageRequest(3, 3), expand=squares)
     assert [row.n for row in again.records] == [35, 40, 45]
+
+
+def test_the_page_size_is_written_into_the_sql(numbers: tuple[Session, Table]) -> None:
+    """A plan made for an unknown LIMIT expects a tenth of the table (see kit/paging.py)."""
+    session, table = numbers
+    seen: list[tuple[str, Any]] = []
+
+    def note(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        fetch_page(session, select(table.c.n).order_by(table.c.n), PageRequest(3, 7))
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    statement, parameters = seen[-1]
+    assert "LIMIT 7" in statement
+    assert 14 in parameters  # the offset stays a parameter
