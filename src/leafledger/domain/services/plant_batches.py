@@ -537,6 +537,31 @@ def _waste_row(
     method: str,
     when: date,
 ) -> PlantWaste:
+    return save_waste(
+        session,
+        actor,
+        facility,
+        waste,
+        reason,
+        method,
+        when,
+        location_id=batch.location_id,
+        plant_batch_id=batch.id,
+        plant_count=count,
+    )
+
+
+def save_waste(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    waste: Waste,
+    reason: str | None,
+    method: str,
+    when: date,
+    **concerning: Any,
+) -> PlantWaste:
+    """A plant waste record (`concerning`: its location, batch or plants, and their count)."""
     row = PlantWaste(
         facility_id=facility.id,
         waste_method_name=method,
@@ -546,9 +571,7 @@ def _waste_row(
         weight=waste.weight or Decimal(0),
         unit_of_measure_name=waste_unit(waste.unit),
         waste_date=when,
-        location_id=batch.location_id,
-        plant_batch_id=batch.id,
-        plant_count=count,
+        **concerning,
     )
     session.add(row)
     session.flush()

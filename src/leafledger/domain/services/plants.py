@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
@@ -34,11 +33,11 @@ from leafledger.domain.services.plant_batches import (
     not_future,
     place,
     require_grower,
+    save_waste,
     strain_by_ref,
     tagged_phase,
     template_named,
     waste_method,
-    waste_unit,
 )
 
 # A plant is active while it grows: tracked, or partially harvested (manicured). A plant group
@@ -255,27 +254,21 @@ def _waste(
     location: Location | None,
     plants: Sequence[Plant],
 ) -> PlantWaste:
-    row = PlantWaste(
-        facility_id=facility.id,
-        waste_method_name=method,
-        waste_material_mixed=waste.material_mixed or None,
-        waste_reason_name=reason,
-        note=waste.note or None,
-        weight=waste.weight or Decimal(0),
-        unit_of_measure_name=waste_unit(waste.unit),
-        waste_date=when,
-        location_id=None if location is None else location.id,
+    location_id = None if location is None else location.id
+    if location is None and plants:
+        location_id = plants[0].location_id
+    return save_waste(
+        session,
+        actor,
+        facility,
+        waste,
+        reason,
+        method,
+        when,
+        location_id=location_id,
         plant_labels=",".join(p.label for p in plants) or None,
         plant_count=sum(plant.plant_count for plant in plants),
     )
-    if location is None and plants:
-        row.location_id = plants[0].location_id
-    session.add(row)
-    session.flush()
-    record(
-        session, actor, entity=row, action="create", facility_id=facility.id, after=snapshot(row)
-    )
-    return row
 
 
 def record_waste(
