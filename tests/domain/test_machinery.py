@@ -470,3 +470,12 @@ def test_the_page_size_is_written_into_the_sql(numbers: tuple[Session, Table]) -
     statement, parameters = seen[-1]
     assert "LIMIT 7" in statement
     assert 14 in parameters  # the offset stays a parameter
+
+
+def test_each_page_size_gets_its_own_statement(numbers: tuple[Session, Table]) -> None:
+    session, table = numbers
+    query = select(table.c.n).order_by(table.c.n)
+    assert fetch_page(session, query, PageRequest(2, 7)).records == list(range(8, 15))
+    assert fetch_page(session, query, PageRequest(2, 3)).records == [4, 5, 6]
+    assert fetch_page(session, query, PageRequest(2, 7)).records == list(range(8, 15))
+    assert len(fetch_page(session, query, PageRequest(1, None)).records) == 47

@@ -71,6 +71,7 @@ class Store:
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         parsed = make_url(url)
+        self._postgresql = parsed.get_backend_name() == "postgresql"
         # SQLite writers queue for their turn (see writers.py); PostgreSQL has row locks.
         self._writers = (
             WriterQueue(parsed.database if parsed.database not in (None, "", ":memory:") else None)
@@ -82,11 +83,18 @@ class Store:
     def transaction(self, write: bool = True) -> Iterator[Session]:
         """A session committed when the block ends normally, rolled back otherwise.
 
-        `write=False` declares that the block only reads (SQLite then takes no write lock).
+        `write=False` declares that the block only reads. Each of its statements then reads
+        its own snapshot, on both databases: SQLite's driver opens no transaction for a read,
+        and PostgreSQL runs the block in autocommit, which spares the BEGIN and COMMIT round
+        trips (two of a list request's three). Reads that must agree with one another are
+        written as one statement (a list page and its count are one query).
         """
         turn = self._writers.turn() if write and self._writers is not None else nullcontext()
+        options: dict[str, Any] = {WRITE_OPTION: write}
+        if not write and self._postgresql:
+            options["isolation_level"] = "AUTOCOMMIT"
         with turn, self._sessions() as session, session.begin():
-            session.connection(execution_options={WRITE_OPTION: write})
+            session.connection(execution_options=options)
             yield session
 
     @contextmanager

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
 
 from leafledger.domain.models import Plant, PlantCount
+from leafledger.domain.models.base import among
 
 Key = tuple[int, str, str]
 
@@ -86,8 +87,8 @@ def plant_count(facility_id: int, phases: list[str], states: list[str]) -> Scala
         select(func.coalesce(func.sum(PlantCount.count), 0))
         .where(
             PlantCount.facility_id == facility_id,
-            PlantCount.growth_phase.in_(phases),
-            PlantCount.state.in_(states),
+            among(PlantCount.growth_phase, phases),
+            among(PlantCount.state, states),
         )
         .scalar_subquery()
     )

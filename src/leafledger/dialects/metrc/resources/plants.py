@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, ScalarSelect, Select, Subquery, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, Subquery, select
 from sqlalchemy.orm import Mapped
 
 from leafledger.dialects.kit.call import Call
@@ -34,6 +34,7 @@ from leafledger.dialects.metrc.results import Listing
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Location, Plant, PlantBatch, Strain, Sublocation, User
 from leafledger.domain.models.additive import PlantAdditive
+from leafledger.domain.models.base import among
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.services import plants as service
 from leafledger.domain.services.plant_batches import Waste
@@ -121,8 +122,8 @@ class PlantRow(ReadModel):
     last_modified: Mapped[datetime]
 
 
-def render(plant: PlantRow | Row[Any]) -> dict[str, Any]:
-    """One plant, from a PlantRow or a row of the same columns (lists)."""
+def render(plant: Any) -> dict[str, Any]:
+    """One plant, from a PlantRow or a record of the same columns (lists)."""
     unit = find_unit(plant.harvested_unit_of_weight) if plant.harvested_unit_of_weight else None
     return {
         "Id": plant.id,
@@ -199,7 +200,7 @@ def _phase(phase: str) -> Callable[[], ColumnElement[bool]]:
 
 
 def _states(states: tuple[str, ...]) -> Callable[[], ColumnElement[bool]]:
-    return lambda: Plant.state.in_(states)
+    return lambda: among(Plant.state, states)
 
 
 def _held() -> ColumnElement[bool]:
