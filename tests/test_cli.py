@@ -337,3 +337,37 @@ def test_routes_counts_the_trace_table_too(cli: Cli) -> None:
     assert payload["implemented"] == sum(1 for r in TRACE_ROWS if r.handler is not None)
     result = cli.run("routes", "--dialect", "soap")
     assert result.exit_code == 1 and "unknown dialect" in result.output
+
+
+@pytest.mark.parametrize(("workers", "single_accept"), [(1, None), (3, "1")])
+def test_serve_spreads_new_connections_over_several_workers(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, workers: int, single_accept: str | None
+) -> None:
+    import os
+
+    import uvicorn
+
+    started: dict[str, Any] = {}
+    monkeypatch.delenv("UV_TCP_SINGLE_ACCEPT", raising=False)
+    monkeypatch.setenv("LEAFLEDGER_DATABASE_URL", cli.url)  # serve sets it; undone afterwards
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **kwargs: started.update(kwargs))
+    cli.ok("serve", "--workers", str(workers))
+    assert started["workers"] == workers
+    assert os.environ.get("UV_TCP_SINGLE_ACCEPT") == single_accept
+
+
+def test_worker_processes_freeze_their_startup_objects(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from leafledger.app import app_from_env
+
+    monkeypatch.setenv("LEAFLEDGER_DATABASE_URL", cli.url)
+    gc.unfreeze()
+    try:
+        app = app_from_env()
+        assert gc.get_freeze_count() > 0
+        app.state.store.dispose()
+    finally:
+        gc.unfreeze()

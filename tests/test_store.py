@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select, text
+from sqlalchemy.orm import Session
 
 from leafledger.domain.models import Location, PlantBatch
 from leafledger.domain.models.base import IsTrue
@@ -50,3 +53,52 @@ def test_postgresql_keeps_generic_plans_for_prepared_statements(store: Store) ->
         pytest.skip("SQLite has no plan cache")
     with store.read() as session:
         assert session.scalar(text("SHOW plan_cache_mode")) == "force_generic_plan"
+
+
+def test_reads_take_no_transaction_on_postgresql_and_writes_stay_atomic(store: Store) -> None:
+    """A read block runs each statement on its own (as SQLite's driver does for reads): no
+    BEGIN and COMMIT round trips. The pooled connection is a transactional one again for the
+    next write block."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's driver opens no transaction for reads by itself")
+    from psycopg.pq import TransactionStatus
+
+    def status(session: Session) -> TransactionStatus:
+        raw = session.connection().connection.dbapi_connection
+        return raw.info.transaction_status  # type: ignore[union-attr]
+
+    probe = Table(f"atomicity_probe_{uuid.uuid4().hex[:8]}", MetaData(), Column("n", Integer))
+    probe.create(store.engine)
+    try:
+        with store.transaction(write=False) as session:
+            session.execute(select(1))
+            assert status(session) is TransactionStatus.IDLE
+        with pytest.raises(RuntimeError), store.transaction() as session:
+            session.execute(select(1))
+            assert status(session) is TransactionStatus.INTRANS
+            session.execute(insert(probe).values(n=1))
+            raise RuntimeError("the request failed after its insert")
+        with store.transaction(write=False) as session:
+            assert session.scalar(select(func.count()).select_from(probe)) == 0
+    finally:
+        probe.drop(store.engine)
+
+
+def test_psycopg_keeps_parsed_multi_row_inserts(store: Store) -> None:
+    """A flush of 10 new rows is one INSERT of well over 50 parameters (see store/engine.py)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg only")
+    from psycopg import _queries
+
+    table = Table(
+        "parsed_statements_probe", MetaData(), *(Column(f"c{i}", Integer) for i in range(20))
+    )
+    rows = [{f"c{i}": n for i in range(20)} for n in range(10)]
+    statement = table.insert().values(rows)  # one statement of 200 parameters
+    with store.engine.connect() as connection, connection.begin() as transaction:
+        table.create(connection)
+        connection.execute(statement)
+        before = _queries._query2pg.cache_info().hits
+        connection.execute(statement)
+        assert _queries._query2pg.cache_info().hits > before
+        transaction.rollback()

@@ -141,6 +141,11 @@ def serve(
             f"'http://{host}:{port}/employees/v2/?licenseNumber={first}'\n"
         )
     os.environ["LEAFLEDGER_DATABASE_URL"] = store.url
+    if workers > 1:
+        # The workers share one listening socket, and the event loop (libuv, under uvloop)
+        # takes every pending connection in one go: a burst of new clients could all land
+        # on one worker while the others idle. One connection per turn spreads them out.
+        os.environ.setdefault("UV_TCP_SINGLE_ACCEPT", "1")
     store.dispose()
     uvicorn.run(
         "leafledger.app:app_from_env",

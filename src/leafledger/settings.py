@@ -15,6 +15,19 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() not in {"0", "false", "no", "off", ""}
 
 
+def _env_int(name: str, default: int, minimum: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from exc
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
 def _env_float(name: str, default: float) -> float:
     raw = os.environ.get(name)
     if raw is None or not raw.strip():
@@ -40,6 +53,8 @@ class Settings:
     rate_limits: RateLimits = field(default_factory=RateLimits)
     # How long accepted credentials are remembered per process (dialects/kit/access.py).
     auth_cache_seconds: float = 2.0
+    # How many writes one server process runs at a time (dialects/kit/mount.py).
+    write_threads: int = 2
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -51,4 +66,5 @@ class Settings:
                 integrator_get_per_second=_env_float("LEAFLEDGER_RATE_LIMIT_INTEGRATOR_GET", 150.0),
             ),
             auth_cache_seconds=_env_float("LEAFLEDGER_AUTH_CACHE_SECONDS", 2.0),
+            write_threads=_env_int("LEAFLEDGER_WRITE_THREADS", 2, minimum=1),
         )

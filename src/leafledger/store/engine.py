@@ -36,6 +36,24 @@ def _sqlite_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+# psycopg keeps the parsed form of statements of up to 50 parameters and re-parses longer
+# ones at every run, as an ORM's multi-row INSERTs rarely repeat. Here they do: a request
+# holds at most 10 objects, so a flush inserts 1 to 10 rows of a table, always in the same
+# few statements (10 plant batches take 180 parameters), and re-parsing one cost about a
+# tenth of a planting request. These are psycopg's own limits, raised where it reads them.
+PARSED_STATEMENTS_MAX_PARAMETERS = 2000
+PARSED_STATEMENTS_MAX_LENGTH = 64 * 1024
+
+
+def _keep_parsed_insert_statements() -> None:
+    from psycopg import _queries
+
+    if hasattr(_queries, "MAX_CACHED_STATEMENT_PARAMS"):
+        _queries.MAX_CACHED_STATEMENT_PARAMS = PARSED_STATEMENTS_MAX_PARAMETERS
+    if hasattr(_queries, "MAX_CACHED_STATEMENT_LENGTH"):
+        _queries.MAX_CACHED_STATEMENT_LENGTH = PARSED_STATEMENTS_MAX_LENGTH
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a `sqlite:///file.db` or `postgresql+psycopg://...` URL."""
     parsed = make_url(url)
@@ -47,6 +65,7 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
+    _keep_parsed_insert_statements()
     # Statements psycopg has prepared (after a few runs on one connection) keep one generic
     # plan. PostgreSQL would otherwise often plan the busiest statements (a page of a joined
     # list) at every run, which costs more than running them. Generic plans change no result.

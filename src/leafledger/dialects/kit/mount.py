@@ -84,7 +84,8 @@ def view(endpoint: Endpoint, runner: Runner) -> View:
     mode, PostgreSQL's snapshots), so they never wait on another request, and a thread hop per
     read costs more than the read (a worker's threads would contend for the GIL). Writes run
     in worker threads, because a write may wait for a lock another request holds, and that
-    wait must not stall the event loop. Run several worker processes to use several cores.
+    wait must not stall the event loop; a few at a time (`runner.writes`, see writes.py). Run
+    several worker processes to use several cores.
     """
     if endpoint.method == "GET" and endpoint.body is Body.NONE:
 
@@ -95,6 +96,8 @@ def view(endpoint: Endpoint, runner: Runner) -> View:
 
     async def write(request: Request) -> Response:
         raw_body = await request.body() if endpoint.body is not Body.NONE else b""
-        return await run_in_threadpool(runner.run, endpoint, request, raw_body)
+        if runner.writes is None:
+            return await run_in_threadpool(runner.run, endpoint, request, raw_body)
+        return await runner.writes.run(runner.run, endpoint, request, raw_body)
 
     return write

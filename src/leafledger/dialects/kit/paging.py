@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     Integer,
+    Result,
     ScalarSelect,
     Select,
     Subquery,
@@ -145,6 +146,7 @@ def fetch_page(
         end = None if page.size is None else page.offset + page.size
         return PageResult(items[page.offset : end], len(items), page)
     built = _page_statement(source, total, expand, page.size)
+    result: Result[Any]
     if built.columns_only:
         session.flush()  # what session.execute would do first (a no-op in a read)
         result = session.connection().execute(built.query, {"page_offset": page.offset})

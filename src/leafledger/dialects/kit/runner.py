@@ -27,6 +27,7 @@ from leafledger.dialects.kit.errors import RequestError, bad_request
 from leafledger.dialects.kit.paging import PageRequest
 from leafledger.dialects.kit.ratelimit import RateLimiter, retry_after_header
 from leafledger.dialects.kit.window import Window
+from leafledger.dialects.kit.writes import WriteSlots
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import (
     Conflict,
@@ -154,12 +155,19 @@ _DOMAIN_STATUS: dict[type[LedgerError], int] = {
 
 class Runner:
     def __init__(
-        self, dialect: Dialect, store: Store, limits: Limits, access: AccessCache | None = None
+        self,
+        dialect: Dialect,
+        store: Store,
+        limits: Limits,
+        access: AccessCache | None = None,
+        writes: WriteSlots | None = None,
     ) -> None:
         self.dialect = dialect
         self.store = store
         self.limits = limits
         self.access = access or AccessCache(0)
+        # None: writes take threads from the shared pool with no limit of their own.
+        self.writes = writes
 
     def run(self, endpoint: Endpoint, request: Request, raw_body: bytes) -> Response:
         try:
