@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, func, insert, select, text
+from sqlalchemy import Column, Integer, MetaData, Table, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from leafledger.domain.models import Location, PlantBatch
@@ -102,3 +102,24 @@ def test_psycopg_keeps_parsed_multi_row_inserts(store: Store) -> None:
         connection.execute(statement)
         assert _queries._query2pg.cache_info().hits > before
         transaction.rollback()
+
+
+def test_rows_inserted_together_go_as_one_statement_on_postgresql(store: Store) -> None:
+    """A request's audit events are one multi-row INSERT, not a pipeline of one per row."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite's executemany runs in C; nothing to gain")
+    probe = Table("insert_shape_probe", MetaData(), Column("n", Integer))
+    seen: list[str] = []
+
+    def note(_c: object, _cur: object, statement: str, *_: object) -> None:
+        seen.append(statement)
+
+    with store.engine.connect() as connection, connection.begin() as transaction:
+        probe.create(connection)
+        event.listen(connection, "before_cursor_execute", note)
+        connection.execute(insert(probe), [{"n": n} for n in range(10)])
+        event.remove(connection, "before_cursor_execute", note)
+        assert connection.scalar(select(func.count()).select_from(probe)) == 10
+        transaction.rollback()
+    assert len(seen) == 1
+    assert seen[0].count("(%(") == 10  # ten rows of VALUES in the one statement

@@ -8,10 +8,11 @@ that error into a 400 naming the object's row.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import Select, bindparam, event, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -57,6 +58,18 @@ def _forget_changed_kinds(session: Session, _context: Any) -> None:
         del memo[key]
 
 
+@cache
+def _by_name(model: type[Named]) -> Select[Named]:
+    """The facility's row of `model` with a name, the active one first: built once per model
+    (a statement built for every lookup cost about as much as running it)."""
+    return (
+        select(model)
+        .where(model.facility_id == bindparam("facility_id"), model.name == bindparam("name"))
+        .order_by(model.active.desc(), model.id.desc())
+        .limit(1)
+    )
+
+
 def _named(session: Session, model: type[Named], facility: Facility, name: Any, what: str) -> Named:
     if not isinstance(name, str) or not name.strip():
         raise RuleViolation(f"A {what} name is required.")
@@ -64,10 +77,7 @@ def _named(session: Session, model: type[Named], facility: Facility, name: Any, 
     found: Named | None = _memo(session).get(key)
     if found is None:
         found = session.scalars(
-            select(model)
-            .where(model.facility_id == facility.id, model.name == name.strip())
-            .order_by(model.active.desc(), model.id.desc())
-            .limit(1)
+            _by_name(model), {"facility_id": facility.id, "name": name.strip()}
         ).first()
     if found is None:
         raise NotFound(f"No {what} named {name.strip()!r} at this facility.")

@@ -18,7 +18,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain import reference
@@ -86,6 +86,13 @@ def batch_by_id(session: Session, facility: Facility, batch_id: int) -> PlantBat
 _NAMES_READ = "leafledger.plant_batches.names"
 
 
+_NAMES_TAKEN = select(PlantBatch.name).where(
+    PlantBatch.facility_id == bindparam("facility_id"),
+    PlantBatch.name.in_(bindparam("names", expanding=True)),
+    IsTrue(PlantBatch.active),
+)
+
+
 def read_names_ahead(session: Session, facility: Facility, names: Iterable[Any]) -> None:
     """Find out in one query which of `names` active batches of the facility already carry,
     so that the name check of each planting in a bulk request needs no query of its own."""
@@ -93,13 +100,7 @@ def read_names_ahead(session: Session, facility: Facility, names: Iterable[Any])
     if not wanted:
         return
     taken = set(
-        session.scalars(
-            select(PlantBatch.name).where(
-                PlantBatch.facility_id == facility.id,
-                PlantBatch.name.in_(wanted),
-                IsTrue(PlantBatch.active),
-            )
-        )
+        session.scalars(_NAMES_TAKEN, {"facility_id": facility.id, "names": sorted(wanted)})
     )
     session.info[_NAMES_READ] = (facility.id, wanted, taken)
 
