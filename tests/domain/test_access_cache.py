@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from leafledger.dialects.kit.access import AccessCache
 from leafledger.domain.actor import CLI
 from leafledger.domain.errors import Unauthenticated
-from leafledger.domain.models import Employee, Facility, User
+from leafledger.domain.models import Employee, Facility, Integrator, User
 from leafledger.domain.services.identity import create_integrator, create_user, employ
 from leafledger.store import Store
 from tests.conftest import Ledger, unique
@@ -57,22 +57,37 @@ def test_a_remembered_pair_is_served_without_a_query(store: Store, ledger: Ledge
     vendor_key, user_key, license_number = _keys(store, ledger, ["View Plants"])
     cache = AccessCache(5, clock=Clock())
     with store.transaction() as session:
-        first, employee = cache.authenticate(session, vendor_key, user_key, license_number)
-        assert employee is not None
-        first_ids = (first.integrator.id, first.user.id, employee.id, employee.facility.id)
+        first = cache.authenticate(session, vendor_key, user_key, license_number)
+        assert first.facility is not None
+        caller = first.caller()
+        first_ids = (caller.integrator.id, caller.user.id, first.facility.id)
+        assert first_ids[:2] == (first.integrator_id, first.user_id)
     with counted_statements(store.engine) as seen, store.transaction() as session:
-        caller, employee = cache.authenticate(session, vendor_key, user_key, license_number)
-        assert employee is not None
-        assert (caller.integrator.id, caller.user.id, employee.id, employee.facility.id) == (
-            first_ids
-        )
-        assert employee.permissions == ["View Plants"]
-        assert employee.facility.license_number == license_number
-        assert employee.user is caller.user
-        # The rebuilt rows are part of the session like loaded ones, and clean.
-        assert employee in session and employee.facility in session
+        again = cache.authenticate(session, vendor_key, user_key, license_number)
+        assert again.facility is not None
+        assert (again.integrator_id, again.user_id, again.facility.id) == first_ids
+        assert again.permissions == {"View Plants"}
+        assert again.facility.license_number == license_number
+        # The rebuilt facility is part of the session like a loaded one, and clean.
+        assert again.facility in session
+        caller = again.caller()
+        assert caller is again.caller()  # rebuilt once per request
+        assert (caller.integrator.id, caller.user.id) == first_ids[:2]
+        assert caller.user in session and caller.integrator in session
         assert not session.dirty
     assert _selects(seen) == []
+
+
+def test_the_caller_rows_are_rebuilt_only_when_asked_for(store: Store, ledger: Ledger) -> None:
+    vendor_key, user_key, license_number = _keys(store, ledger, ["View Plants"])
+    cache = AccessCache(5, clock=Clock())
+    with store.transaction() as session:
+        cache.authenticate(session, vendor_key, user_key, license_number)
+    with store.transaction() as session:
+        access = cache.authenticate(session, vendor_key, user_key, license_number)
+        assert not any(isinstance(obj, Integrator | User) for obj in session)
+        access.caller()
+        assert sum(isinstance(obj, Integrator | User) for obj in session) == 2
 
 
 def test_entries_expire(store: Store, ledger: Ledger) -> None:
@@ -91,20 +106,19 @@ def test_entries_expire(store: Store, ledger: Ledger) -> None:
         )
     clock.now += 1
     with store.transaction() as session:
-        _, employee = cache.authenticate(session, vendor_key, user_key, license_number)
-        assert employee is not None and employee.permissions == ["View Plants"]  # still remembered
+        access = cache.authenticate(session, vendor_key, user_key, license_number)
+        assert access.permissions == {"View Plants"}  # still remembered
     clock.now += 1.5
     with store.transaction() as session:
-        _, employee = cache.authenticate(session, vendor_key, user_key, license_number)
-        assert employee is not None and employee.permissions == ["View Packages"]
+        access = cache.authenticate(session, vendor_key, user_key, license_number)
+        assert access.permissions == {"View Packages"}
 
 
 def test_a_change_made_in_this_process_is_seen_at_once(store: Store, ledger: Ledger) -> None:
     vendor_key, user_key, license_number = _keys(store, ledger, ["View Plants"])
     cache = AccessCache(60, clock=Clock())
     with store.transaction() as session:
-        caller, _ = cache.authenticate(session, vendor_key, user_key, license_number)
-        user_id = caller.user.id
+        user_id = cache.authenticate(session, vendor_key, user_key, license_number).user_id
     with store.transaction() as session:
         user = session.get(User, user_id)
         assert user is not None
@@ -121,8 +135,8 @@ def test_refusals_and_other_licences_are_not_taken_from_memory(
     cache = AccessCache(60, clock=Clock())
     with store.transaction() as session:
         cache.authenticate(session, vendor_key, user_key, license_number)
-        _, employee = cache.authenticate(session, vendor_key, user_key, elsewhere)
-        assert employee is None
+        elsewhere_access = cache.authenticate(session, vendor_key, user_key, elsewhere)
+        assert elsewhere_access.permissions is None and elsewhere_access.facility is None
         with pytest.raises(Unauthenticated):
             cache.authenticate(session, vendor_key, vendor_key, license_number)
 

@@ -3,8 +3,9 @@
 Every request names a key pair and (mostly) a licence. Reading the integrator, the user, their
 employment and the facility costs a round trip and a good part of a list request's time. Once a
 pair has been accepted for a licence, this process remembers what was read for `seconds`
-(LEAFLEDGER_AUTH_CACHE_SECONDS, 2 by default; 0 turns the memory off) and rebuilds the same
-objects inside the request's session without asking the database.
+(LEAFLEDGER_AUTH_CACHE_SECONDS, 2 by default; 0 turns the memory off): the ids and permissions
+as they are, and the rows as values that are rebuilt inside the request's session without
+asking the database (the facility at once, the integrator and user only if a handler asks).
 
 What may be stale, and for how long:
 - a change made through this process (any flush that touches an integrator, a user, an
@@ -23,7 +24,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
-from sqlalchemy.orm.attributes import manager_of_class, set_committed_value
+from sqlalchemy.orm.attributes import manager_of_class
 
 from leafledger.domain.models import Employee, Facility, Integrator, User
 from leafledger.domain.services.identity import Caller, authenticate, hash_key
@@ -82,12 +83,37 @@ def _revive(session: Session, cls: type[T], values: dict[str, Any]) -> T:
 
 
 @dataclass(frozen=True)
+class Access:
+    """Who is calling and, when the request names a licence, what they may do there."""
+
+    integrator_id: int
+    user_id: int
+    # The integrator and user rows; rebuilt on first use when the pair was remembered (most
+    # handlers never need them).
+    caller: Callable[[], Caller]
+    # The permissions of the user's employment at the licence, and its facility; None when
+    # the request names no licence or the user is not employed there.
+    permissions: frozenset[str] | None
+    facility: Facility | None
+
+
+def _loaded(caller: Caller, employee: Employee | None) -> Access:
+    return Access(
+        integrator_id=caller.integrator.id,
+        user_id=caller.user.id,
+        caller=lambda: caller,
+        permissions=None if employee is None else frozenset(employee.permissions),
+        facility=None if employee is None else employee.facility,
+    )
+
+
+@dataclass(frozen=True)
 class _Entry:
     expires: float
     generation: int
     integrator: dict[str, Any]
     user: dict[str, Any]
-    employee: dict[str, Any] | None
+    permissions: frozenset[str] | None
     facility: dict[str, Any] | None
 
 
@@ -99,15 +125,15 @@ class AccessCache:
 
     def authenticate(
         self, session: Session, vendor_key: str, user_key: str, license_number: str | None
-    ) -> tuple[Caller, Employee | None]:
+    ) -> Access:
         """As identity.authenticate, served from memory when this pair was accepted lately."""
         if self.seconds <= 0 or not vendor_key or not user_key:
-            return authenticate(session, vendor_key, user_key, license_number)
+            return _loaded(*authenticate(session, vendor_key, user_key, license_number))
         key = (hash_key(vendor_key), hash_key(user_key), license_number)
         entry = self._entries.get(key)
         fresh = entry is not None and entry.generation == _Generation.value
         if entry is not None and fresh and entry.expires > self._clock():
-            return self._rebuild(session, entry)
+            return _rebuild(session, entry)
         generation = _Generation.value  # read before the query: a change during it voids it
         caller, employee = authenticate(session, vendor_key, user_key, license_number)
         if len(self._entries) >= MAX_ENTRIES:
@@ -117,20 +143,30 @@ class AccessCache:
             generation=generation,
             integrator=_values(caller.integrator),
             user=_values(caller.user),
-            employee=None if employee is None else _values(employee),
+            permissions=None if employee is None else frozenset(employee.permissions),
             facility=None if employee is None else _values(employee.facility),
         )
-        return caller, employee
+        return _loaded(caller, employee)
 
-    @staticmethod
-    def _rebuild(session: Session, entry: _Entry) -> tuple[Caller, Employee | None]:
-        caller = Caller(
-            _revive(session, Integrator, entry.integrator), _revive(session, User, entry.user)
-        )
-        if entry.employee is None or entry.facility is None:
-            return caller, None
-        employee = _revive(session, Employee, entry.employee)
-        # Linked as loaded values, not as changes: the session stays clean.
-        set_committed_value(employee, "facility", _revive(session, Facility, entry.facility))
-        set_committed_value(employee, "user", caller.user)
-        return caller, employee
+
+def _rebuild(session: Session, entry: _Entry) -> Access:
+    """The remembered access: the facility rebuilt now, the caller's rows when first asked."""
+    rebuilt: list[Caller] = []
+
+    def caller() -> Caller:
+        if not rebuilt:
+            rebuilt.append(
+                Caller(
+                    _revive(session, Integrator, entry.integrator),
+                    _revive(session, User, entry.user),
+                )
+            )
+        return rebuilt[0]
+
+    return Access(
+        integrator_id=entry.integrator["id"],
+        user_id=entry.user["id"],
+        caller=caller,
+        permissions=entry.permissions,
+        facility=None if entry.facility is None else _revive(session, Facility, entry.facility),
+    )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,7 +13,7 @@ from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.paging import PageRequest
 from leafledger.dialects.kit.window import Window
 from leafledger.domain.actor import Actor
-from leafledger.domain.models import Employee, Facility
+from leafledger.domain.models import Facility
 from leafledger.domain.services.identity import Caller
 
 
@@ -20,15 +21,19 @@ from leafledger.domain.services.identity import Caller
 class Call:
     endpoint: Endpoint
     session: Session
-    caller: Caller
+    load_caller: Callable[[], Caller]
     actor: Actor
     query: Mapping[str, str]
     path_params: Mapping[str, Any]
     body: Any = None
     facility_or_none: Facility | None = None
-    employee: Employee | None = None
     page: PageRequest | None = None
     window: Window | None = None
+
+    @cached_property
+    def caller(self) -> Caller:
+        """The integrator and user rows behind the keys (most handlers need only the actor)."""
+        return self.load_caller()
 
     @property
     def facility(self) -> Facility:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
-from leafledger.dialects.kit.access import AccessCache
+from leafledger.dialects.kit.access import Access, AccessCache
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
 from leafledger.dialects.kit.errors import RequestError, bad_request
@@ -37,7 +37,7 @@ from leafledger.domain.errors import (
     RuleViolation,
     Unauthenticated,
 )
-from leafledger.domain.models import Employee, Facility
+from leafledger.domain.models import Facility
 from leafledger.settings import RateLimits
 from leafledger.store import Store
 
@@ -208,23 +208,20 @@ class Runner:
             license_number = (self.dialect.request_license_number(query, raw_body) or "").strip()
         with self.store.transaction(write=endpoint.method != "GET") as session:
             # The key pair and the employment at the licence are read in one round trip.
-            caller, employee = self.access.authenticate(
-                session, *credentials, license_number or None
-            )
+            access = self.access.authenticate(session, *credentials, license_number or None)
             self.dialect.admit(session, request)
-            facility = self._scope(endpoint, license_number, employee)
+            facility = self._scope(endpoint, license_number, access)
             self.limits.check(
-                endpoint.method, caller.integrator.id, facility.id if facility else None
+                endpoint.method, access.integrator_id, facility.id if facility else None
             )
             call = Call(
                 endpoint=endpoint,
                 session=session,
-                caller=caller,
-                actor=Actor(self.dialect.name, caller.user.id, caller.integrator.id),
+                load_caller=access.caller,
+                actor=Actor(self.dialect.name, access.user_id, access.integrator_id),
                 query=query,
                 path_params=request.path_params,
                 facility_or_none=facility,
-                employee=employee,
                 page=self.dialect.page_request(endpoint, query),
                 window=self.dialect.window(endpoint, query),
                 body=_parse_body(endpoint, raw_body),
@@ -239,19 +236,19 @@ class Runner:
         return response
 
     def _scope(
-        self, endpoint: Endpoint, license_number: str | None, employee: Employee | None
+        self, endpoint: Endpoint, license_number: str | None, access: Access
     ) -> Facility | None:
         """The facility of the licence, if the user works there; check the row's permissions."""
         if endpoint.scope is Scope.CALLER:
             return None
         if not license_number:
             raise bad_request("The licence number query parameter is required.")
-        if employee is None:
+        if access.permissions is None or access.facility is None:
             raise Unauthenticated(f"No access to licence number {license_number}.")
-        missing = [p for p in endpoint.permissions if p not in employee.permissions]
+        missing = [p for p in endpoint.permissions if p not in access.permissions]
         if missing:
             raise Forbidden("Missing permission(s) at this facility: " + ", ".join(missing) + ".")
-        return employee.facility
+        return access.facility
 
 
 # Ids are 32-bit integers in every table; a larger one names nothing (and overflows SQL).
