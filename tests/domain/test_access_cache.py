@@ -90,6 +90,17 @@ def test_the_caller_rows_are_rebuilt_only_when_asked_for(store: Store, ledger: L
         assert sum(isinstance(obj, Integrator | User) for obj in session) == 2
 
 
+def test_a_caller_row_the_handler_read_first_is_the_one_used(store: Store, ledger: Ledger) -> None:
+    vendor_key, user_key, license_number = _keys(store, ledger, ["View Plants"])
+    cache = AccessCache(5, clock=Clock())
+    with store.transaction() as session:
+        cache.authenticate(session, vendor_key, user_key, license_number)
+    with store.transaction() as session:
+        access = cache.authenticate(session, vendor_key, user_key, license_number)
+        read_first = session.get(User, access.user_id)
+        assert access.caller().user is read_first
+
+
 def test_entries_expire(store: Store, ledger: Ledger) -> None:
     vendor_key, user_key, license_number = _keys(store, ledger, ["View Plants"])
     clock = Clock()

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
+from sqlalchemy.orm.util import identity_key
 
 from leafledger.domain.models import Employee, Facility, Integrator, User
 from leafledger.domain.services.identity import Caller, authenticate, hash_key
@@ -71,8 +72,12 @@ def _revive(session: Session, cls: type[T], values: dict[str, Any]) -> T:
     """A persistent object in `session` with `values`, as if just loaded (no SQL).
 
     The values go straight into the new instance's dictionary, as a query's rows would: no
-    attribute events, no change history.
+    attribute events, no change history. A row the session holds already (a handler read it
+    before asking for the caller) is that row.
     """
+    held = session.identity_map.get(identity_key(cls, values["id"]))
+    if held is not None:
+        return held
     obj = manager_of_class(cls).new_instance()
     obj.__dict__.update(
         {k: v.copy() if isinstance(v, list | dict) else v for k, v in values.items()}
