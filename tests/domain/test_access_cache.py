@@ -78,25 +78,28 @@ def test_a_remembered_pair_is_served_without_a_query(store: Store, ledger: Ledge
     assert _selects(seen) == []
 
 
-def test_the_caller_rows_are_rebuilt_only_when_asked_for(store: Store, ledger: Ledger) -> None:
-    vendor_key, user_key, license_number = _keys(store, ledger, ["View Plants"])
+def _remembered(store: Store, ledger: Ledger) -> tuple[AccessCache, tuple[str, str, str]]:
+    """A cache that has accepted a fresh key pair once, and that pair."""
+    keys = _keys(store, ledger, ["View Plants"])
     cache = AccessCache(5, clock=Clock())
     with store.transaction() as session:
-        cache.authenticate(session, vendor_key, user_key, license_number)
+        cache.authenticate(session, *keys)
+    return cache, keys
+
+
+def test_the_caller_rows_are_rebuilt_only_when_asked_for(store: Store, ledger: Ledger) -> None:
+    cache, keys = _remembered(store, ledger)
     with store.transaction() as session:
-        access = cache.authenticate(session, vendor_key, user_key, license_number)
+        access = cache.authenticate(session, *keys)
         assert not any(isinstance(obj, Integrator | User) for obj in session)
         access.caller()
         assert sum(isinstance(obj, Integrator | User) for obj in session) == 2
 
 
 def test_a_caller_row_the_handler_read_first_is_the_one_used(store: Store, ledger: Ledger) -> None:
-    vendor_key, user_key, license_number = _keys(store, ledger, ["View Plants"])
-    cache = AccessCache(5, clock=Clock())
+    cache, keys = _remembered(store, ledger)
     with store.transaction() as session:
-        cache.authenticate(session, vendor_key, user_key, license_number)
-    with store.transaction() as session:
-        access = cache.authenticate(session, vendor_key, user_key, license_number)
+        access = cache.authenticate(session, *keys)
         read_first = session.get(User, access.user_id)
         assert access.caller().user is read_first
 
