@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -123,3 +124,13 @@ def test_rows_inserted_together_go_as_one_statement_on_postgresql(store: Store) 
         transaction.rollback()
     assert len(seen) == 1
     assert seen[0].count("(%(") == 10  # ten rows of VALUES in the one statement
+
+
+def test_json_columns_take_what_the_standard_encoder_takes() -> None:
+    from leafledger.store.engine import _json_text
+
+    assert json.loads(_json_text({"a": [1, "x", None], 2: True})) == {
+        "a": [1, "x", None],
+        "2": True,
+    }
+    assert json.loads(_json_text({"big": 2**70})) == {"big": 2**70}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from typing import Any
@@ -58,7 +59,11 @@ def _keep_parsed_insert_statements() -> None:
 def _json_text(value: Any) -> bytes:
     """JSON column values (audit snapshots above all) as psycopg sends them, by orjson: the
     standard library's encoder took a twentieth of a planting request."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        # What orjson refuses and the standard encoder takes (integers past 64 bits).
+        return json.dumps(value).encode()
 
 
 def make_engine(url: str) -> Engine:
