@@ -35,7 +35,7 @@ def session(store: Store) -> Iterator[Session]:
     """A session whose work is thrown away: each test sees its own changes only."""
     with store.engine.connect() as connection:
         transaction = connection.begin()
-        with Session(bind=connection, expire_on_commit=False) as session:
+        with store.session(bind=connection) as session:
             yield session
         transaction.rollback()
 

@@ -25,7 +25,14 @@ from leafledger.domain.models import (
     Sublocation,
     Tag,
 )
+from leafledger.domain.queries.locations import locations as listed_locations
 from leafledger.domain.services import locations as service
+from leafledger.domain.services.locations import (
+    LocationChange,
+    NewLocation,
+    NewSublocation,
+    SublocationChange,
+)
 from leafledger.domain.services.lookups import claim_tag, location_named, sublocation_named
 from leafledger.domain.services.tags import (
     LABEL_LENGTH,
@@ -95,7 +102,9 @@ def hold_plant(
 def hold_harvest(
     session: Session, facility: Facility, location: Location | None, sub: Sublocation | None
 ) -> object:
-    drying = location or service.create_location(session, CLI, facility, unique("Dry"), "Default")
+    drying = location or service.create_location(
+        session, CLI, facility, NewLocation(unique("Dry"), "Default")
+    )
     harvest = Harvest(
         facility_id=facility.id,
         name=unique("Harvest"),
@@ -250,7 +259,9 @@ def test_a_tag_is_used_once_by_its_own_facility_and_kind(
 
 def test_the_type_decides_what_a_location_holds(store: Store, facility: Facility) -> None:
     with store.transaction() as session:
-        packing = service.create_location(session, CLI, facility, unique("Pack"), "packing")
+        packing = service.create_location(
+            session, CLI, facility, NewLocation(unique("Pack"), "packing")
+        )
         assert packing.location_type_name == "Packing"
         assert (
             packing.for_plant_batches,
@@ -261,7 +272,7 @@ def test_the_type_decides_what_a_location_holds(store: Store, facility: Facility
         with pytest.raises(RuleViolation, match="cannot hold plants"):
             location_named(session, facility, packing.name, holding="plants")
         with pytest.raises(RuleViolation, match="Unknown location type"):
-            service.create_location(session, CLI, facility, unique("Room"), "Attic")
+            service.create_location(session, CLI, facility, NewLocation(unique("Room"), "Attic"))
         (event,) = _events(session, "locations", packing.id, "create")
         assert event.after is not None and event.after["location_type_name"] == "Packing"
 
@@ -269,23 +280,29 @@ def test_the_type_decides_what_a_location_holds(store: Store, facility: Facility
 def test_location_names_are_unique_among_active_ones(store: Store, facility: Facility) -> None:
     name = unique("Flower Room")
     with store.transaction() as session:
-        first = service.create_location(session, CLI, facility, name, "Default")
+        first = service.create_location(session, CLI, facility, NewLocation(name, "Default"))
         with pytest.raises(RuleViolation, match="already exists"):
-            service.create_location(session, CLI, facility, f"  {name} ", "Planting")
-        other = service.create_location(session, CLI, facility, unique("Veg"), "Planting")
+            service.create_location(session, CLI, facility, NewLocation(f"  {name} ", "Planting"))
+        other = service.create_location(
+            session, CLI, facility, NewLocation(unique("Veg"), "Planting")
+        )
         with pytest.raises(RuleViolation, match="already exists"):
-            service.update_location(session, CLI, facility, other, name, "Planting")
+            service.update_location(session, CLI, facility, LocationChange(other, name, "Planting"))
         # Renaming a location to its own name, or after the holder is archived, is fine.
-        service.update_location(session, CLI, facility, first, name, "Planting")
+        service.update_location(session, CLI, facility, LocationChange(first, name, "Planting"))
         service.archive_location(session, CLI, facility, first)
-        again = service.create_location(session, CLI, facility, name, "Default")
+        again = service.create_location(session, CLI, facility, NewLocation(name, "Default"))
         assert again.id != first.id and again.active
 
 
 def test_updates_are_audited_with_before_and_after(store: Store, facility: Facility) -> None:
     with store.transaction() as session:
-        location = service.create_location(session, CLI, facility, unique("Room"), "Default")
-        service.update_location(session, CLI, facility, location, "Renamed " + unique("R"), "Vault")
+        location = service.create_location(
+            session, CLI, facility, NewLocation(unique("Room"), "Default")
+        )
+        service.update_location(
+            session, CLI, facility, LocationChange(location, "Renamed " + unique("R"), "Vault")
+        )
         (event,) = _events(session, "locations", location.id, "update")
         assert event.before is not None and event.after is not None
         assert event.before["location_type_name"] == "Default"
@@ -298,7 +315,9 @@ def test_a_location_holding_active_inventory_cannot_be_archived(
     store: Store, facility: Facility, hold: Holder
 ) -> None:
     with store.transaction() as session:
-        location = service.create_location(session, CLI, facility, unique("Room"), "Default")
+        location = service.create_location(
+            session, CLI, facility, NewLocation(unique("Room"), "Default")
+        )
         holding = hold(session, facility, location, None)
         with pytest.raises(RuleViolation, match="still holds active"):
             service.archive_location(session, CLI, facility, location)
@@ -315,8 +334,10 @@ def test_a_sublocation_holding_active_inventory_cannot_be_archived(
     store: Store, facility: Facility, hold: Holder
 ) -> None:
     with store.transaction() as session:
-        location = service.create_location(session, CLI, facility, unique("Room"), "Default")
-        sub = service.create_sublocation(session, CLI, facility, unique("Shelf"))
+        location = service.create_location(
+            session, CLI, facility, NewLocation(unique("Room"), "Default")
+        )
+        sub = service.create_sublocation(session, CLI, facility, NewSublocation(unique("Shelf")))
         hold(session, facility, location, sub)
         with pytest.raises(RuleViolation, match="still holds active"):
             service.archive_sublocation(session, CLI, facility, sub)
@@ -327,18 +348,26 @@ def test_retyping_refused_when_the_new_type_cannot_hold_what_is_there(
     store: Store, facility: Facility
 ) -> None:
     with store.transaction() as session:
-        location = service.create_location(session, CLI, facility, unique("Room"), "Default")
+        location = service.create_location(
+            session, CLI, facility, NewLocation(unique("Room"), "Default")
+        )
         hold_plant(session, facility, location, None)
         with pytest.raises(RuleViolation, match="holds plants"):
-            service.update_location(session, CLI, facility, location, location.name, "Vault")
-        service.update_location(session, CLI, facility, location, location.name, "Planting")
+            service.update_location(
+                session, CLI, facility, LocationChange(location, location.name, "Vault")
+            )
+        service.update_location(
+            session, CLI, facility, LocationChange(location, location.name, "Planting")
+        )
         assert location.location_type_name == "Planting"
 
 
 def test_archived_locations_and_sublocations_are_unusable(store: Store, facility: Facility) -> None:
     with store.transaction() as session:
-        location = service.create_location(session, CLI, facility, unique("Room"), "Default")
-        sub = service.create_sublocation(session, CLI, facility, unique("Shelf"))
+        location = service.create_location(
+            session, CLI, facility, NewLocation(unique("Room"), "Default")
+        )
+        sub = service.create_sublocation(session, CLI, facility, NewSublocation(unique("Shelf")))
         service.archive_location(session, CLI, facility, location)
         service.archive_sublocation(session, CLI, facility, sub)
         with pytest.raises(RuleViolation, match="archived"):
@@ -346,14 +375,16 @@ def test_archived_locations_and_sublocations_are_unusable(store: Store, facility
         with pytest.raises(RuleViolation, match="archived"):
             sublocation_named(session, facility, sub.name)
         with pytest.raises(RuleViolation, match="archived"):
-            service.update_location(session, CLI, facility, location, location.name, "Default")
+            service.update_location(
+                session, CLI, facility, LocationChange(location, location.name, "Default")
+            )
         with pytest.raises(RuleViolation, match="archived"):
-            service.update_sublocation(session, CLI, facility, sub, "New name")
+            service.update_sublocation(session, CLI, facility, SublocationChange(sub, "New name"))
         with pytest.raises(RuleViolation, match="archived already"):
             service.archive_location(session, CLI, facility, location)
-        listed = session.scalars(service.locations_of(facility, active=False)).all()
+        listed = session.scalars(listed_locations(facility, active=False).source).all()
         assert location in listed
-        assert location not in session.scalars(service.locations_of(facility, active=True)).all()
+        assert location not in session.scalars(listed_locations(facility, active=True).source).all()
 
 
 def test_sublocation_names_are_unique_among_active_ones_and_audited(
@@ -361,14 +392,14 @@ def test_sublocation_names_are_unique_among_active_ones_and_audited(
 ) -> None:
     name = unique("Table")
     with store.transaction() as session:
-        sub = service.create_sublocation(session, CLI, facility, name)
+        sub = service.create_sublocation(session, CLI, facility, NewSublocation(name))
         with pytest.raises(RuleViolation, match="already exists"):
-            service.create_sublocation(session, CLI, facility, name)
+            service.create_sublocation(session, CLI, facility, NewSublocation(name))
         with pytest.raises(RuleViolation, match="required"):
-            service.create_sublocation(session, CLI, facility, "   ")
+            service.create_sublocation(session, CLI, facility, NewSublocation("   "))
         with pytest.raises(RuleViolation, match="at most 200"):
-            service.create_sublocation(session, CLI, facility, "x" * 201)
-        service.update_sublocation(session, CLI, facility, sub, name + " B")
+            service.create_sublocation(session, CLI, facility, NewSublocation("x" * 201))
+        service.update_sublocation(session, CLI, facility, SublocationChange(sub, name + " B"))
         assert len(_events(session, "sublocations", sub.id, "create")) == 1
         (event,) = _events(session, "sublocations", sub.id, "update")
         assert event.before is not None and event.before["name"] == name

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from leafledger.domain.actor import CLI
 from leafledger.domain.models import AuditEvent, Sublocation
 from leafledger.domain.services.facilities import get_facility
-from leafledger.domain.services.locations import create_location
+from leafledger.domain.services.locations import NewLocation, create_location
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.domain.test_tags_locations import hold_plant
@@ -130,7 +130,7 @@ def test_a_sublocation_holding_a_plant_cannot_be_archived(api: Api, store: Store
     (sub_id,) = create(api, unique("Busy shelf"))
     with store.transaction() as session:
         facility = get_facility(session, api.license)
-        location = create_location(session, CLI, facility, unique("Room"), "Default")
+        location = create_location(session, CLI, facility, NewLocation(unique("Room"), "Default"))
         hold_plant(session, facility, location, session.get(Sublocation, sub_id))
     response = api.call("DELETE", f"/sublocations/v2/{sub_id}")
     assert response.status_code == 400

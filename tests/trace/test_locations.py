@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from leafledger.domain.actor import CLI
 from leafledger.domain.models import Location, PlantBatch, Strain
 from leafledger.domain.services.facilities import get_facility
-from leafledger.domain.services.locations import create_location
+from leafledger.domain.services.locations import NewLocation, create_location
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.trace.conftest import TraceAccess, TraceClient
@@ -400,7 +400,7 @@ def test_rows_made_without_audit_events_get_a_history(fresh: TraceClient, store:
 def test_service_made_locations_are_listed(fresh: TraceClient, store: Store) -> None:
     with store.transaction() as session:
         facility = get_facility(session, fresh.license_number)
-        made = create_location(session, CLI, facility, "From The CLI", "Drying Room")
+        made = create_location(session, CLI, facility, NewLocation("From The CLI", "Drying Room"))
         made_id = str(made.id)
     [listed] = fresh.get().json()["results"]["data"]
     assert listed["id"] == made_id and listed["type"]["id"] == "COLOC0005"

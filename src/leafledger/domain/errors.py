@@ -1,6 +1,17 @@
-"""Domain errors. They carry no HTTP status: each dialect maps them to its own wire format."""
+"""Domain errors. They carry no HTTP status: each dialect maps them to its own wire format.
+
+A rule violation may name the field of the command it refuses (`field`, a domain name such as
+"count" or ("ingredients", 0, "weight")). Its message then says `{field}` where that field's
+name belongs; each dialect puts its own wire name there (`PlantCount` for Metrc, `plant_count`
+for Trace), and `str()` puts the domain name.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+
+FieldPath = tuple[str | int, ...]
+PLACEHOLDER = "{field}"
 
 
 class LedgerError(Exception):
@@ -11,16 +22,44 @@ class LedgerError(Exception):
         self.message = message
 
 
-class RuleViolation(LedgerError):
-    """A request broke a business rule; `row` names the offending object of a bulk body."""
+def field_path(field: str | FieldPath | None) -> FieldPath | None:
+    if field is None:
+        return None
+    return tuple(field.split(".")) if isinstance(field, str) else field
 
-    def __init__(self, message: str, row: int | None = None) -> None:
-        super().__init__(message)
+
+def domain_field_name(path: FieldPath) -> str:
+    """A field path in domain words: ingredients[0].weight."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+class RuleViolation(LedgerError):
+    """A request broke a business rule; `row` names the offending object of a bulk body and
+    `field`, when given, the command field at fault."""
+
+    def __init__(
+        self, message: str, row: int | None = None, field: str | FieldPath | None = None
+    ) -> None:
+        self.template = message
+        self.field = field_path(field)
+        super().__init__(self.worded(domain_field_name))
         self.row = row
+
+    def worded(self, name_of: Callable[[FieldPath], str]) -> str:
+        """The message with the field's name as `name_of` spells it (a dialect's wire name)."""
+        if self.field is None:
+            return self.template
+        name = name_of(self.field)
+        if PLACEHOLDER in self.template:
+            return self.template.replace(PLACEHOLDER, name)
+        return f"{name}: {self.template}"
 
     def at_row(self, row: int) -> RuleViolation:
         """The same violation, attributed to object `row` of a bulk request."""
-        return RuleViolation(self.message, row=row)
+        return RuleViolation(self.template, row=row, field=self.field)
 
 
 class NotFound(LedgerError):

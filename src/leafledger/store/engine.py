@@ -12,8 +12,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-# Registers the flush listener that keeps plant counts in step with the plants table.
-import leafledger.domain.services.plant_counts  # noqa: F401
+from leafledger.domain import listeners
 from leafledger.store.writers import WriterQueue
 
 SUPPORTED = ("sqlite", "postgresql")
@@ -107,6 +106,7 @@ class Store:
         self.url = url
         self.engine = make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        listeners.install(self._sessions)
         parsed = make_url(url)
         self._postgresql = parsed.get_backend_name() == "postgresql"
         # SQLite writers queue for their turn (see writers.py); PostgreSQL has row locks.
@@ -146,6 +146,16 @@ class Store:
             finally:
                 session.expunge_all()
                 session.rollback()
+
+    @property
+    def sessions(self) -> sessionmaker[Session]:
+        """The factory of this store's sessions (the ledger's flush hooks are installed on it;
+        the web app adds its own)."""
+        return self._sessions
+
+    def session(self, **options: Any) -> Session:
+        """A new session of this store's factory, with its hooks (`bind=` a connection, ...)."""
+        return self._sessions(**options)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -8,52 +8,36 @@ as they are, and the rows as values that are rebuilt inside the request's sessio
 asking the database (the facility at once, the integrator and user only if a handler asks).
 
 What may be stale, and for how long:
-- a change made through this process (any flush that touches an integrator, a user, an
-  employee or a facility) forgets everything at once;
+- a change made through this process (any flush of a Store's session that touches an
+  integrator, a user, an employee or a facility: `identity.identity_generation`) forgets
+  everything at once;
 - a change made by another process (another worker, the CLI) is seen within `seconds`.
 Refused credentials are never remembered. Keys are remembered only by their SHA-256 digest.
 """
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import event, inspect
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import manager_of_class
 from sqlalchemy.orm.util import identity_key
 
 from leafledger.domain.models import Employee, Facility, Integrator, User
-from leafledger.domain.services.identity import Caller, authenticate, hash_key
+from leafledger.domain.services.identity import (
+    Caller,
+    authenticate,
+    hash_key,
+    identity_generation,
+)
 
 MAX_ENTRIES = 10_000
-_WATCHED = (Integrator, User, Employee, Facility)
 
 T = TypeVar("T")
-
-
-class _Generation:
-    """Bumped by any flush of an identity row in this process; older entries are void."""
-
-    value = 0
-    lock = threading.Lock()
-
-    @classmethod
-    def bump(cls) -> None:
-        with cls.lock:
-            cls.value += 1
-
-
-@event.listens_for(Session, "after_flush")
-def _forget_on_identity_change(session: Session, _context: Any) -> None:
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        if isinstance(obj, _WATCHED):
-            _Generation.bump()
-            return
 
 
 def _values(obj: Any) -> dict[str, Any]:
@@ -136,10 +120,10 @@ class AccessCache:
             return _loaded(*authenticate(session, vendor_key, user_key, license_number))
         key = (hash_key(vendor_key), hash_key(user_key), license_number)
         entry = self._entries.get(key)
-        fresh = entry is not None and entry.generation == _Generation.value
+        fresh = entry is not None and entry.generation == identity_generation()
         if entry is not None and fresh and entry.expires > self._clock():
             return _rebuild(session, entry)
-        generation = _Generation.value  # read before the query: a change during it voids it
+        generation = identity_generation()  # read before the query: a change during it voids it
         caller, employee = authenticate(session, vendor_key, user_key, license_number)
         if len(self._entries) >= MAX_ENTRIES:
             self._entries.clear()

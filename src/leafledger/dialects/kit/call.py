@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -25,10 +25,14 @@ class Call:
     actor: Actor
     query: Mapping[str, str]
     path_params: Mapping[str, Any]
-    body: Any = None
+    body: Any = None  # the request's JSON, as sent
     facility_or_none: Facility | None = None
     page: PageRequest | None = None
     window: Window | None = None
+    # The body's objects as commands (rows that name a schema), in order.
+    commands: list[Any] = field(default_factory=list)
+    # What the row's loader loaded from the path (rows that name one).
+    target: Any = None
 
     @cached_property
     def caller(self) -> Caller:
@@ -43,8 +47,15 @@ class Call:
         return self.facility_or_none
 
     @property
+    def command(self) -> Any:
+        """The one command of a row whose body is a single object."""
+        if len(self.commands) != 1:
+            raise RuntimeError(f"{self.endpoint.path} has {len(self.commands)} commands")
+        return self.commands[0]
+
+    @property
     def objects(self) -> list[dict[str, Any]]:
-        """The body's objects, for rows that take a JSON array."""
+        """The body's objects as sent, for rows that take a JSON array."""
         if not isinstance(self.body, list):
             raise RuntimeError(f"{self.endpoint.path} takes no array body")
         return self.body

@@ -9,10 +9,13 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from leafledger.dialects.kit.bodies import WireBody
     from leafledger.dialects.kit.call import Call
 
 # A handler receives the prepared call and returns the JSON-ready result (or None for no body).
 Handler = Callable[["Call"], Any]
+# Loads a row's target from its path parameters before the handler runs (kit/loaders.py).
+Loader = Callable[["Call"], Any]
 
 _PARAM = re.compile(r"{([A-Za-z]+)}")
 # Path parameters that are database ids: matched as digits only, so `{id}` and `{label}`
@@ -41,8 +44,13 @@ class Endpoint:
     permissions: tuple[str, ...]
     scope: Scope = Scope.FACILITY
     paged: bool = False
-    windowed: bool = False  # takes lastModifiedStart / lastModifiedEnd
+    # Filters on modification time: Metrc's lastModifiedStart/End, Trace's start_date/end_date.
+    windowed: bool = False
     body: Body = Body.NONE
+    # The schema of each body object; the handler receives their commands (kit/bodies.py).
+    schema: type[WireBody] | None = field(default=None, compare=False)
+    # What the path names, loaded (and scoped to the licence) before the handler runs.
+    loads: Loader | None = field(default=None, compare=False)
     handler: Handler | None = field(default=None, compare=False)
 
     @property

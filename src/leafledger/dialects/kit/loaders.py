@@ -1,18 +1,29 @@
-"""Loading a request's target once, with the same answers everywhere.
+"""Loading what a request names, once, with the same answers everywhere.
 
 An id that does not exist is NotFound; an id that exists but belongs to another facility is
 Unauthenticated (Metrc answers 401 there, and it reveals nothing about the other facility).
+An id past the range of the column it is looked up in names nothing: NotFound, before any SQL
+(PostgreSQL would refuse the value).
+
+A row names its path loader (`ById`, `ByKey`); the runner loads the target before the handler
+runs and hands it over as `call.target`.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from leafledger.domain.errors import NotFound, Unauthenticated
 from leafledger.domain.models import Facility
+from leafledger.domain.models.base import fits
+from leafledger.domain.queries.base import Complete
+
+if TYPE_CHECKING:
+    from leafledger.dialects.kit.call import Call
 
 
 class FacilityOwned(Protocol):
@@ -37,6 +48,8 @@ def load_by_id(
     session: Session, model: type[T], object_id: int, facility: Facility, what: str
 ) -> T:
     """The `model` row with `object_id`, which must belong to `facility`."""
+    if not fits(model.id, object_id):
+        raise NotFound(f"No {what} {object_id} was found.")
     return _owned(session.get(model, object_id), facility, what, object_id)
 
 
@@ -55,3 +68,41 @@ def load_by_key(
     """
     row = session.scalars(select(model).where(column == value).limit(1)).first()
     return _owned(row, facility, what, value)
+
+
+def _completed(session: Session, complete: Complete | None, row: Any) -> Any:
+    return row if complete is None else complete(session, [row])[0]
+
+
+@dataclass(frozen=True)
+class ById:
+    """The facility's `model` row whose id is the path parameter `param`; `complete`, when
+    given, is the list's completing step (domain/queries), so one object reads as a page does."""
+
+    model: type[Any]
+    what: str
+    param: str = "id"
+    complete: Complete | None = None
+
+    def __call__(self, call: Call) -> Any:
+        row = load_by_id(
+            call.session, self.model, int(call.path_params[self.param]), call.facility, self.what
+        )
+        return _completed(call.session, self.complete, row)
+
+
+@dataclass(frozen=True)
+class ByKey:
+    """The facility's `model` row whose `column` (a label) is the path parameter `param`."""
+
+    model: type[Any]
+    column: str
+    what: str
+    param: str = "label"
+    complete: Complete | None = None
+
+    def __call__(self, call: Call) -> Any:
+        value = str(call.path_params[self.param]).strip()
+        column = getattr(self.model, self.column)
+        row = load_by_key(call.session, self.model, column, value, call.facility, self.what)
+        return _completed(call.session, self.complete, row)

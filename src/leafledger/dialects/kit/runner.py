@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from leafledger.dialects.kit.access import Access, AccessCache
+from leafledger.dialects.kit.bodies import commands, wire_name
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
 from leafledger.dialects.kit.errors import RequestError, bad_request
@@ -125,6 +126,19 @@ class Dialect(ABC):
         """A dialect's own credential checks once the key pair is accepted; none by default."""
         return None
 
+    def check_call(self, call: Call) -> None:
+        """A dialect's own checks of a prepared call (path parameters, body), before the
+        row's loader and handler run; none by default."""
+        return None
+
+    @abstractmethod
+    def field_casing(self, name: str) -> str:
+        """The wire spelling of a domain field name that a row's schema does not carry."""
+
+    def rule_message(self, endpoint: Endpoint, exc: RuleViolation) -> str:
+        """A rule violation's message, its field named as this row's wire body names it."""
+        return exc.worded(lambda path: wire_name(endpoint.schema, path, self.field_casing))
+
 
 def _json_default(value: object) -> object:
     """Decimals leave the ledger as JSON numbers, at the wire and nowhere else."""
@@ -190,9 +204,11 @@ class Runner:
                 400,
                 "The request conflicts with a change made at the same time; nothing was saved.",
             )
+        except RuleViolation as exc:
+            message = self.dialect.rule_message(endpoint, exc)
+            return self.dialect.error(400, message, row=exc.row)
         except LedgerError as exc:
-            row = exc.row if isinstance(exc, RuleViolation) else None
-            return self.dialect.error(_DOMAIN_STATUS.get(type(exc), 400), exc.message, row=row)
+            return self.dialect.error(_DOMAIN_STATUS.get(type(exc), 400), exc.message)
         except Exception:
             log.exception("unhandled error on %s %s", request.method, request.url.path)
             return self.dialect.error(500, "An unexpected error occurred; it has been logged.")
@@ -230,6 +246,18 @@ class Runner:
                 raise RequestError(
                     501,
                     f"{endpoint.method} {endpoint.path} is not implemented in leafledger yet.",
+                )
+            self.dialect.check_call(call)
+            if endpoint.loads is not None:
+                call.target = endpoint.loads(call)
+            if endpoint.schema is not None:
+                objects = call.body if endpoint.body is Body.ARRAY else [call.body]
+                call.commands = commands(
+                    session,
+                    facility,
+                    endpoint.schema,
+                    objects,
+                    rows=endpoint.body is Body.ARRAY,
                 )
             value = endpoint.handler(call)
             response = self.dialect.result(call, value)

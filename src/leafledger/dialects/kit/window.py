@@ -1,4 +1,5 @@
-"""The lastModifiedStart / lastModifiedEnd filter: ISO 8601 instants, at most 24 hours apart."""
+"""Filters on modification time: ISO 8601 instants (Metrc's lastModifiedStart/End, given
+together and at most 24 hours apart; Trace's start_date/end_date, either or both)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ MAX_WINDOW = timedelta(hours=24)
 
 @dataclass(frozen=True)
 class Window:
-    start: datetime
-    end: datetime
+    """Records modified from `start` to `end`, inclusive; an open bound is None."""
+
+    start: datetime | None
+    end: datetime | None
 
 
 def parse_instant(name: str, raw: str) -> datetime:

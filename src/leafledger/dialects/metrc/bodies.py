@@ -1,21 +1,22 @@
-"""Validating the objects of a request body against a schema, with Metrc's row-indexed errors.
+"""The base of Metrc body schemas: PascalCase wire names, unknown fields ignored.
 
-A schema is a Pydantic model with snake_case fields; the wire names are their PascalCase forms
-(`render.pascal_name`), so `unit_thc_percent` reads `UnitThcPercent`. Unknown fields are ignored,
-as Metrc does. The first problem found is reported as a RuleViolation naming the object's row.
+A schema's fields are named as its command's fields (snake_case); each one's wire name is its
+PascalCase form (`render.pascal_name`: `unit_thc_percent` reads `UnitThcPercent`) unless the
+field gives an alias of its own (`batch_type: str = Field(alias="Type")`). Unknown fields are
+ignored, as Metrc does. See kit/bodies.py for how the kit reads them.
 """
 
 from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ConfigDict
 
+from leafledger.dialects.kit.bodies import WireBody, validate
 from leafledger.dialects.metrc.render import pascal_name
-from leafledger.domain.errors import RuleViolation
 
 
-class WireObject(BaseModel):
+class MetrcBody(WireBody):
     """Base of every request-body schema of the Metrc dialect."""
 
     model_config = ConfigDict(
@@ -27,24 +28,19 @@ class WireObject(BaseModel):
     )
 
 
-M = TypeVar("M", bound=WireObject)
+# TRANSITIONAL names, for resource modules that still parse bodies themselves.
+WireObject = MetrcBody
+M = TypeVar("M", bound=MetrcBody)
 
 
 def parse_object(model: type[M], obj: dict[str, Any], row: int) -> M:
-    """`obj` as a `model`, or a RuleViolation at `row` saying which field is wrong and why."""
-    try:
-        return model.model_validate(obj)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False, include_context=False)[0]
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        raise RuleViolation(f"{field}: {_plain(error['msg'], error['type'])}", row=row) from None
+    return validate(model, obj, row)
 
 
 def parse_objects(model: type[M], objects: list[dict[str, Any]]) -> list[M]:
-    return [parse_object(model, obj, row) for row, obj in enumerate(objects)]
+    return [validate(model, obj, row) for row, obj in enumerate(objects)]
 
 
-def _plain(message: str, kind: str) -> str:
-    if kind == "missing":
-        return "is required"
-    return message[:1].lower() + message[1:]
+def parse(model: type[M], obj: dict[str, Any]) -> M:
+    """TRANSITIONAL: `obj` as a `model`, the error left without a row for `bulk` to name."""
+    return validate(model, obj, None)

@@ -15,9 +15,11 @@ from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.errors import bad_request
 from leafledger.dialects.kit.paging import PageRequest, fetch_page, parse_positive_int
+from leafledger.dialects.kit.results import Listing, Written
 from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
 from leafledger.dialects.kit.window import Window, parse_window
-from leafledger.dialects.metrc.results import Listing, Written
+from leafledger.dialects.metrc.render import pascal_name
+from leafledger.domain.queries.base import completed
 
 MAX_PAGE_SIZE = 20
 
@@ -39,6 +41,9 @@ class MetrcDialect(Dialect):
 
     def license_number(self, query: Mapping[str, str]) -> str | None:
         return query.get("licenseNumber")
+
+    def field_casing(self, name: str) -> str:
+        return pascal_name(name)
 
     def page_request(self, endpoint: Endpoint, query: Mapping[str, str]) -> PageRequest | None:
         if not endpoint.paged:
@@ -100,10 +105,12 @@ class MetrcDialect(Dialect):
         return json_response(value)
 
     def _listing(self, call: Call, listing: Listing) -> Any:
+        listed = listing.listed
         page = fetch_page(
-            call.session, listing.source, call.page or PageRequest(), listing.total, listing.expand
+            call.session, listed.source, call.page or PageRequest(), listed.total, listed.expand
         )
-        data = [listing.render(record) for record in page.records]
+        records = completed(call.session, listed, page.records)
+        data = [listing.render(record) for record in records]
         if not call.endpoint.paged:
             return data
         size = page.request.size if page.request.size is not None else len(data)

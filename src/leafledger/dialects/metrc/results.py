@@ -1,28 +1,26 @@
-"""What Metrc handlers return; the dialect turns each into its v1 or v2 wire shape."""
+"""What Metrc handlers return: the kit's results (kit/results.py).
+
+TRANSITIONAL: `legacy_listing` wraps a statement or sequence for resource modules not yet moved
+to the query layer; it goes once every module builds its lists from domain/queries.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ScalarSelect, Select, Subquery
 
+from leafledger.dialects.kit.results import Listing, Written
+from leafledger.domain.queries.base import Listed
 
-@dataclass(frozen=True)
-class Listing:
-    """Records to list (a query paged by the database, or a sequence) and how to render one."""
-
-    source: Select[Any] | Sequence[Any]
-    render: Callable[[Any], Any]
-    # How many records `source` holds, when it is cheaper to know than to count (big lists).
-    total: ScalarSelect[int] | None = None
-    # When `source` selects record keys only: the records of one page of keys (see fetch_page).
-    expand: Callable[[Subquery], Select[Any]] | None = None
+__all__ = ["Listing", "Written", "legacy_listing"]
 
 
-@dataclass(frozen=True)
-class Written:
-    """Ids created or touched by a write, in the order of the request's objects."""
-
-    ids: list[int]
+def legacy_listing(
+    source: Select[Any] | Sequence[Any],
+    render: Callable[[Any], Any],
+    total: ScalarSelect[int] | None = None,
+    expand: Callable[[Subquery], Select[Any]] | None = None,
+) -> Listing:
+    return Listing(Listed(source, total=total, expand=expand), render)

@@ -7,7 +7,15 @@ handler that serves it. A row without a handler is mounted all the same and answ
 
 from __future__ import annotations
 
-from leafledger.dialects.kit.endpoint import Body, Endpoint, Handler, Scope, parse_permissions
+from leafledger.dialects.kit.bodies import WireBody
+from leafledger.dialects.kit.endpoint import (
+    Body,
+    Endpoint,
+    Handler,
+    Loader,
+    Scope,
+    parse_permissions,
+)
 from leafledger.dialects.metrc.resources import (
     additives,
     cultivation,
@@ -22,7 +30,6 @@ from leafledger.dialects.metrc.resources import (
     reference,
     sandbox,
     strains,
-    sublocations,
     tags,
 )
 
@@ -42,6 +49,8 @@ def row(
     paged: bool = False,
     windowed: bool = False,
     body: Body = Body.NONE,
+    schema: type[WireBody] | None = None,
+    loads: Loader | None = None,
     handler: Handler | None = None,
 ) -> Endpoint:
     return Endpoint(
@@ -55,6 +64,8 @@ def row(
         paged=paged,
         windowed=windowed,
         body=body,
+        schema=schema,
+        loads=loads,
         handler=handler,
     )
 
@@ -147,19 +158,19 @@ ROWS: tuple[Endpoint, ...] = (
     row("Lab Tests", "LAB", "v1", "GET", "/labtests/v1/states", "None", scope=CALLER, handler=reference.lab_test_states),
     row("Lab Tests", "LAB", "v1", "GET", "/labtests/v1/types", "None", scope=CALLER, handler=reference.lab_test_types),
     # Locations
-    row("Locations", "UNIVERSAL", "v2", "POST", "/locations/v2/", "Manage Locations", body=ARRAY, handler=locations.create),
-    row("Locations", "UNIVERSAL", "v2", "PUT", "/locations/v2/", "Manage Locations", body=ARRAY, handler=locations.update),
+    row("Locations", "UNIVERSAL", "v2", "POST", "/locations/v2/", "Manage Locations", body=ARRAY, schema=locations.NewLocationBody, handler=locations.create),
+    row("Locations", "UNIVERSAL", "v2", "PUT", "/locations/v2/", "Manage Locations", body=ARRAY, schema=locations.LocationChangeBody, handler=locations.update),
     row("Locations", "UNIVERSAL", "v2", "GET", "/locations/v2/active", "Manage Locations", paged=True, windowed=True, handler=locations.active),
     row("Locations", "UNIVERSAL", "v2", "GET", "/locations/v2/inactive", "Manage Locations", paged=True, handler=locations.inactive),
     row("Locations", "UNIVERSAL", "v2", "GET", "/locations/v2/types", "Manage Locations", paged=True, handler=reference.location_types),
-    row("Locations", "UNIVERSAL", "v2", "GET", "/locations/v2/{id}", "Manage Locations", handler=locations.get),
-    row("Locations", "UNIVERSAL", "v2", "DELETE", "/locations/v2/{id}", "Manage Locations", handler=locations.archive),
+    row("Locations", "UNIVERSAL", "v2", "GET", "/locations/v2/{id}", "Manage Locations", loads=locations.LOCATION, handler=locations.get),
+    row("Locations", "UNIVERSAL", "v2", "DELETE", "/locations/v2/{id}", "Manage Locations", loads=locations.LOCATION, handler=locations.archive),
     row("Locations", "UNIVERSAL", "v1", "GET", "/locations/v1/active", "Manage Locations", windowed=True, handler=locations.active),
-    row("Locations", "UNIVERSAL", "v1", "POST", "/locations/v1/create", "Manage Locations", body=ARRAY, handler=locations.create),
+    row("Locations", "UNIVERSAL", "v1", "POST", "/locations/v1/create", "Manage Locations", body=ARRAY, schema=locations.NewLocationBody, handler=locations.create),
     row("Locations", "UNIVERSAL", "v1", "GET", "/locations/v1/types", "Manage Locations", handler=reference.location_types),
-    row("Locations", "UNIVERSAL", "v1", "POST", "/locations/v1/update", "Manage Locations", body=ARRAY, handler=locations.update),
-    row("Locations", "UNIVERSAL", "v1", "GET", "/locations/v1/{id}", "Manage Locations", handler=locations.get),
-    row("Locations", "UNIVERSAL", "v1", "DELETE", "/locations/v1/{id}", "Manage Locations", handler=locations.archive),
+    row("Locations", "UNIVERSAL", "v1", "POST", "/locations/v1/update", "Manage Locations", body=ARRAY, schema=locations.LocationChangeBody, handler=locations.update),
+    row("Locations", "UNIVERSAL", "v1", "GET", "/locations/v1/{id}", "Manage Locations", loads=locations.LOCATION, handler=locations.get),
+    row("Locations", "UNIVERSAL", "v1", "DELETE", "/locations/v1/{id}", "Manage Locations", loads=locations.LOCATION, handler=locations.archive),
     # Packages
     row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
     row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/active", "View Packages", paged=True, windowed=True, handler=packages.active),
@@ -460,12 +471,12 @@ ROWS: tuple[Endpoint, ...] = (
     row("Strains", "CULTIVATOR", "v1", "GET", "/strains/v1/{id}", "Manage Strains", handler=strains.get),
     row("Strains", "CULTIVATOR", "v1", "DELETE", "/strains/v1/{id}", "Manage Strains", handler=strains.archive),
     # Sublocations
-    row("Sublocations", "UNIVERSAL", "v2", "POST", "/sublocations/v2/", "Manage Locations", body=ARRAY, handler=sublocations.create),
-    row("Sublocations", "UNIVERSAL", "v2", "PUT", "/sublocations/v2/", "Manage Locations", body=ARRAY, handler=sublocations.update),
-    row("Sublocations", "UNIVERSAL", "v2", "GET", "/sublocations/v2/active", "Manage Locations", paged=True, windowed=True, handler=sublocations.active),
-    row("Sublocations", "UNIVERSAL", "v2", "GET", "/sublocations/v2/inactive", "Manage Locations", paged=True, handler=sublocations.inactive),
-    row("Sublocations", "UNIVERSAL", "v2", "GET", "/sublocations/v2/{id}", "Manage Locations", handler=sublocations.get),
-    row("Sublocations", "UNIVERSAL", "v2", "DELETE", "/sublocations/v2/{id}", "Manage Locations", handler=sublocations.archive),
+    row("Sublocations", "UNIVERSAL", "v2", "POST", "/sublocations/v2/", "Manage Locations", body=ARRAY, schema=locations.NewSublocationBody, handler=locations.create_sublocation),
+    row("Sublocations", "UNIVERSAL", "v2", "PUT", "/sublocations/v2/", "Manage Locations", body=ARRAY, schema=locations.SublocationChangeBody, handler=locations.update_sublocation),
+    row("Sublocations", "UNIVERSAL", "v2", "GET", "/sublocations/v2/active", "Manage Locations", paged=True, windowed=True, handler=locations.active_sublocations),
+    row("Sublocations", "UNIVERSAL", "v2", "GET", "/sublocations/v2/inactive", "Manage Locations", paged=True, handler=locations.inactive_sublocations),
+    row("Sublocations", "UNIVERSAL", "v2", "GET", "/sublocations/v2/{id}", "Manage Locations", loads=locations.SUBLOCATION, handler=locations.get_sublocation),
+    row("Sublocations", "UNIVERSAL", "v2", "DELETE", "/sublocations/v2/{id}", "Manage Locations", loads=locations.SUBLOCATION, handler=locations.archive_sublocation),
     # Tags
     row("Tags", "UNIVERSAL", "v2", "GET", "/tags/v2/package/available", "WebApi Tags Read Write State (All or WriteOnly)", handler=tags.package_available),
     row("Tags", "UNIVERSAL", "v2", "GET", "/tags/v2/plant/available", "WebApi Tags Read Write State (All or WriteOnly)", handler=tags.plant_available),

@@ -1,45 +1,18 @@
-"""Request bodies of the Trace dialect: snake_case JSON objects checked by Pydantic models.
+"""The base of Trace body schemas: snake_case JSON objects, unknown fields ignored.
 
-Unknown fields are ignored. The first problem found answers 400 naming the field.
+Field names are the wire names (Trace writes snake_case, as the domain does); a field may take
+an alias where Trace's name differs from the command's. The licence a body names is checked by
+the dialect (`TraceDialect.check_call`), not by each schema.
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from pydantic import ConfigDict
 
-from pydantic import BaseModel, ConfigDict, ValidationError
-
-from leafledger.dialects.kit.call import Call
-from leafledger.dialects.trace.dialect import body_license_number
-from leafledger.domain.errors import RuleViolation
+from leafledger.dialects.kit.bodies import WireBody
 
 
-class TraceBody(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
-
-
-M = TypeVar("M", bound=TraceBody)
-
-
-def parse_body(model: type[M], call: Call) -> M:
-    """The call's JSON object as a `model`; its licence, if named, must be the request's."""
-    try:
-        parsed = model.model_validate(call.body)
-    except ValidationError as exc:
-        error = exc.errors(include_url=False, include_context=False)[0]
-        field = ".".join(str(part) for part in error["loc"]) or "body"
-        message = "is required" if error["type"] == "missing" else error["msg"].lower()
-        raise RuleViolation(f"{field}: {message}") from None
-    named = body_license_number(call.body)
-    if named is not None and named.strip() != call.facility.license_number:
-        raise RuleViolation(
-            f"The body names licence {named.strip()!r} but the request is for licence "
-            f"{call.facility.license_number!r}."
-        )
-    return parsed
-
-
-def no_parent(parent_id: Any) -> None:
-    """leafledger locations are flat (sublocations are their own list): no parent may be set."""
-    if parent_id not in (None, ""):
-        raise RuleViolation("parent_id: locations have no parent location here; send null.")
+class TraceBody(WireBody):
+    model_config = ConfigDict(
+        extra="ignore", frozen=True, str_strip_whitespace=True, populate_by_name=True
+    )

@@ -42,10 +42,12 @@ from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.errors import bad_request
 from leafledger.dialects.kit.paging import MAX_QUERY_INT, PageRequest, fetch_page
+from leafledger.dialects.kit.results import Listing, Written
 from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
-from leafledger.dialects.kit.window import Window
-from leafledger.dialects.trace.results import Listing
-from leafledger.domain.errors import Unauthenticated
+from leafledger.dialects.kit.window import Window, parse_instant
+from leafledger.dialects.trace.states import path_state
+from leafledger.domain.errors import RuleViolation, Unauthenticated
+from leafledger.domain.queries.base import completed
 from leafledger.domain.services.trace_accounts import authenticate_trace_account
 
 DEFAULT_LIMIT = 100
@@ -149,6 +151,22 @@ class TraceDialect(Dialect):
     def license_number(self, query: Mapping[str, str]) -> str | None:
         return query.get("license_number")
 
+    def field_casing(self, name: str) -> str:
+        return name
+
+    def check_call(self, call: Call) -> None:
+        """The path's state must be the facility's; a body that names a licence must name
+        the request's."""
+        if "state" in call.endpoint.params:
+            path_state(call)
+        named = body_license_number(call.body)
+        facility = call.facility_or_none
+        if named is not None and facility is not None and named.strip() != facility.license_number:
+            raise RuleViolation(
+                f"The body names licence {named.strip()!r} but the request is for licence "
+                f"{facility.license_number!r}."
+            )
+
     def request_license_number(self, query: Mapping[str, str], raw_body: bytes) -> str | None:
         found = (self.license_number(query) or "").strip()
         if found or not raw_body.strip():
@@ -167,19 +185,35 @@ class TraceDialect(Dialect):
         return OffsetPage(size=limit, start=_query_int(query, "offset", 0, 0))
 
     def query_parameters(self, endpoint: Endpoint) -> list[dict[str, Any]]:
-        if not endpoint.paged:
-            return []
-        # Every paged Trace list also filters by entity state and by a modification period.
-        return [
-            optional_query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
-            optional_query("offset", {"type": "integer", "minimum": 0}),
-            optional_query("entity_state", {"type": "string"}),
-            optional_query("start_date", {"type": "string", "format": "date-time"}),
-            optional_query("end_date", {"type": "string", "format": "date-time"}),
-        ]
+        params = []
+        if endpoint.paged:
+            # Every paged Trace list also filters by entity state.
+            params += [
+                optional_query("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
+                optional_query("offset", {"type": "integer", "minimum": 0}),
+                optional_query("entity_state", {"type": "string"}),
+            ]
+        if endpoint.windowed:
+            params += [
+                optional_query(name, {"type": "string", "format": "date-time"})
+                for name in ("start_date", "end_date")
+            ]
+        return params
 
     def window(self, endpoint: Endpoint, query: Mapping[str, str]) -> Window | None:
-        return None  # start_date / end_date are read by the list handlers themselves
+        """start_date / end_date: records modified from, until, or between them."""
+        if not endpoint.windowed:
+            return None
+        start, end = query.get("start_date"), query.get("end_date")
+        if not start and not end:
+            return None
+        window = Window(
+            parse_instant("start_date", start) if start else None,
+            parse_instant("end_date", end) if end else None,
+        )
+        if window.start and window.end and window.end < window.start:
+            raise bad_request("end_date is before start_date.")
+        return window
 
     def error(
         self,
@@ -197,6 +231,8 @@ class TraceDialect(Dialect):
     def result(self, call: Call, value: Any) -> Response:
         if isinstance(value, Listing):
             results = self._listing(call, value)
+        elif isinstance(value, Written):
+            raise TypeError("Trace writes answer the object they wrote, not ids")
         elif isinstance(value, list):
             results = {"type": "array", "data": value}
         else:
@@ -205,8 +241,9 @@ class TraceDialect(Dialect):
 
     def _listing(self, call: Call, listing: Listing) -> dict[str, Any]:
         page = call.page or OffsetPage(size=DEFAULT_LIMIT)
-        found = fetch_page(call.session, listing.source, page)
-        data = listing.render_page(call, found.records)
+        listed = listing.listed
+        found = fetch_page(call.session, listed.source, page, listed.total, listed.expand)
+        data = [listing.render(record) for record in completed(call.session, listed, found.records)]
         start, size = page.offset, page.size or DEFAULT_LIMIT
         following = start + size
         return {

@@ -9,11 +9,14 @@ from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     ColumnElement,
     DateTime,
     Dialect,
+    Integer,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     TypeDecorator,
     literal,
@@ -134,3 +137,25 @@ def among(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
     execution. The values of a fixed set become ordinary parameters instead.
     """
     return cast(ColumnElement[bool], column.in_([literal(v, column.type) for v in values]))
+
+
+_INTEGER_RANGES: tuple[tuple[type[TypeEngine[Any]], int], ...] = (
+    (SmallInteger, 2**15 - 1),
+    (BigInteger, 2**63 - 1),
+    (Integer, 2**31 - 1),
+)
+
+
+def largest_value(column: Any) -> int:
+    """The largest integer `column` (a mapped attribute or a table column) can hold, on every
+    database: an id past it names nothing, and must not reach SQL (PostgreSQL refuses it)."""
+    column_type = getattr(column, "type", None)
+    for kind, largest in _INTEGER_RANGES:
+        if isinstance(column_type, kind):
+            return largest
+    raise TypeError(f"{column!r} is not an integer column")
+
+
+def fits(column: Any, value: int) -> bool:
+    """Whether `value` is a key `column` could hold (ids start at 1)."""
+    return 1 <= value <= largest_value(column)

@@ -7,11 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import insert, inspect
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.models import AuditEvent, Base
+from leafledger.domain.request_state import AwaitingCreation, peek_request_state, request_state
 
 
 def _json_safe(value: Any) -> Any:
@@ -93,10 +94,6 @@ def audited(
     return done
 
 
-# Creations recorded before their entity has an id: (entity, actor, action, facility id).
-_AWAITING = "leafledger.audit.awaiting"
-
-
 def record_created(
     session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
 ) -> None:
@@ -110,24 +107,31 @@ def record_created(
         after = snapshot(entity)
         record(session, actor, entity=entity, action=action, facility_id=facility_id, after=after)
         return
-    awaiting: list[tuple[Base, Actor, str, int | None]] = session.info.setdefault(_AWAITING, [])
-    awaiting.append((entity, actor, action, facility_id))
+    request_state(session).awaiting.append(AwaitingCreation(entity, actor, action, facility_id))
 
 
-@event.listens_for(Session, "after_flush_postexec")
-def _record_flushed_creations(session: Session, _context: Any) -> None:
-    """Write the events of the creations this flush gave an id, in one executemany (plain
-    rows: nothing reads the events back in the request)."""
-    awaiting: list[tuple[Base, Actor, str, int | None]] | None = session.info.get(_AWAITING)
-    if not awaiting:
+def record_flushed_creations(session: Session, _context: Any) -> None:
+    """Flush hook (installed by domain/listeners.py): write the events of the creations this
+    flush gave an id, in one executemany (plain rows: nothing reads them back in the request)."""
+    state = peek_request_state(session)
+    if state is None or not state.awaiting:
         return
-    still: list[tuple[Base, Actor, str, int | None]] = []
+    still: list[AwaitingCreation] = []
     rows: list[dict[str, Any]] = []
-    for entity, actor, action, facility_id in awaiting:
-        if inspect(entity).identity is None:
-            still.append((entity, actor, action, facility_id))
+    for waiting in state.awaiting:
+        if inspect(waiting.entity).identity is None:
+            still.append(waiting)
         else:
-            rows.append(_event_values(actor, entity, action, facility_id, None, snapshot(entity)))
-    session.info[_AWAITING] = still
+            rows.append(
+                _event_values(
+                    waiting.actor,
+                    waiting.entity,
+                    waiting.action,
+                    waiting.facility_id,
+                    None,
+                    snapshot(waiting.entity),
+                )
+            )
+    state.awaiting = still
     if rows:
         session.connection().execute(insert(AuditEvent), rows)

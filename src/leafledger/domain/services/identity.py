@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -24,6 +25,31 @@ from leafledger.domain.services.audit import record, snapshot
 
 KEY_PREFIX_LENGTH = 8
 _SECRET_FIELDS = frozenset({"key_hash"})
+
+
+class _IdentityChanges:
+    """How many flushes in this process have touched an integrator, user, employee or
+    facility: whoever remembers identity rows (the web app's credential memory) drops what it
+    remembered under an older count."""
+
+    count = 0
+    lock = threading.Lock()
+
+
+IDENTITY_ROWS = (Integrator, User, Employee, Facility)
+
+
+def identity_generation() -> int:
+    return _IdentityChanges.count
+
+
+def count_identity_changes(session: Session, _context: Any) -> None:
+    """Flush hook (installed by domain/listeners.py)."""
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, IDENTITY_ROWS):
+            with _IdentityChanges.lock:
+                _IdentityChanges.count += 1
+            return
 
 
 def new_key() -> str:

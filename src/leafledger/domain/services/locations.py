@@ -11,9 +11,10 @@ Rules:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain import reference
@@ -44,7 +45,9 @@ def location_type_named(name: Any) -> reference.LocationType:
             if location_type.name.lower() == wanted:
                 return location_type
     known = ", ".join(t.name for t in reference.LOCATION_TYPES)
-    raise RuleViolation(f"Unknown location type {name!r}; use one of: {known}.")
+    raise RuleViolation(
+        f"Unknown location type {name!r}; use one of: {known}.", field="location_type"
+    )
 
 
 def location_type_of(location: Location) -> reference.LocationType | None:
@@ -56,10 +59,10 @@ def location_type_of(location: Location) -> reference.LocationType | None:
 
 def _clean_name(name: Any, what: str) -> str:
     if not isinstance(name, str) or not name.strip():
-        raise RuleViolation(f"A {what} name is required.")
+        raise RuleViolation(f"A {what} name is required.", field="name")
     clean = name.strip()
     if len(clean) > NAME_LENGTH:
-        raise RuleViolation(f"A {what} name may be at most {NAME_LENGTH} characters.")
+        raise RuleViolation(f"A {what} name may be at most {NAME_LENGTH} characters.", field="name")
     return clean
 
 
@@ -154,11 +157,24 @@ def _refuse_archived(row: Location | Sublocation, what: str) -> None:
 # --- locations
 
 
+@dataclass(frozen=True)
+class NewLocation:
+    name: str
+    location_type: str  # the name of one of reference.LOCATION_TYPES
+
+
+@dataclass(frozen=True)
+class LocationChange:
+    location: Location
+    name: str
+    location_type: str
+
+
 def create_location(
-    session: Session, actor: Actor, facility: Facility, name: Any, type_name: Any
+    session: Session, actor: Actor, facility: Facility, command: NewLocation
 ) -> Location:
-    clean = _clean_name(name, "location")
-    location_type = location_type_named(type_name)
+    clean = _clean_name(command.name, "location")
+    location_type = location_type_named(command.location_type)
     _refuse_duplicate(session, Location, facility, clean, "location")
     location = Location(facility_id=facility.id, name=clean, active=True)
     _apply_type(location, location_type)
@@ -176,17 +192,13 @@ def create_location(
 
 
 def update_location(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    location: Location,
-    name: Any,
-    type_name: Any,
+    session: Session, actor: Actor, facility: Facility, command: LocationChange
 ) -> Location:
     """Rename and retype a location; the new type must still hold what the location holds."""
+    location = command.location
     _refuse_archived(location, "location")
-    clean = _clean_name(name, "location")
-    location_type = location_type_named(type_name)
+    clean = _clean_name(command.name, "location")
+    location_type = location_type_named(command.location_type)
     _refuse_duplicate(session, Location, facility, clean, "location", keep=location.id)
     if location_type.name != location.location_type_name:
         lost = [
@@ -223,10 +235,21 @@ def archive_location(session: Session, actor: Actor, facility: Facility, locatio
 # --- sublocations
 
 
+@dataclass(frozen=True)
+class NewSublocation:
+    name: str
+
+
+@dataclass(frozen=True)
+class SublocationChange:
+    sublocation: Sublocation
+    name: str
+
+
 def create_sublocation(
-    session: Session, actor: Actor, facility: Facility, name: Any
+    session: Session, actor: Actor, facility: Facility, command: NewSublocation
 ) -> Sublocation:
-    clean = _clean_name(name, "sublocation")
+    clean = _clean_name(command.name, "sublocation")
     _refuse_duplicate(session, Sublocation, facility, clean, "sublocation")
     sublocation = Sublocation(facility_id=facility.id, name=clean, active=True)
     session.add(sublocation)
@@ -243,10 +266,11 @@ def create_sublocation(
 
 
 def update_sublocation(
-    session: Session, actor: Actor, facility: Facility, sublocation: Sublocation, name: Any
+    session: Session, actor: Actor, facility: Facility, command: SublocationChange
 ) -> Sublocation:
+    sublocation = command.sublocation
     _refuse_archived(sublocation, "sublocation")
-    clean = _clean_name(name, "sublocation")
+    clean = _clean_name(command.name, "sublocation")
     _refuse_duplicate(session, Sublocation, facility, clean, "sublocation", keep=sublocation.id)
     before = snapshot(sublocation)
     sublocation.name = clean
@@ -297,21 +321,4 @@ def _archive(
         facility_id=facility.id,
         before=before,
         after=snapshot(row),
-    )
-
-
-def locations_of(facility: Facility, *, active: bool) -> Select[Location]:
-    """The facility's active (or archived) locations, in creation order."""
-    return (
-        select(Location)
-        .where(Location.facility_id == facility.id, Location.active == active)
-        .order_by(Location.id)
-    )
-
-
-def sublocations_of(facility: Facility, *, active: bool) -> Select[Sublocation]:
-    return (
-        select(Sublocation)
-        .where(Sublocation.facility_id == facility.id, Sublocation.active == active)
-        .order_by(Sublocation.id)
     )

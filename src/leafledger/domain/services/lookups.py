@@ -12,13 +12,14 @@ from functools import cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, event, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Item, Location, Strain, Sublocation, Tag
 from leafledger.domain.models.base import utcnow
+from leafledger.domain.request_state import NameMemo, peek_request_state, request_state
 from leafledger.domain.services.audit import record, snapshot
 
 # What a location may hold, by the name used in messages -> the Location flag.
@@ -38,21 +39,20 @@ def facility_today(facility: Facility, now: datetime | None = None) -> date:
 
 
 # Lookups by name made during one request (one session), so that ten objects naming the same
-# strain and location ask the database once. A flush that touches a model of that kind forgets
-# its lookups: a later lookup sees the change.
-_MEMO = "leafledger.lookups"
+# strain and location ask the database once (kept in the request state). A flush that touches
+# a model of that kind forgets its lookups: a later lookup sees the change.
 
 
-def _memo(session: Session) -> dict[tuple[type[Any], int, str], Any]:
-    memo: dict[tuple[type[Any], int, str], Any] = session.info.setdefault(_MEMO, {})
-    return memo
+def _memo(session: Session) -> NameMemo:
+    return request_state(session).names
 
 
-@event.listens_for(Session, "after_flush")
-def _forget_changed_kinds(session: Session, _context: Any) -> None:
-    memo = session.info.get(_MEMO)
-    if not memo:
+def forget_changed_kinds(session: Session, _context: Any) -> None:
+    """Flush hook (installed by domain/listeners.py): drop lookups of the kinds flushed."""
+    state = peek_request_state(session)
+    if state is None or not state.names:
         return
+    memo = state.names
     changed = {type(obj) for obj in (*session.new, *session.dirty, *session.deleted)}
     for key in [key for key in memo if key[0] in changed]:
         del memo[key]

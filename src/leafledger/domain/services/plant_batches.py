@@ -28,6 +28,7 @@ from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Stra
 from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
 from leafledger.domain.models.base import IsTrue
 from leafledger.domain.models.plant import PlantWaste
+from leafledger.domain.request_state import NamesReadAhead, request_state
 from leafledger.domain.services.audit import audited, record, record_created, snapshot
 from leafledger.domain.services.lookups import (
     claim_tag,
@@ -82,10 +83,6 @@ def batch_by_id(session: Session, facility: Facility, batch_id: int) -> PlantBat
     return found
 
 
-# Names read ahead for a bulk planting: (facility id, names looked up, names taken).
-_NAMES_READ = "leafledger.plant_batches.names"
-
-
 _NAMES_TAKEN = select(PlantBatch.name).where(
     PlantBatch.facility_id == bindparam("facility_id"),
     PlantBatch.name.in_(bindparam("names", expanding=True)),
@@ -102,13 +99,13 @@ def read_names_ahead(session: Session, facility: Facility, names: Iterable[Any])
     taken = set(
         session.scalars(_NAMES_TAKEN, {"facility_id": facility.id, "names": sorted(wanted)})
     )
-    session.info[_NAMES_READ] = (facility.id, wanted, taken)
+    request_state(session).batch_names = NamesReadAhead(facility.id, wanted, taken)
 
 
 def _name_is_free(session: Session, facility: Facility, name: str) -> None:
-    read = session.info.get(_NAMES_READ)
-    if read is not None and read[0] == facility.id and name in read[1]:
-        taken = name in read[2]
+    read = request_state(session).batch_names
+    if read is not None and read.facility_id == facility.id and name in read.asked:
+        taken = name in read.taken
     else:
         taken = _name_taken_now(session, facility, name)
     if taken:
@@ -138,10 +135,10 @@ def _name_taken_now(session: Session, facility: Facility, name: str) -> bool:
 
 def _name_now_taken(session: Session, facility: Facility, name: str) -> None:
     """Note a name this request gave to a new active batch."""
-    read = session.info.get(_NAMES_READ)
-    if read is not None and read[0] == facility.id:
-        read[1].add(name)
-        read[2].add(name)
+    read = request_state(session).batch_names
+    if read is not None and read.facility_id == facility.id:
+        read.asked.add(name)
+        read.taken.add(name)
 
 
 def _clean_name(name: Any, what: str = "plant batch name") -> str:

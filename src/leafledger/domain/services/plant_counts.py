@@ -1,8 +1,8 @@
 """Plant counts per facility, growth phase and state, kept in step with the plants table.
 
-A listener on every session flush turns the plants inserted, deleted or moved between phases
-and states into increments of PlantCount rows, so no service has to remember to do it. Bulk
-inserts that bypass the ORM (benchmark seeding) call `recount` afterwards.
+A flush hook (installed by domain/listeners.py) turns the plants inserted, deleted or moved
+between phases and states into increments of PlantCount rows, so no service has to remember to
+do it. Bulk inserts that bypass the ORM (benchmark seeding) call `recount` afterwards.
 
 The counts are of plant rows, one per tag, not of plants: a plant group standing for several
 plants (`Plant.plant_count`, services/plant_groups.py) counts once, so a list's Total always
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import ScalarSelect, event, func, select
+from sqlalchemy import ScalarSelect, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
@@ -43,8 +43,7 @@ def _old(plant: Plant, name: str) -> Any:
     return getattr(plant, name)
 
 
-@event.listens_for(Session, "before_flush")
-def _track_plant_counts(session: Session, _context: Any, _instances: Any) -> None:
+def track_plant_counts(session: Session, _context: Any, _instances: Any) -> None:
     deltas: Counter[Key] = Counter()
     for obj in session.new:
         if isinstance(obj, Plant) and (key := _key(obj)):

@@ -1,10 +1,13 @@
-"""Location changes the Trace dialect needs beyond `locations.py`: restoring an archived one.
+"""Location changes the Trace dialect makes beyond `locations.py`: one PUT may rename,
+retype, archive or restore a location (Metrc has no restore).
 
-Trace may set a location back to `active`; Metrc has no such call. The same rule as creation
-holds: the name must be unique among the facility's active locations.
+On restore the rule of creation holds: the name must be unique among the facility's active
+locations.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -13,6 +16,31 @@ from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Location
 from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.locations import LocationChange, archive_location, update_location
+
+
+@dataclass(frozen=True)
+class TraceLocationChange:
+    location: Location
+    name: str | None = None  # None keeps the name
+    location_type: str | None = None  # None keeps the type
+    active: bool | None = None  # False archives, True restores, None keeps the standing
+
+
+def change_location(
+    session: Session, actor: Actor, facility: Facility, change: TraceLocationChange
+) -> Location:
+    """Restore first (a restored location may then be renamed), archive last."""
+    location = change.location
+    if change.active is True and not location.active:
+        restore_location(session, actor, facility, location)
+    name = change.name if change.name is not None else location.name
+    type_name = change.location_type or location.location_type_name
+    if (name, type_name) != (location.name, location.location_type_name):
+        update_location(session, actor, facility, LocationChange(location, name, type_name))
+    if change.active is False and location.active:
+        archive_location(session, actor, facility, location)
+    return location
 
 
 def restore_location(
@@ -47,7 +75,7 @@ def restore_location(
         entity=location,
         action="restore",
         facility_id=facility.id,
-        before=before,
         after=snapshot(location),
+        before=before,
     )
     return location

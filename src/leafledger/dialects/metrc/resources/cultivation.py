@@ -23,7 +23,7 @@ from leafledger.dialects.metrc.bodies import WireObject
 from leafledger.dialects.metrc.factories import bulk, path_id
 from leafledger.dialects.metrc.resources.packages import render_package
 from leafledger.dialects.metrc.resources.plant_batches import WireDate, parse
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.metrc.results import Listing, legacy_listing
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.services import plant_groups
 from leafledger.domain.services.plant_batch_tags import replace_batch_tag
@@ -142,4 +142,4 @@ merge = bulk(_merge)
 def waste_packages(call: Call) -> Listing:
     """GET /plants/v2/waste/{id}/package: always empty for now (see the module docstring)."""
     load_by_id(call.session, PlantWaste, path_id(call), call.facility, "plant waste")
-    return Listing([], render_package)
+    return legacy_listing([], render_package)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.metrc.results import Listing, legacy_listing
 from leafledger.domain.models import Employee
 from leafledger.domain.services.employees import employees_at, permissions_of
 
@@ -34,7 +34,7 @@ def render(employee: Employee) -> dict[str, Any]:
 
 
 def list_employees(call: Call) -> Listing:
-    return Listing(employees_at(call.facility), render)
+    return legacy_listing(employees_at(call.facility), render)
 
 
 def permissions(call: Call) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.metrc.results import Listing, legacy_listing
 from leafledger.domain.models import Employee, Facility
 from leafledger.domain.services.facilities import facilities_of
 
@@ -181,7 +181,7 @@ def render(employee: Employee, *, version: str) -> dict[str, Any]:
 
 def list_facilities(call: Call) -> Listing:
     version = call.endpoint.version
-    return Listing(
+    return legacy_listing(
         facilities_of(call.session, call.caller.user),
         lambda employee: render(employee, version=version),
     )

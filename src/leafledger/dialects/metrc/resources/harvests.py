@@ -19,7 +19,7 @@ from leafledger.dialects.kit.loaders import load_by_id
 from leafledger.dialects.metrc.bodies import WireObject, parse_object
 from leafledger.dialects.metrc.factories import bulk, by_id, delete, listing
 from leafledger.dialects.metrc.render import session_of
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.metrc.results import Listing, legacy_listing
 from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Harvest, HarvestWaste, Location, Sublocation
 from leafledger.domain.services import harvests as service
@@ -256,7 +256,7 @@ def waste_list(call: Call) -> Listing:
         .where(HarvestWaste.harvest_id == harvest.id, HarvestWaste.active.is_(True))
         .order_by(HarvestWaste.id)
     )
-    return Listing(query, render_waste)
+    return legacy_listing(query, render_waste)
 
 
 # --- writes ----------------------------------------------------------------------------------

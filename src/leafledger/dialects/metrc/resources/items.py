@@ -16,7 +16,7 @@ from leafledger.dialects.kit.loaders import load_by_id
 from leafledger.dialects.metrc.bodies import WireObject
 from leafledger.dialects.metrc.factories import bulk, delete, listing, path_id
 from leafledger.dialects.metrc.resources.strains import parse
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.metrc.results import Listing, legacy_listing
 from leafledger.domain.errors import NotFound
 from leafledger.domain.models import Item, ItemAttachment, ItemBrand, Strain
 from leafledger.domain.reference import ITEM_CATEGORIES, find_named
@@ -240,7 +240,7 @@ archive_brand = delete(_archive_brand)
 
 
 def brands(call: Call) -> Listing:
-    return Listing(service.brands_of(call.facility), render_brand)
+    return legacy_listing(service.brands_of(call.facility), render_brand)
 
 
 # --- photos and files -----------------------------------------------------------------------

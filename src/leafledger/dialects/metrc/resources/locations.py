@@ -1,48 +1,55 @@
-"""Locations, v1 and v2: create, update, archive, fetch by id, active and inactive lists.
+"""Locations and sublocations: bodies, renderers and handlers (v1 and v2 share them).
 
-v2 creates with POST /locations/v2 and updates with PUT; v1 has POST /locations/v1/create and
-/update. Both versions share the handlers: the dialect answers v2 writes with the ids touched
-and v1 writes with an empty 200. The rules live in domain/services/locations.py.
+v2 creates locations with POST /locations/v2 and updates them with PUT; v1 has POST
+/locations/v1/create and /update. The dialect answers v2 writes with the ids touched and v1
+writes with an empty 200. Sublocations exist in v2 only. The rules live in
+domain/services/locations.py, the lists in domain/queries/locations.py.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from pydantic import Field
 
-from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.loaders import load_by_id
-from leafledger.dialects.metrc.bodies import WireObject, parse_object
-from leafledger.dialects.metrc.factories import bulk, by_id, delete, listing
-from leafledger.domain.errors import NotFound, RuleViolation
-from leafledger.domain.models import Location
+from leafledger.dialects.kit.bodies import Loads
+from leafledger.dialects.kit.factories import at_facility, bulk, listing, remove, show
+from leafledger.dialects.kit.loaders import ById
+from leafledger.dialects.metrc.bodies import MetrcBody
+from leafledger.dialects.metrc.wire import WireId
+from leafledger.domain import queries
+from leafledger.domain.models import Location, Sublocation
 from leafledger.domain.services import locations as service
 
-# Ids past 64 bits exist nowhere, and must not reach the database as they are.
-MAX_ID = 2**63 - 1
-WireId = Annotated[int, Field(ge=1, le=MAX_ID)]
-
-W = TypeVar("W", bound=WireObject)
+# --- bodies
 
 
-def parse(model: type[W], obj: dict[str, Any]) -> W:
-    """One body object as `model`; `bulk` names the object's row in any error."""
-    try:
-        return parse_object(model, obj, 0)
-    except RuleViolation as exc:
-        raise RuleViolation(exc.message) from None
-
-
-class NewLocation(WireObject):
+class _LocationFields(MetrcBody):
     name: str
-    location_type_name: str
+    location_type: str = Field(alias="LocationTypeName")
 
 
-class ChangedLocation(WireObject):
-    id: WireId
+class NewLocationBody(_LocationFields):
+    command = service.NewLocation
+
+
+class LocationChangeBody(_LocationFields):
+    command = service.LocationChange
+    location: Annotated[WireId, Loads(Location, "location")] = Field(alias="Id")
+
+
+class NewSublocationBody(MetrcBody):
+    command = service.NewSublocation
     name: str
-    location_type_name: str
+
+
+class SublocationChangeBody(MetrcBody):
+    command = service.SublocationChange
+    sublocation: Annotated[WireId, Loads(Sublocation, "sublocation")] = Field(alias="Id")
+    name: str
+
+
+# --- rendering
 
 
 def render(location: Location) -> dict[str, Any]:
@@ -59,44 +66,29 @@ def render(location: Location) -> dict[str, Any]:
     }
 
 
-def load(call: Call, location_id: int) -> Location:
-    if location_id > MAX_ID:
-        raise NotFound(f"No location {location_id} was found.")
-    return load_by_id(call.session, Location, location_id, call.facility, "location")
+def render_sublocation(sublocation: Sublocation) -> dict[str, Any]:
+    return {"Id": sublocation.id, "Name": sublocation.name}
 
 
-def _create(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(NewLocation, obj)
-    return service.create_location(
-        call.session, call.actor, call.facility, body.name, body.location_type_name
-    ).id
+# --- handlers
 
+LOCATION = ById(Location, "location")
+SUBLOCATION = ById(Sublocation, "sublocation")
 
-def _update(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(ChangedLocation, obj)
-    location = load(call, body.id)
-    return service.update_location(
-        call.session, call.actor, call.facility, location, body.name, body.location_type_name
-    ).id
+create = bulk(service.create_location)
+update = bulk(service.update_location)
+archive = remove(service.archive_location)
+get = show(render)
+active = listing(at_facility(queries.locations.locations, active=True), render)
+inactive = listing(at_facility(queries.locations.locations, active=False), render)
 
-
-def _archive(call: Call, location_id: int) -> int:
-    return service.archive_location(
-        call.session, call.actor, call.facility, load(call, location_id)
-    )
-
-
-create = bulk(_create)
-update = bulk(_update)
-archive = delete(_archive)
-get = by_id(load, render)
-active = listing(
-    lambda call: service.locations_of(call.facility, active=True),
-    render,
-    modified=Location.last_modified,
+create_sublocation = bulk(service.create_sublocation)
+update_sublocation = bulk(service.update_sublocation)
+archive_sublocation = remove(service.archive_sublocation)
+get_sublocation = show(render_sublocation)
+active_sublocations = listing(
+    at_facility(queries.locations.sublocations, active=True), render_sublocation
 )
-inactive = listing(
-    lambda call: service.locations_of(call.facility, active=False),
-    render,
-    modified=Location.last_modified,
+inactive_sublocations = listing(
+    at_facility(queries.locations.sublocations, active=False), render_sublocation
 )

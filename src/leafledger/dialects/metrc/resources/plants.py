@@ -30,7 +30,7 @@ from leafledger.dialects.metrc.resources.plant_batches import (
     parse,
     wire_date,
 )
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.metrc.results import Listing, legacy_listing
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Location, Plant, PlantBatch, Strain, Sublocation, User
 from leafledger.domain.models.additive import PlantAdditive
@@ -525,7 +525,7 @@ def waste_plants(call: Call) -> Listing:
             "WasteUnitOfMeasureAbbreviation": None if unit is None else unit.abbreviation,
         }
 
-    return Listing(plants, render_one)
+    return legacy_listing(plants, render_one)
 
 
 # --- additives -----------------------------------------------------------------------------

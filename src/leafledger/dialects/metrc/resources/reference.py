@@ -18,7 +18,7 @@ from typing import Any
 
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.metrc.render import pascal_record
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.metrc.results import Listing, legacy_listing
 from leafledger.domain import reference
 from leafledger.domain.units import UnitOfMeasure, active_units, inactive_units
 
@@ -41,7 +41,7 @@ def _listing(
     """A handler answering a fixed list; named after the list for route reports and tracebacks."""
 
     def handler(call: Call) -> Listing:
-        return Listing(records, render)
+        return legacy_listing(records, render)
 
     handler.__name__ = handler.__qualname__ = name
     return handler

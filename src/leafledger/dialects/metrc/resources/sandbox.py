@@ -26,8 +26,7 @@ from typing import Any
 from pydantic import StrictInt
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.metrc.bodies import WireObject
-from leafledger.dialects.metrc.resources.locations import parse
+from leafledger.dialects.metrc.bodies import WireObject, parse
 from leafledger.dialects.metrc.results import Written
 from leafledger.domain.services.packages import OpeningBalance, create_opening_balance_packages
 from leafledger.domain.services.sandbox_users import SandboxSetup, look_up_user, set_up_user

@@ -18,25 +18,32 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.loaders import load_by_id
-from leafledger.dialects.kit.window import parse_instant
-from leafledger.dialects.trace.bodies import TraceBody, no_parent, parse_body
-from leafledger.dialects.trace.history import fallback_history, state_histories
-from leafledger.dialects.trace.results import Listing
-from leafledger.dialects.trace.states import path_state
-from leafledger.domain import reference
-from leafledger.domain.errors import NotFound, RuleViolation
-from leafledger.domain.models import Location
+from leafledger.dialects.kit.loaders import ById
+from leafledger.dialects.trace.bodies import TraceBody
+from leafledger.dialects.trace.factories import (
+    History,
+    Viewed,
+    change,
+    listing,
+    remove,
+    show,
+    write,
+)
+from leafledger.domain import queries, reference
+from leafledger.domain.actor import Actor
+from leafledger.domain.errors import RuleViolation
+from leafledger.domain.models import Facility, Location
+from leafledger.domain.queries.base import Listed
 from leafledger.domain.services import locations as service
 from leafledger.domain.services import trace_locations
 
-MAX_ID = 2**63 - 1
 ENTITY_STATES = {"active": True, "inactive": False, "deleted": False}
 _TYPE_ID = re.compile(r"^(?:(?P<state>[A-Za-z]{2})LOC)?0*(?P<number>\d+)$", re.IGNORECASE)
-
+HISTORY = History(Location.__tablename__, "location")
+LOCATION = ById(Location, "location")
 
 # --- bodies
 
@@ -53,17 +60,21 @@ class StateChange(TraceBody):
     actioned_by: str | None = None
 
 
-class NewLocation(TraceBody):
+class NewLocationBody(TraceBody):
     name: str
     parent_id: str | int | None = None
     type: TypeRef
 
 
-class LocationChange(TraceBody):
+class LocationChangeBody(TraceBody):
     name: str | None = None
     parent_id: str | int | None = None
     type: TypeRef | None = None
     entity_state: list[StateChange] | None = None
+
+
+class DeleteBody(TraceBody):
+    """A DELETE names only its licence (checked by the dialect)."""
 
 
 # --- types
@@ -73,26 +84,36 @@ def type_id(state: str, location_type: reference.LocationType) -> str:
     return f"{state.upper()}LOC{location_type.id:04d}"
 
 
+def _characteristics(location_type: reference.LocationType | Location) -> dict[str, bool]:
+    if isinstance(location_type, Location):
+        name = location_type.location_type_name
+    else:
+        name = location_type.name
+    return {
+        "plant_batches": location_type.for_plant_batches,
+        "plants": location_type.for_plants,
+        "harvests": location_type.for_harvests,
+        "lots": location_type.for_packages,
+        "quarantine": name == "Quarantine",
+    }
+
+
 def render_type(state: str, location_type: reference.LocationType) -> dict[str, Any]:
     return {
         "id": type_id(state, location_type),
         "name": location_type.name,
-        "characteristics": {
-            "plant_batches": location_type.for_plant_batches,
-            "plants": location_type.for_plants,
-            "harvests": location_type.for_harvests,
-            "lots": location_type.for_packages,
-            "quarantine": location_type.name == "Quarantine",
-        },
+        "characteristics": _characteristics(location_type),
     }
 
 
 def location_types(call: Call) -> list[dict[str, Any]]:
-    state = path_state(call)
+    state = str(call.path_params["state"]).lower()
     return [render_type(state, t) for t in reference.LOCATION_TYPES]
 
 
-def _type_named(ref: TypeRef, state: str) -> reference.LocationType:
+def _type_named(ref: TypeRef, facility: Facility) -> str:
+    """The name of the location type a body's `type` names."""
+    state = facility.state_code.lower()
     if ref.id is not None and str(ref.id).strip():
         raw = str(ref.id).strip()
         match = _TYPE_ID.match(raw)
@@ -100,33 +121,27 @@ def _type_named(ref: TypeRef, state: str) -> reference.LocationType:
             number = int(match["number"])
             for location_type in reference.LOCATION_TYPES:
                 if location_type.id == number:
-                    return location_type
+                    return location_type.name
         known = ", ".join(type_id(state, t) for t in reference.LOCATION_TYPES)
-        raise RuleViolation(f"type.id: unknown location type {raw!r}; use one of: {known}.")
+        raise RuleViolation(f"unknown location type {raw!r}; use one of: {known}.", field="type.id")
     if ref.name is not None:
-        return service.location_type_named(ref.name)
-    raise RuleViolation("type: give the location type's id (see /config/locations/types).")
+        return service.location_type_named(ref.name).name
+    raise RuleViolation("give the location type's id (see /config/locations/types).", field="type")
+
+
+def _no_parent(parent_id: Any) -> None:
+    """leafledger locations are flat (sublocations are their own list): no parent may be set."""
+    if parent_id not in (None, ""):
+        raise RuleViolation("locations have no parent location here; send null.", field="parent_id")
 
 
 # --- rendering
 
 
-def _render(
-    call: Call, state: str, location: Location, history: list[dict[str, Any]]
-) -> dict[str, Any]:
-    facility = call.facility
+def render(viewed: Viewed) -> dict[str, Any]:
+    location: Location = viewed.record
+    facility = viewed.facility
     known = service.location_type_of(location)
-    location_type = {
-        "id": type_id(state, known) if known else None,
-        "name": location.location_type_name,
-        "characteristics": {
-            "plant_batches": location.for_plant_batches,
-            "plants": location.for_plants,
-            "harvests": location.for_harvests,
-            "lots": location.for_packages,
-            "quarantine": location.location_type_name == "Quarantine",
-        },
-    }
     return {
         "license": {
             "license_number": facility.license_number,
@@ -135,102 +150,57 @@ def _render(
         "id": str(location.id),
         "name": location.name,
         "parent_id": None,
-        "type": location_type,
-        "entity_state": history
-        or fallback_history(
-            location.created_at, location.last_modified, location.active, "location"
-        ),
+        "type": {
+            "id": type_id(viewed.state, known) if known else None,
+            "name": location.location_type_name,
+            "characteristics": _characteristics(location),
+        },
+        "entity_state": viewed.entity_state,
     }
-
-
-def _render_page(call: Call, records: list[Location]) -> list[dict[str, Any]]:
-    state = path_state(call)
-    histories = state_histories(
-        call.session, call.facility.id, Location.__tablename__, [r.id for r in records], "location"
-    )
-    return [_render(call, state, r, histories[r.id]) for r in records]
-
-
-def _render_one(call: Call, location: Location) -> dict[str, Any]:
-    return _render_page(call, [location])[0]
-
-
-def _load(call: Call) -> Location:
-    location_id = int(call.path_params["id"])
-    if location_id > MAX_ID:  # no such row, and too large for an SQL integer
-        raise NotFound(f"No location {location_id} was found.")
-    return load_by_id(call.session, Location, location_id, call.facility, "location")
 
 
 # --- handlers
 
 
-def _listed(call: Call) -> Select[Location]:
+def _listed(call: Call) -> Listed:
     wanted = (call.query.get("entity_state") or "active").strip().lower()
     if wanted not in ENTITY_STATES:
         raise RuleViolation(
             f"entity_state must be one of {', '.join(ENTITY_STATES)}; got {wanted!r}."
         )
-    query = (
-        select(Location)
-        .where(Location.facility_id == call.facility.id, Location.active == ENTITY_STATES[wanted])
-        .order_by(Location.id)
-    )
-    start, end = call.query.get("start_date"), call.query.get("end_date")
-    if start:
-        query = query.where(Location.last_modified >= parse_instant("start_date", start))
-    if end:
-        query = query.where(Location.last_modified <= parse_instant("end_date", end))
-    return query
+    return queries.locations.locations(call.facility, active=ENTITY_STATES[wanted])
 
 
-def list_locations(call: Call) -> Listing:
-    path_state(call)
-    return Listing(_listed(call), _render_page)
+def _create(session: Session, actor: Actor, facility: Facility, body: NewLocationBody) -> Location:
+    _no_parent(body.parent_id)
+    command = service.NewLocation(body.name, _type_named(body.type, facility))
+    return service.create_location(session, actor, facility, command)
 
 
-def get_location(call: Call) -> dict[str, Any]:
-    path_state(call)
-    return _render_one(call, _load(call))
-
-
-def create_location(call: Call) -> dict[str, Any]:
-    state = path_state(call)
-    body = parse_body(NewLocation, call)
-    no_parent(body.parent_id)
-    location_type = _type_named(body.type, state)
-    location = service.create_location(
-        call.session, call.actor, call.facility, body.name, location_type.name
-    )
-    return _render_one(call, location)
-
-
-def update_location(call: Call) -> dict[str, Any]:
-    state = path_state(call)
-    body = parse_body(LocationChange, call)
-    no_parent(body.parent_id)
-    location = _load(call)
+def _wanted_state(body: LocationChangeBody) -> bool | None:
     wanted = body.entity_state[-1].state.strip().lower() if body.entity_state else None
     if wanted not in (None, "active", "inactive"):
         raise RuleViolation(
-            f"entity_state: a location can be made active or inactive, not {wanted!r}."
+            f"a location can be made active or inactive, not {wanted!r}.", field="entity_state"
         )
-    if wanted == "active" and not location.active:
-        trace_locations.restore_location(call.session, call.actor, call.facility, location)
-    name = body.name if body.name is not None else location.name
-    type_name = (
-        _type_named(body.type, state).name if body.type is not None else location.location_type_name
+    return None if wanted is None else wanted == "active"
+
+
+def _change(
+    session: Session, actor: Actor, facility: Facility, location: Location, body: LocationChangeBody
+) -> Location:
+    _no_parent(body.parent_id)
+    change = trace_locations.TraceLocationChange(
+        location=location,
+        name=body.name,
+        location_type=None if body.type is None else _type_named(body.type, facility),
+        active=_wanted_state(body),
     )
-    if (name, type_name) != (location.name, location.location_type_name):
-        service.update_location(call.session, call.actor, call.facility, location, name, type_name)
-    if wanted == "inactive" and location.active:
-        service.archive_location(call.session, call.actor, call.facility, location)
-    return _render_one(call, location)
+    return trace_locations.change_location(session, actor, facility, change)
 
 
-def delete_location(call: Call) -> dict[str, Any]:
-    path_state(call)
-    parse_body(TraceBody, call)
-    location = _load(call)
-    service.archive_location(call.session, call.actor, call.facility, location)
-    return {"id": str(location.id), "deleted": True}
+list_locations = listing(_listed, render, HISTORY)
+get_location = show(render, HISTORY)
+create_location = write(_create, render, HISTORY)
+update_location = change(_change, render, HISTORY)
+delete_location = remove(service.archive_location)

@@ -1,0 +1,161 @@
+"""Request bodies: each row names the schema of its objects; the kit turns them into commands.
+
+A schema is a Pydantic model whose fields are named as the domain command's fields and whose
+aliases are the dialect's wire names (each dialect has its own base, with its alias rule:
+PascalCase for Metrc, snake_case as it is for Trace). For every object of a body the kit:
+
+1. validates it against the schema; the first problem is a 400 naming the object's row and
+   the field by its wire name;
+2. loads the rows that `Loads` fields name (an id of a facility-owned row): a missing one is
+   a 400 for that row, one of another facility a 401, as for path ids;
+3. builds the schema's `command` (a domain dataclass) from the fields of the same names, with
+   the loaded rows in place of their ids; a schema with no command is its own command.
+
+When a service refuses a command field (`RuleViolation(field=...)`), `wire_name` gives that
+field's wire name from the same schema, so the error speaks the dialect's words.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from leafledger.dialects.kit.loaders import load_by_id
+from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
+from leafledger.domain.models import Facility
+
+
+@dataclass(frozen=True)
+class Loads:
+    """Annotated metadata of an id field: the facility's `model` row with that id is loaded
+    and handed to the command in the field's place (`what` names it in messages)."""
+
+    model: type[Any]
+    what: str
+
+
+class WireBody(BaseModel):
+    """Base of every body schema. Subclasses set `command` to the domain dataclass they make."""
+
+    command: ClassVar[Callable[..., Any] | None] = None
+
+    def to_command(self, loaded: Mapping[str, Any]) -> Any:
+        """The command: the fields it declares, from this body (loaded rows replacing ids)."""
+        target = type(self).command
+        if target is None:
+            return self
+        values = {name: loaded.get(name, getattr(self, name)) for name in type(self).model_fields}
+        if dataclasses.is_dataclass(target):
+            wanted = {f.name for f in dataclasses.fields(target) if f.init}
+            values = {name: value for name, value in values.items() if name in wanted}
+        return target(**values)
+
+
+B = TypeVar("B", bound=WireBody)
+
+
+def _plain(message: str, kind: str) -> str:
+    if kind == "missing":
+        return "is required"
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    return message[:1].lower() + message[1:]
+
+
+def validate(schema: type[B], obj: Any, row: int | None) -> B:
+    """`obj` as a `schema`, or a RuleViolation at `row` naming the wire field and the fault."""
+    try:
+        return schema.model_validate(obj)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False, include_context=False)[0]
+        field = _loc_text(error["loc"]) or "body"
+        raise RuleViolation(f"{field}: {_plain(error['msg'], error['type'])}", row=row) from None
+
+
+def _loc_text(loc: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _loads_of(schema: type[WireBody]) -> dict[str, Loads]:
+    found = {}
+    for name, info in schema.model_fields.items():
+        for meta in info.metadata:
+            if isinstance(meta, Loads):
+                found[name] = meta
+    return found
+
+
+def _load_refs(session: Session, facility: Facility | None, body: WireBody) -> dict[str, Any]:
+    loaded: dict[str, Any] = {}
+    for name, loads in _loads_of(type(body)).items():
+        value = getattr(body, name)
+        if value is None:
+            continue
+        if facility is None:
+            raise RuntimeError(
+                f"{type(body).__name__}.{name} loads a row but the row has no licence"
+            )
+        loaded[name] = load_by_id(session, loads.model, value, facility, loads.what)
+    return loaded
+
+
+def commands(
+    session: Session,
+    facility: Facility | None,
+    schema: type[WireBody],
+    objects: list[Any],
+    *,
+    rows: bool,
+) -> list[Any]:
+    """The command of every object, in order (`rows`: errors name each object's index)."""
+    made = []
+    for index, obj in enumerate(objects):
+        row = index if rows else None
+        body = validate(schema, obj, row)
+        try:
+            loaded = _load_refs(session, facility, body)
+        except NotFound as exc:
+            raise RuleViolation(exc.message, row=row) from None
+        made.append(body.to_command(loaded))
+    return made
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside `list[M] | None`, `M | None`, `Annotated[M, ...]`, if any."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _nested_model(typing.get_args(annotation)[0])
+    if origin in (list, tuple, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _nested_model(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def wire_name(schema: type[BaseModel] | None, path: FieldPath, casing: Callable[[str], str]) -> str:
+    """A command field path in the wire words of `schema`: ("ingredients", 0, "weight") ->
+    "Ingredients[0].Weight". A field the schema does not carry is spelled by `casing`."""
+    text = ""
+    model = schema
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            continue
+        info = model.model_fields.get(part) if model is not None else None
+        name = (info.alias or part) if info is not None else casing(part)
+        text += f".{name}" if text else name
+        model = _nested_model(info.annotation) if info is not None else None
+    return text

@@ -1,0 +1,65 @@
+"""What one request (one session) remembers between service calls, in one typed place.
+
+Services of a bulk request share a few things that are not rows: names already looked up,
+the plant batch names a planting request read ahead, the creations waiting for their ids
+before their audit events can be written. They live in one `RequestState` per session,
+reached through `request_state(session)`, and go with the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+if TYPE_CHECKING:
+    from leafledger.domain.actor import Actor
+    from leafledger.domain.models import Base
+
+# (model, facility id, name) -> the row found by that name during this request.
+NameMemo = dict[tuple[type[Any], int, str], Any]
+
+
+@dataclass
+class NamesReadAhead:
+    """The plant batch names a bulk planting asked about in one query, and which are taken."""
+
+    facility_id: int
+    asked: set[str]
+    taken: set[str]
+
+
+@dataclass(frozen=True)
+class AwaitingCreation:
+    """A creation recorded before its row had an id; its event is written after the flush."""
+
+    entity: Base
+    actor: Actor
+    action: str
+    facility_id: int | None
+
+
+@dataclass
+class RequestState:
+    names: NameMemo = field(default_factory=dict)
+    batch_names: NamesReadAhead | None = None
+    awaiting: list[AwaitingCreation] = field(default_factory=list)
+
+
+_KEY = "leafledger.request_state"
+
+
+def request_state(session: Session) -> RequestState:
+    """The state of the request `session` serves (made on first use)."""
+    state = session.info.get(_KEY)
+    if state is None:
+        state = session.info[_KEY] = RequestState()
+    assert isinstance(state, RequestState)
+    return state
+
+
+def peek_request_state(session: Session) -> RequestState | None:
+    """The state, if anything has been remembered yet (flush hooks use it: no allocation)."""
+    state = session.info.get(_KEY)
+    return state if isinstance(state, RequestState) else None
