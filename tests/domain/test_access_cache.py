@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, update
-from sqlalchemy.engine import Engine
+from sqlalchemy import update
 
 from leafledger.dialects.kit.access import AccessCache
 from leafledger.domain.actor import CLI
@@ -16,6 +12,7 @@ from leafledger.domain.models import Employee, Facility, Integrator, User
 from leafledger.domain.services.identity import create_integrator, create_user, employ
 from leafledger.store import Store
 from tests.conftest import Ledger, unique
+from tests.statements import counted_statements
 
 
 class Clock:
@@ -24,20 +21,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@contextmanager
-def counted_statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def note(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
 
 
 def _keys(store: Store, ledger: Ledger, permissions: list[str]) -> tuple[str, str, str]:

@@ -15,6 +15,7 @@ from leafledger.domain.services.facilities import get_facility
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.domain.test_tags_locations import hold_package, hold_plant
+from tests.statements import page_statements
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +273,15 @@ def test_v1_create_answers_an_empty_200_and_v1_lists_a_bare_array(
             )
         ).one()
         assert event.channel == "metrc" and event.user_id is not None
+
+
+def test_a_page_of_locations_costs_the_same_statements_at_any_size(
+    api: Api, client: TestClient, store: Store
+) -> None:
+    api.create(*({"Name": unique("Room"), "LocationTypeName": "Default"} for _ in range(3)))
+    found = page_statements(
+        client, store.engine, "/locations/v2/active", api.headers, {"licenseNumber": api.license},
+        sizes=(1, 3),
+    )  # fmt: skip
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]

@@ -129,7 +129,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Items", "MANUFACTURER", "v2", "GET", "/items/v2/inactive", "Manage Items", paged=True, handler=items.inactive),
     row("Items", "MANUFACTURER", "v2", "POST", "/items/v2/photo", "Manage Items", body=ARRAY, handler=items.upload_photo),
     row("Items", "MANUFACTURER", "v2", "GET", "/items/v2/photo/{id}", "Manage Items", handler=items.get_photo),
-    row("Items", "MANUFACTURER", "v2", "GET", "/items/v2/{id}", "Manage Items", handler=items.get),
+    row("Items", "MANUFACTURER", "v2", "GET", "/items/v2/{id}", "Manage Items", loads=items.ITEM, handler=items.get),
     row("Items", "MANUFACTURER", "v2", "DELETE", "/items/v2/{id}", "Manage Items", handler=items.archive),
     row("Items", "MANUFACTURER", "v1", "GET", "/items/v1/active", "Manage Items", windowed=True, handler=items.active),
     row("Items", "MANUFACTURER", "v1", "GET", "/items/v1/brands", "Manage Items", handler=items.brands),
@@ -139,7 +139,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Items", "MANUFACTURER", "v1", "POST", "/items/v1/photo", "Manage Items", body=ARRAY, handler=items.upload_photo),
     row("Items", "MANUFACTURER", "v1", "GET", "/items/v1/photo/{id}", "Manage Items", handler=items.get_photo),
     row("Items", "MANUFACTURER", "v1", "POST", "/items/v1/update", "Manage Items", body=ARRAY, handler=items.update),
-    row("Items", "MANUFACTURER", "v1", "GET", "/items/v1/{id}", "Manage Items", handler=items.get),
+    row("Items", "MANUFACTURER", "v1", "GET", "/items/v1/{id}", "Manage Items", loads=items.ITEM, handler=items.get),
     row("Items", "MANUFACTURER", "v1", "DELETE", "/items/v1/{id}", "Manage Items", handler=items.archive),
     # Lab Tests
     row("Lab Tests", "LAB", "v2", "GET", "/labtests/v2/batches", "None", scope=CALLER, paged=True),

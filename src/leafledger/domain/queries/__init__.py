@@ -3,6 +3,6 @@
 One module per aggregate; `base.py` holds what they are built from.
 """
 
-from leafledger.domain.queries import locations
+from leafledger.domain.queries import items, locations
 
-__all__ = ["locations"]
+__all__ = ["items", "locations"]

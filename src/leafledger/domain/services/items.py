@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import Select, exists, select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -120,15 +120,6 @@ def archive_brand(session: Session, actor: Actor, brand: ItemBrand) -> ItemBrand
         after=snapshot(brand),
     )
     return brand
-
-
-def brands_of(facility: Facility) -> Select[ItemBrand]:
-    """The facility's active brands, oldest first; the caller pages it."""
-    return (
-        select(ItemBrand)
-        .where(ItemBrand.facility_id == facility.id, ItemBrand.active.is_(True))
-        .order_by(ItemBrand.id)
-    )
 
 
 # --- photos and files -----------------------------------------------------------------------
@@ -557,12 +548,3 @@ def archive_item(session: Session, actor: Actor, item: Item) -> Item:
 def item_is_used(session: Session, item: Item) -> bool:
     """Whether any package holds the item."""
     return bool(session.scalar(select(exists().where(Package.item_id == item.id))))
-
-
-def items_of(facility: Facility, *, active: bool) -> Select[Item]:
-    """The facility's active (or archived) items, oldest first; the caller pages it."""
-    return (
-        select(Item)
-        .where(Item.facility_id == facility.id, Item.active.is_(active))
-        .order_by(Item.id)
-    )

@@ -12,13 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.loaders import load_by_id
+from leafledger.dialects.kit.factories import at_facility, show
+from leafledger.dialects.kit.factories import listing as kit_listing
+from leafledger.dialects.kit.loaders import ById, load_by_id
 from leafledger.dialects.metrc.bodies import WireObject
-from leafledger.dialects.metrc.factories import bulk, delete, listing, path_id
+from leafledger.dialects.metrc.factories import bulk, delete, path_id
 from leafledger.dialects.metrc.resources.strains import parse
-from leafledger.dialects.metrc.results import Listing, legacy_listing
+from leafledger.domain import queries
 from leafledger.domain.errors import NotFound
-from leafledger.domain.models import Item, ItemAttachment, ItemBrand, Strain
+from leafledger.domain.models import Item, ItemAttachment, ItemBrand
+from leafledger.domain.queries.items import ItemRow
 from leafledger.domain.reference import ITEM_CATEGORIES, find_named
 from leafledger.domain.services import items as service
 from leafledger.domain.services.strains import check_id
@@ -63,13 +66,11 @@ def _files(details: dict[str, Any], key: str) -> list[dict[str, int]]:
     return [{"FileSystemId": file_id} for file_id in details.get(key) or []]
 
 
-def render(call: Call, item: Item) -> dict[str, Any]:
-    session = call.session
+def render(item: ItemRow) -> dict[str, Any]:
+    """An item as Metrc shows it, alone or nested in a package (the same keys)."""
     details = item.details or {}
     category = find_named(ITEM_CATEGORIES, item.category_name)
-    strain = session.get(Strain, item.strain_id) if item.strain_id is not None else None
-    brand = session.get(ItemBrand, item.brand_id) if item.brand_id is not None else None
-    brand_name = brand.name if brand is not None else None
+    brand_name = item.brand_name
     text = details.get
     result: dict[str, Any] = {
         "Id": item.id,
@@ -90,7 +91,7 @@ def render(call: Call, item: Item) -> dict[str, Any]:
         "ApprovalStatus": "Approved",
         "ApprovalStatusDateTime": item.created_at.isoformat(),
         "StrainId": item.strain_id,
-        "StrainName": strain.name if strain is not None else None,
+        "StrainName": item.strain_name,
         "ItemBrandId": item.brand_id or 0,
         "ItemBrandName": brand_name,
         "AdministrationMethod": text("administration_method"),
@@ -126,7 +127,7 @@ def render(call: Call, item: Item) -> dict[str, Any]:
             "PackagingImages": _files(details, "packaging_image_file_system_ids"),
             "PackagingPhotoDescription": text("packaging_photo_description"),
             "ProductPDFDocuments": _files(details, "product_pdf_file_system_ids"),
-            "IsUsed": service.item_is_used(session, item),
+            "IsUsed": item.is_used,
             "LabTestBatchNames": [],
             "ProcessingJobCategoryName": text("processing_job_category_name"),
             "ProcessingJobTypeName": text("processing_job_type_name"),
@@ -185,8 +186,8 @@ create = bulk(_create)
 update = bulk(_update)
 
 
-def get(call: Call) -> dict[str, Any]:
-    return render(call, load(call, path_id(call)))
+ITEM = ById(ItemRow, "item")
+get = show(render)
 
 
 def _archive(call: Call, item_id: int) -> int:
@@ -196,22 +197,8 @@ def _archive(call: Call, item_id: int) -> int:
 archive = delete(_archive)
 
 
-def _items(call: Call, *, active: bool) -> Listing:
-    handler = listing(
-        lambda c: service.items_of(c.facility, active=active),
-        lambda item: render(call, item),
-        modified=Item.last_modified,
-    )
-    result: Listing = handler(call)
-    return result
-
-
-def active(call: Call) -> Listing:
-    return _items(call, active=True)
-
-
-def inactive(call: Call) -> Listing:
-    return _items(call, active=False)
+active = kit_listing(at_facility(queries.items.items, active=True), render)
+inactive = kit_listing(at_facility(queries.items.items, active=False), render)
 
 
 # --- brands ---------------------------------------------------------------------------------
@@ -239,8 +226,7 @@ def _archive_brand(call: Call, brand_id: int) -> int:
 archive_brand = delete(_archive_brand)
 
 
-def brands(call: Call) -> Listing:
-    return legacy_listing(service.brands_of(call.facility), render_brand)
+brands = kit_listing(at_facility(queries.items.brands), render_brand)
 
 
 # --- photos and files -----------------------------------------------------------------------
