@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import CLI
 from leafledger.domain.errors import LedgerError
 from leafledger.domain.models import Employee, Facility
+from leafledger.domain.services import audit_chain
 from leafledger.domain.services.demo import Demo, ensure_demo
 from leafledger.domain.services.facilities import create_facility, get_facility, list_facilities
 from leafledger.domain.services.identity import (
@@ -231,6 +232,34 @@ def _describe_employments(employments: list[dict[str, Any]]) -> list[str]:
         count = len(item["permissions"])
         lines.append(f"  {item['license_number']}: {count} permission{'s' * (count != 1)}")
     return lines
+
+
+audit_app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("verify")
+def audit_verify(
+    facility: Annotated[
+        str | None,
+        typer.Option("--facility", help="Verify this licence's chain only (default: every chain)."),
+    ] = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Walk the audit log's hash chains; exit 1 at the first broken link, naming it."""
+    with admin_session(database) as session:
+        chain = None if facility is None else get_facility(session, facility).id
+        result = audit_chain.verify(session, chain)
+    payload = {"ok": result.ok, "chains": result.chains, "events": result.events}
+    if as_json:
+        echo_json({**payload, "broken": result.broken})
+    elif result.ok:
+        typer.echo(f"audit log intact: {result.events} events in {result.chains} chains")
+    if not result.ok:
+        if not as_json:
+            typer.echo(f"audit log broken: {result.broken}", err=True)
+        raise typer.Exit(1)
 
 
 @integrator_app.command("add")

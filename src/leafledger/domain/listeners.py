@@ -2,7 +2,8 @@
 
 - plant counts follow every plant inserted, deleted or moved between phases and states;
 - lookups by name made during a request forget the kinds of row a flush touched;
-- creations recorded before their rows had ids get their audit events after the flush;
+- the audit events a request recorded are appended to their chains at commit (or before the
+  request itself queries the audit log);
 - a flush touching identity rows (integrators, users, employees, facilities) is counted, so
   that remembered credentials are dropped (dialects/kit/access.py).
 
@@ -15,7 +16,10 @@ from __future__ import annotations
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
-from leafledger.domain.services.audit import record_flushed_creations
+from leafledger.domain.services.audit import (
+    write_events_at_commit,
+    write_events_before_reading_them,
+)
 from leafledger.domain.services.identity import count_identity_changes
 from leafledger.domain.services.lookups import forget_changed_kinds
 from leafledger.domain.services.plant_counts import track_plant_counts
@@ -24,5 +28,6 @@ from leafledger.domain.services.plant_counts import track_plant_counts
 def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "before_flush", track_plant_counts)
     event.listen(sessions, "after_flush", forget_changed_kinds)
-    event.listen(sessions, "after_flush_postexec", record_flushed_creations)
+    event.listen(sessions, "before_commit", write_events_at_commit)
+    event.listen(sessions, "do_orm_execute", write_events_before_reading_them)
     event.listen(sessions, "after_flush", count_identity_changes)

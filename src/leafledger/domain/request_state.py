@@ -1,14 +1,15 @@
 """What one request (one session) remembers between service calls, in one typed place.
 
 Services of a bulk request share a few things that are not rows: names already looked up,
-the plant batch names a planting request read ahead, the creations waiting for their ids
-before their audit events can be written. They live in one `RequestState` per session,
+the plant batch names a planting request read ahead, the audit events recorded but not yet
+written. They live in one `RequestState` per session,
 reached through `request_state(session)`, and go with the session.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
@@ -32,19 +33,26 @@ class NamesReadAhead:
 
 @dataclass(frozen=True)
 class AwaitingCreation:
-    """A creation recorded before its row had an id; its event is written after the flush."""
+    """A creation recorded before its row had an id: its snapshot is taken once it has one."""
 
     entity: Base
     actor: Actor
     action: str
     facility_id: int | None
+    occurred_at: datetime
+
+
+# An event to append: its column values, or a creation still waiting for its row's id.
+PendingEvent = dict[str, Any] | AwaitingCreation
 
 
 @dataclass
 class RequestState:
     names: NameMemo = field(default_factory=dict)
     batch_names: NamesReadAhead | None = None
-    awaiting: list[AwaitingCreation] = field(default_factory=list)
+    # The audit events of the request, in the order they happened; appended to their chains
+    # at commit (domain/services/audit.py).
+    events: list[PendingEvent] = field(default_factory=list)
 
 
 _KEY = "leafledger.request_state"

@@ -1,7 +1,7 @@
 """SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
 
 from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
-from leafledger.domain.models.audit import AuditEvent
+from leafledger.domain.models.audit import AuditChain, AuditEvent
 from leafledger.domain.models.base import Base
 from leafledger.domain.models.facility import Facility
 from leafledger.domain.models.harvest import Harvest, HarvestPlant, HarvestWaste
@@ -17,6 +17,7 @@ from leafledger.domain.models.tag import Tag
 
 __all__ = [
     "AdditivesTemplate",
+    "AuditChain",
     "AuditEvent",
     "Base",
     "DemoSandbox",

@@ -1,4 +1,6 @@
-"""Appending to the audit log. Every service mutation goes through `record`."""
+"""Recording changes in the audit log. Every service mutation goes through `record` (or
+`audited`, `record_created`); the events of a request are appended to their chains together,
+at commit (domain/services/audit_chain.py)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, inspect
-from sqlalchemy.orm import Session
+from sqlalchemy import inspect
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.models import AuditEvent, Base
-from leafledger.domain.request_state import AwaitingCreation, peek_request_state, request_state
+from leafledger.domain.models.base import utcnow
+from leafledger.domain.request_state import (
+    AwaitingCreation,
+    PendingEvent,
+    peek_request_state,
+    request_state,
+)
+from leafledger.domain.services import audit_chain
 
 
 def _json_safe(value: Any) -> Any:
@@ -40,11 +49,13 @@ def _event_values(
     facility_id: int | None,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
+    occurred_at: datetime,
 ) -> dict[str, Any]:
     identity = inspect(entity).identity
     if identity is None:
         raise ValueError("flush the entity before recording an event about it")
     return {
+        "occurred_at": occurred_at,
         "facility_id": facility_id,
         "user_id": actor.user_id,
         "integrator_id": actor.integrator_id,
@@ -66,11 +77,11 @@ def record(
     facility_id: int | None,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Append one event. The entity must already have its primary key (flush first)."""
-    event = AuditEvent(**_event_values(actor, entity, action, facility_id, before, after))
-    session.add(event)
-    return event
+) -> None:
+    """Record one event. The entity must already have its primary key (flush first). The
+    event is appended to its facility's chain when the request commits (`write_events`)."""
+    values = _event_values(actor, entity, action, facility_id, before, after, utcnow())
+    request_state(session).events.append(values)
 
 
 def audited(
@@ -97,41 +108,56 @@ def audited(
 def record_created(
     session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
 ) -> None:
-    """Record the creation of `entity`, which need not be flushed yet.
-
-    The event is written, with the entity's snapshot, right after the flush that inserts it.
-    Services that create many rows in one request use it so that the rows, and then their
-    events, go to the database together rather than in one flush each.
-    """
+    """Record the creation of `entity`, which need not be flushed yet: its snapshot is taken
+    when the events are written, once the flush that inserts it has given it an id. Services
+    that create many rows in one request use it so that the rows go to the database together
+    rather than in one flush each."""
     if inspect(entity).identity is not None:
         after = snapshot(entity)
         record(session, actor, entity=entity, action=action, facility_id=facility_id, after=after)
         return
-    request_state(session).awaiting.append(AwaitingCreation(entity, actor, action, facility_id))
+    awaiting = AwaitingCreation(entity, actor, action, facility_id, utcnow())
+    request_state(session).events.append(awaiting)
 
 
-def record_flushed_creations(session: Session, _context: Any) -> None:
-    """Flush hook (installed by domain/listeners.py): write the events of the creations this
-    flush gave an id, in one executemany (plain rows: nothing reads them back in the request)."""
+def _values(pending: PendingEvent) -> dict[str, Any]:
+    if isinstance(pending, dict):
+        return pending
+    return _event_values(
+        pending.actor,
+        pending.entity,
+        pending.action,
+        pending.facility_id,
+        None,
+        snapshot(pending.entity),
+        pending.occurred_at,
+    )
+
+
+def write_events(session: Session) -> None:
+    """Append the request's recorded events to their chains (one INSERT). Run at commit, and
+    before a query of the audit log in the same session (hooks installed by
+    domain/listeners.py)."""
     state = peek_request_state(session)
-    if state is None or not state.awaiting:
+    if state is None or not state.events:
         return
-    still: list[AwaitingCreation] = []
-    rows: list[dict[str, Any]] = []
-    for waiting in state.awaiting:
-        if inspect(waiting.entity).identity is None:
-            still.append(waiting)
-        else:
-            rows.append(
-                _event_values(
-                    waiting.actor,
-                    waiting.entity,
-                    waiting.action,
-                    waiting.facility_id,
-                    None,
-                    snapshot(waiting.entity),
-                )
-            )
-    state.awaiting = still
-    if rows:
-        session.connection().execute(insert(AuditEvent), rows)
+    if any(isinstance(pending, AwaitingCreation) for pending in state.events):
+        session.flush()
+    events = [_values(pending) for pending in state.events]
+    state.events = []
+    audit_chain.append(session, events)
+
+
+def write_events_at_commit(session: Session) -> None:
+    """Session hook (before_commit)."""
+    write_events(session)
+
+
+def write_events_before_reading_them(state: ORMExecuteState) -> None:
+    """Session hook (do_orm_execute): a query of the audit log within a request sees the
+    events that request recorded."""
+    pending = peek_request_state(state.session)
+    if pending is None or not pending.events or not state.is_select:
+        return
+    if any(mapper.class_ is AuditEvent for mapper in state.all_mappers):
+        write_events(state.session)
