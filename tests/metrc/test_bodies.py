@@ -9,7 +9,7 @@ import pytest
 
 from leafledger.dialects.kit.endpoint import Body, Endpoint
 from leafledger.dialects.kit.errors import RequestError
-from leafledger.dialects.kit.runner import _parse_body
+from leafledger.dialects.kit.json_body import parse_body as _parse_body
 from leafledger.dialects.metrc.bodies import WireObject, parse_objects
 from leafledger.domain.errors import RuleViolation
 

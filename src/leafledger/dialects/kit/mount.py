@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
+from leafledger.dialects.kit.json_body import MAX_BODY_BYTES, too_large
 from leafledger.dialects.kit.runner import Dialect, Runner
 
 
@@ -77,6 +78,21 @@ def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param:
 View = Callable[[Request], Awaitable[Response]]
 
 
+async def read_body(request: Request) -> bytes | None:
+    """The request's body, or None as soon as it is known to exceed MAX_BODY_BYTES: by its
+    Content-Length, or while it streams in (the rest is never read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def view(endpoint: Endpoint, runner: Runner) -> View:
     """The request handler of one row.
 
@@ -95,7 +111,13 @@ def view(endpoint: Endpoint, runner: Runner) -> View:
         return read
 
     async def write(request: Request) -> Response:
-        raw_body = await request.body() if endpoint.body is not Body.NONE else b""
+        raw_body = b""
+        if endpoint.body is not Body.NONE:
+            read = await read_body(request)
+            if read is None:
+                error = too_large()
+                return runner.dialect.error(error.status, error.message)
+            raw_body = read
         if runner.writes is None:
             return await run_in_threadpool(runner.run, endpoint, request, raw_body)
         return await runner.writes.run(runner.run, endpoint, request, raw_body)

@@ -7,7 +7,6 @@ The request owns the transaction: the handler's changes are committed only if it
 
 from __future__ import annotations
 
-import json
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from leafledger.dialects.kit.bodies import commands, wire_name
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
 from leafledger.dialects.kit.errors import RequestError, bad_request
+from leafledger.dialects.kit.json_body import parse_body
 from leafledger.dialects.kit.paging import PageRequest
 from leafledger.dialects.kit.ratelimit import RateLimiter, retry_after_header
 from leafledger.dialects.kit.window import Window
@@ -43,8 +43,6 @@ from leafledger.settings import RateLimits
 from leafledger.store import Store
 
 log = logging.getLogger("leafledger.requests")
-
-MAX_OBJECTS = 10
 
 
 class Limits:
@@ -240,7 +238,7 @@ class Runner:
                 facility_or_none=facility,
                 page=self.dialect.page_request(endpoint, query),
                 window=self.dialect.window(endpoint, query),
-                body=_parse_body(endpoint, raw_body),
+                body=parse_body(endpoint, raw_body),
             )
             if endpoint.handler is None:
                 raise RequestError(
@@ -291,34 +289,3 @@ def _check_request_values(query: Mapping[str, str], path_params: Mapping[str, An
             raise bad_request(f"{name} contains a NUL character.")
         if isinstance(value, int) and value > MAX_ID:
             raise NotFound(f"Nothing has {name} {value}.")
-
-
-def _refuse_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number JSON allows")
-
-
-def _parse_body(endpoint: Endpoint, raw: bytes) -> Any:
-    if endpoint.body is Body.NONE:
-        return None
-    if not raw.strip():
-        raise bad_request("A JSON request body is required.")
-    if b"\\u0000" in raw:
-        raise bad_request("The request body contains a NUL character.")
-    try:
-        # Numbers with a fraction become Decimal, never float: quantities stay exact.
-        body = json.loads(raw, parse_float=Decimal, parse_constant=_refuse_constant)
-    except (ValueError, RecursionError):
-        raise bad_request("The request body is not valid JSON.") from None
-    if endpoint.body is Body.ARRAY:
-        if not isinstance(body, list):
-            raise bad_request("The request body must be a JSON array of objects.")
-        if len(body) > MAX_OBJECTS:
-            raise RequestError(
-                413, f"At most {MAX_OBJECTS} objects per request; this one has {len(body)}."
-            )
-        for index, item in enumerate(body):
-            if not isinstance(item, dict):
-                raise RuleViolation("Each element of the array must be a JSON object.", row=index)
-    elif not isinstance(body, dict):
-        raise bad_request("The request body must be a JSON object.")
-    return body
