@@ -132,10 +132,10 @@ _COLUMNS = (
 )
 
 
-def _events(session: Session, chain: int | None) -> Iterator[dict[str, Any]]:
+def _events(session: Session, chain: int | None, after_seq: int = 0) -> Iterator[dict[str, Any]]:
     query = select(*_COLUMNS).order_by(AuditEvent.chain, AuditEvent.seq, AuditEvent.id)
     if chain is not None:
-        query = query.where(AuditEvent.chain == chain)
+        query = query.where(AuditEvent.chain == chain, AuditEvent.seq > after_seq)
     for row in session.execute(query.execution_options(yield_per=1000)):
         yield dict(row._mapping)
 
@@ -153,31 +153,64 @@ def _link_fault(event: Mapping[str, Any], seq: int, last: str) -> str | None:
     return None
 
 
-def verify(session: Session, chain: int | None = None) -> Verified:
-    """Walk every chain (or one), stopping at the first broken link."""
-    heads_query = select(AuditChain.chain, AuditChain.seq, AuditChain.hash)
+class _Walk:
+    """The chains walked so far: each one's last (seq, hash), and the events counted."""
+
+    def __init__(self) -> None:
+        self.ends: dict[int, tuple[int, str]] = {}
+        self.events = 0
+
+    def take(self, events: Iterator[dict[str, Any]]) -> str | None:
+        for event in events:
+            seq, last = self.ends.get(event["chain"], (0, GENESIS))
+            fault = _link_fault(event, seq + 1, last)
+            if fault is not None:
+                return fault
+            self.ends[event["chain"]] = (event["seq"], event["hash"])
+            self.events += 1
+        return None
+
+
+def _heads(session: Session, chain: int | None) -> dict[int, tuple[int, str]]:
+    query = select(AuditChain.chain, AuditChain.seq, AuditChain.hash)
     if chain is not None:
-        heads_query = heads_query.where(AuditChain.chain == chain)
-    heads = {c: (s, h) for c, s, h in session.execute(heads_query)}
-    walked: dict[int, tuple[int, str]] = {}
-    count = 0
-    for event in _events(session, chain):
-        seq, last = walked.get(event["chain"], (0, GENESIS))
-        fault = _link_fault(event, seq + 1, last)
+        query = query.where(AuditChain.chain == chain)
+    return {c: (s, h) for c, s, h in session.execute(query)}
+
+
+def _head_fault(name: int, head: tuple[int, str] | None, end: tuple[int, str]) -> str | None:
+    if head is None:
+        return f"chain {name}: its head is missing"
+    if head != end:
+        return (
+            f"chain {name}: the head records seq {head[0]} but the events end at seq "
+            f"{end[0]}; the last events were removed or the head was changed"
+        )
+    return None
+
+
+def verify(session: Session, chain: int | None = None) -> Verified:
+    """Walk every chain (or one), stopping at the first broken link.
+
+    Writers may go on meanwhile: a chain whose head is ahead of the events walked (appended
+    since the walk began) is walked on from where it stopped before the head is compared.
+    Run it in a transaction (the events are streamed through a server-side cursor).
+    """
+    walk = _Walk()
+    fault = walk.take(_events(session, chain))
+    if fault is not None:
+        return Verified(len(walk.ends), walk.events, fault)
+    for _ in range(3):
+        heads = _heads(session, chain)
+        behind = [c for c, (seq, _) in heads.items() if seq > walk.ends.get(c, (0, GENESIS))[0]]
+        if not behind:
+            break
+        for name in behind:
+            fault = walk.take(_events(session, name, walk.ends.get(name, (0, GENESIS))[0]))
+            if fault is not None:
+                return Verified(len(walk.ends), walk.events, fault)
+    for name in sorted(set(heads) | set(walk.ends)):
+        fault = _head_fault(name, heads.get(name), walk.ends.get(name, (0, GENESIS)))
         if fault is not None:
-            return Verified(len(walked), count, fault)
-        walked[event["chain"]] = (event["seq"], event["hash"])
-        count += 1
-    for name in sorted(set(heads) | set(walked)):
-        head = heads.get(name)
-        end = walked.get(name, (0, GENESIS))
-        if head is None:
-            return Verified(len(walked), count, f"chain {name}: its head is missing")
-        if head != end:
-            return Verified(
-                len(walked),
-                count,
-                f"chain {name}: the head records seq {head[0]} but the events end at seq "
-                f"{end[0]}; the last events were removed or the head was changed",
-            )
-    return Verified(len(walked), count)
+            return Verified(len(walk.ends), walk.events, fault)
+    return Verified(len(walk.ends), walk.events)
