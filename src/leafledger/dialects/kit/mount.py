@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
+from leafledger.dialects.kit.endpoint import INTEGER_PARAMS, Body, Endpoint, Scope
 from leafledger.dialects.kit.runner import Dialect, Runner
 
 
@@ -20,7 +20,7 @@ def _parameters(endpoint: Endpoint, dialect: Dialect, license_param: str) -> lis
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer" if name == "id" else "string"},
+            "schema": {"type": "integer" if name in INTEGER_PARAMS else "string"},
         }
         for name in endpoint.params
     ]

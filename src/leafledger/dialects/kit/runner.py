@@ -89,6 +89,8 @@ class Dialect(ABC):
     """What differs between wire dialects: credentials, parameter names, envelopes, errors."""
 
     name: str
+    # The largest request body the dialect reads, in bytes (None: no limit beyond the server's).
+    max_body_bytes: int | None = None
 
     @abstractmethod
     def credentials(self, request: Request) -> tuple[str, str] | None: ...
@@ -114,7 +116,9 @@ class Dialect(ABC):
     @abstractmethod
     def result(self, call: Call, value: Any) -> Response: ...
 
-    def request_license_number(self, query: Mapping[str, str], raw_body: bytes) -> str | None:
+    def request_license_number(
+        self, endpoint: Endpoint, query: Mapping[str, str], raw_body: bytes
+    ) -> str | None:
         """The licence a request names: the query parameter unless a dialect also reads bodies."""
         return self.license_number(query)
 
@@ -128,7 +132,8 @@ class Dialect(ABC):
 
     def check_call(self, call: Call) -> None:
         """A dialect's own checks of a prepared call (path parameters, body), before the
-        row's loader and handler run; none by default."""
+        row's loader and handler run, and before a row without a handler answers 501;
+        none by default."""
         return None
 
     @abstractmethod
@@ -221,7 +226,9 @@ class Runner:
         _check_request_values(query, request.path_params)
         license_number = None
         if endpoint.scope is not Scope.CALLER:
-            license_number = (self.dialect.request_license_number(query, raw_body) or "").strip()
+            license_number = (
+                self.dialect.request_license_number(endpoint, query, raw_body) or ""
+            ).strip()
         with self.store.transaction(write=endpoint.method != "GET") as session:
             # The key pair and the employment at the licence are read in one round trip.
             access = self.access.authenticate(session, *credentials, license_number or None)
@@ -240,14 +247,14 @@ class Runner:
                 facility_or_none=facility,
                 page=self.dialect.page_request(endpoint, query),
                 window=self.dialect.window(endpoint, query),
-                body=_parse_body(endpoint, raw_body),
+                body=_parse_body(endpoint, raw_body, self.dialect.max_body_bytes),
             )
+            self.dialect.check_call(call)
             if endpoint.handler is None:
                 raise RequestError(
                     501,
                     f"{endpoint.method} {endpoint.path} is not implemented in leafledger yet.",
                 )
-            self.dialect.check_call(call)
             if endpoint.loads is not None:
                 call.target = endpoint.loads(call)
             if endpoint.schema is not None:
@@ -297,9 +304,13 @@ def _refuse_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a number JSON allows")
 
 
-def _parse_body(endpoint: Endpoint, raw: bytes) -> Any:
+def _parse_body(endpoint: Endpoint, raw: bytes, max_bytes: int | None = None) -> Any:
     if endpoint.body is Body.NONE:
         return None
+    if max_bytes is not None and len(raw) > max_bytes:
+        raise RequestError(
+            413, f"The request body may be at most {max_bytes} bytes; this one has {len(raw)}."
+        )
     if not raw.strip():
         raise bad_request("A JSON request body is required.")
     if b"\\u0000" in raw:
