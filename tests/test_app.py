@@ -7,7 +7,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.pool import NullPool
 
+from leafledger.dialects.kit.endpoint import Body, Scope
 from leafledger.dialects.metrc.table import ROWS
+from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 from leafledger.store import Store
 from tests.conftest import DemoAccess
 
@@ -33,6 +35,29 @@ def test_openapi_describes_each_dialects_own_query_parameters(client: TestClient
     assert names("/plants/v2/vegetative") == [
         "licenseNumber", "lastModifiedStart", "lastModifiedEnd", "pageNumber", "pageSize",
     ]  # fmt: skip
+
+
+def test_openapi_documents_each_trace_row_with_its_parameters(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for row in TRACE_ROWS:
+        operation = paths[row.path][row.method.lower()]
+        parameters = operation["parameters"]
+        expected = list(row.params)
+        if row.scope is Scope.FACILITY:
+            expected.append("license_number")
+        if row.paged:
+            expected += ["limit", "offset", "entity_state"]
+        if row.windowed:
+            expected += ["start_date", "end_date"]
+        assert [p["name"] for p in parameters] == expected, row.path
+        by_name = {p["name"]: p for p in parameters}
+        assert by_name["state"] == {
+            "name": "state", "in": "path", "required": True, "schema": {"type": "string"},
+        }  # fmt: skip
+        for name in {"id", "lot_id"} & set(row.params):
+            assert by_name[name]["schema"] == {"type": "integer"}, row.path
+        assert ("requestBody" in operation) is (row.body is not Body.NONE), row.path
+        assert ("answers 501" in operation["description"]) is (row.handler is None), row.path
 
 
 def test_malformed_credentials_answer_401(client: TestClient, demo: DemoAccess) -> None:

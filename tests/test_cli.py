@@ -339,6 +339,32 @@ def test_routes_counts_the_trace_table_too(cli: Cli) -> None:
     assert result.exit_code == 1 and "unknown dialect" in result.output
 
 
+def test_routes_tells_the_trace_fraction_per_resource(cli: Cli) -> None:
+    from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
+
+    payload = cli.json("routes", "--dialect", "trace")
+    groups = {item["resource"]: item for item in payload["resources"]}
+    assert set(groups) == {r.resource for r in TRACE_ROWS}
+    for resource, item in groups.items():
+        rows = [r for r in TRACE_ROWS if r.resource == resource]
+        assert item["version"] == "v1"
+        assert item["total"] == len(rows)
+        assert item["implemented"] == sum(1 for r in rows if r.handler is not None)
+    assert groups["Locations"]["implemented"] == groups["Locations"]["total"] == 6
+    assert groups["Sales"]["total"] == 10
+    assert payload["implemented"] < payload["total"]
+
+    output = cli.ok("routes", "--dialect", "trace").stdout
+    for resource, item in groups.items():
+        fraction = f"{item['implemented']}/{item['total']}"
+        assert re.search(rf"^{re.escape(resource)}\s+v1\s+{fraction}\b", output, re.MULTILINE), (
+            resource
+        )
+    done, total = payload["implemented"], payload["total"]
+    share = f"{100 * done / total:.0f}%"
+    assert re.search(rf"^Total\s+{done}/{total}\s+\({share} implemented\)", output, re.MULTILINE)
+
+
 @pytest.mark.parametrize(("workers", "single_accept"), [(1, None), (3, "1")])
 def test_serve_spreads_new_connections_over_several_workers(
     cli: Cli, monkeypatch: pytest.MonkeyPatch, workers: int, single_accept: str | None

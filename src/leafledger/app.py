@@ -20,6 +20,7 @@ from leafledger.dialects.kit.writes import WriteSlots
 from leafledger.dialects.metrc.dialect import MetrcDialect
 from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
 from leafledger.dialects.trace.dialect import TraceDialect
+from leafledger.dialects.trace.states import is_trace_path
 from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 from leafledger.settings import Settings
 from leafledger.store import Store
@@ -28,6 +29,8 @@ Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+ROUTE_MISSES = {404: "No such endpoint.", 405: "Method not allowed on this endpoint."}
 
 
 class TrailingSlashes:
@@ -68,10 +71,12 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return json_response({"Status": "ok"})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
-        messages = {404: "No such endpoint.", 405: "Method not allowed on this endpoint."}
-        message = messages.get(exc.status_code, str(exc.detail))
-        return json_response({"Message": message}, exc.status_code, exc.headers)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """A request no row serves, answered in the error shape of the dialect whose paths
+        it is under: Trace's for `/{state}/v1/...`, Metrc's everywhere else."""
+        message = ROUTE_MISSES.get(exc.status_code, str(exc.detail))
+        runner = trace if is_trace_path(request.url.path) else metrc
+        return runner.dialect.error(exc.status_code, message, headers=exc.headers)
 
     # Rows are found by Dispatch before FastAPI's route-by-route scan (see kit/dispatch.py).
     app.add_middleware(Dispatch, routes=routes_for([(METRC_ROWS, metrc), (TRACE_ROWS, trace)]))

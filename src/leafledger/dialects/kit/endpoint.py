@@ -17,10 +17,10 @@ Handler = Callable[["Call"], Any]
 # Loads a row's target from its path parameters before the handler runs (kit/loaders.py).
 Loader = Callable[["Call"], Any]
 
-_PARAM = re.compile(r"{([A-Za-z]+)}")
+_PARAM = re.compile(r"{([A-Za-z_]+)}")
 # Path parameters that are database ids: matched as digits only, so `{id}` and `{label}`
 # twins can sit on the same path shape.
-INTEGER_PARAMS = frozenset({"id"})
+INTEGER_PARAMS = frozenset({"id", "lot_id"})
 
 
 class Scope(Enum):

@@ -2,8 +2,9 @@
 
 What a body may be, checked before any of it reaches a schema or the database:
 
-- at most MAX_BODY_BYTES long (a 5 MB file sent as base64 fits), refused with 413 before it is
-  read whole (mount.py reads it in chunks);
+- at most the dialect's limit long (MAX_BODY_BYTES for Metrc, where a 5 MB file sent as
+  base64 fits; Trace sets its own), refused with 413 before it is read whole (mount.py reads
+  it in chunks);
 - valid JSON, nested at most MAX_DEPTH levels;
 - numbers are read as exact decimals, and checked by their text first: at most MAX_DIGITS
   digits and an exponent of at most MAX_EXPONENT, so that no value costs more to convert than
@@ -83,16 +84,16 @@ def _checked_text(text: str) -> None:
         ) from None
 
 
-def too_large() -> RequestError:
-    return RequestError(413, f"The request body is larger than {MAX_BODY_BYTES} bytes.")
+def too_large(limit: int) -> RequestError:
+    return RequestError(413, f"The request body may be at most {limit} bytes.")
 
 
-def parse_body(endpoint: Endpoint, raw: bytes) -> Any:
+def parse_body(endpoint: Endpoint, raw: bytes, limit: int = MAX_BODY_BYTES) -> Any:
     """The row's body as JSON values (exact decimals for numbers with a fraction)."""
     if endpoint.body is Body.NONE:
         return None
-    if len(raw) > MAX_BODY_BYTES:
-        raise too_large()
+    if len(raw) > limit:
+        raise too_large(limit)
     if not raw.strip():
         raise bad_request("A JSON request body is required.")
     try:

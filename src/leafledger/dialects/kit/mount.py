@@ -10,8 +10,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
-from leafledger.dialects.kit.json_body import MAX_BODY_BYTES, too_large
+from leafledger.dialects.kit.endpoint import INTEGER_PARAMS, Body, Endpoint, Scope
+from leafledger.dialects.kit.json_body import too_large
 from leafledger.dialects.kit.runner import Dialect, Runner
 
 
@@ -21,7 +21,7 @@ def _parameters(endpoint: Endpoint, dialect: Dialect, license_param: str) -> lis
             "name": name,
             "in": "path",
             "required": True,
-            "schema": {"type": "integer" if name == "id" else "string"},
+            "schema": {"type": "integer" if name in INTEGER_PARAMS else "string"},
         }
         for name in endpoint.params
     ]
@@ -78,16 +78,16 @@ def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param:
 View = Callable[[Request], Awaitable[Response]]
 
 
-async def read_body(request: Request) -> bytes | None:
-    """The request's body, or None as soon as it is known to exceed MAX_BODY_BYTES: by its
+async def read_body(request: Request, limit: int) -> bytes | None:
+    """The request's body, or None as soon as it is known to exceed `limit` bytes: by its
     Content-Length, or while it streams in (the rest is never read)."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+    if declared.isdigit() and int(declared) > limit:
         return None
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
-        if size > MAX_BODY_BYTES:
+        if size > limit:
             return None
         chunks.append(chunk)
     return b"".join(chunks)
@@ -113,9 +113,10 @@ def view(endpoint: Endpoint, runner: Runner) -> View:
     async def write(request: Request) -> Response:
         raw_body = b""
         if endpoint.body is not Body.NONE:
-            read = await read_body(request)
+            limit = runner.dialect.max_body_bytes
+            read = await read_body(request, limit)
             if read is None:
-                error = too_large()
+                error = too_large(limit)
                 return runner.dialect.error(error.status, error.message)
             raw_body = read
         if runner.writes is None:

@@ -24,7 +24,7 @@ from leafledger.dialects.kit.bodies import commands, wire_name
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
 from leafledger.dialects.kit.errors import RequestError, bad_request
-from leafledger.dialects.kit.json_body import parse_body
+from leafledger.dialects.kit.json_body import MAX_BODY_BYTES, parse_body
 from leafledger.dialects.kit.paging import PageRequest
 from leafledger.dialects.kit.ratelimit import RateLimiter, retry_after_header
 from leafledger.dialects.kit.window import Window
@@ -87,6 +87,9 @@ class Dialect(ABC):
     """What differs between wire dialects: credentials, parameter names, envelopes, errors."""
 
     name: str
+    # The largest request body the dialect reads, in bytes (None: no limit beyond the server's).
+    # The largest request body the dialect reads (413 beyond), for every row.
+    max_body_bytes: int = MAX_BODY_BYTES
 
     @abstractmethod
     def credentials(self, request: Request) -> tuple[str, str] | None: ...
@@ -112,7 +115,9 @@ class Dialect(ABC):
     @abstractmethod
     def result(self, call: Call, value: Any) -> Response: ...
 
-    def request_license_number(self, query: Mapping[str, str], raw_body: bytes) -> str | None:
+    def request_license_number(
+        self, endpoint: Endpoint, query: Mapping[str, str], raw_body: bytes
+    ) -> str | None:
         """The licence a request names: the query parameter unless a dialect also reads bodies."""
         return self.license_number(query)
 
@@ -126,7 +131,8 @@ class Dialect(ABC):
 
     def check_call(self, call: Call) -> None:
         """A dialect's own checks of a prepared call (path parameters, body), before the
-        row's loader and handler run; none by default."""
+        row's loader and handler run, and before a row without a handler answers 501;
+        none by default."""
         return None
 
     @abstractmethod
@@ -219,7 +225,9 @@ class Runner:
         _check_request_values(query, request.path_params)
         license_number = None
         if endpoint.scope is not Scope.CALLER:
-            license_number = (self.dialect.request_license_number(query, raw_body) or "").strip()
+            license_number = (
+                self.dialect.request_license_number(endpoint, query, raw_body) or ""
+            ).strip()
         with self.store.transaction(write=endpoint.method != "GET") as session:
             # The key pair and the employment at the licence are read in one round trip.
             access = self.access.authenticate(session, *credentials, license_number or None)
@@ -238,14 +246,14 @@ class Runner:
                 facility_or_none=facility,
                 page=self.dialect.page_request(endpoint, query),
                 window=self.dialect.window(endpoint, query),
-                body=parse_body(endpoint, raw_body),
+                body=parse_body(endpoint, raw_body, self.dialect.max_body_bytes),
             )
+            self.dialect.check_call(call)
             if endpoint.handler is None:
                 raise RequestError(
                     501,
                     f"{endpoint.method} {endpoint.path} is not implemented in leafledger yet.",
                 )
-            self.dialect.check_call(call)
             if endpoint.loads is not None:
                 call.target = endpoint.loads(call)
             if endpoint.schema is not None:

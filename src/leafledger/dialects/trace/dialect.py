@@ -17,11 +17,18 @@ are path-absolute URLs of the neighbouring pages (same query, other offset), or 
 Envelope: `{"results": {"type": "object"|"array", ["records": ...], "data": ...},
 "warnings": []}`.
 
+Bodies: one JSON object of at most 1 MiB (`413` above that). A row that takes several objects
+at once names the key of their list (`POST /sales`: `{"sales": [...]}`, `TraceEndpoint.batch`):
+at most 10 objects there (`413` above that), each may name its licence, and every licence a
+body names must be the request's.
+
 Errors: Trace documents no error body, so leafledger answers every error with the envelope's
 shape and an `errors` list of the same `{type, detail}` form as warnings:
 `{"results": null, "warnings": [], "errors": [{"type": "<kind>", "detail": "<message>"}]}`.
-The HTTP status carries the class of error (400, 401, 403, 404, 413, 429, 500, 501) and `type`
-names it in words (`bad_request`, `unauthorized`, ...).
+The HTTP status carries the class of error (400, 401, 403, 404, 405, 413, 429, 500, 501) and
+`type` names it in words (`bad_request`, `unauthorized`, ...). Requests under `/{state}/v1/`
+that no row serves (an unknown path, a method the path does not have) answer the same shape
+(`states.is_trace_path`, used by the application's 404/405 handler).
 """
 
 from __future__ import annotations
@@ -40,7 +47,8 @@ from starlette.responses import Response
 
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
-from leafledger.dialects.kit.errors import bad_request
+from leafledger.dialects.kit.errors import RequestError, bad_request
+from leafledger.dialects.kit.json_body import MAX_OBJECTS
 from leafledger.dialects.kit.paging import MAX_QUERY_INT, PageRequest, fetch_page
 from leafledger.dialects.kit.results import Listing, Written
 from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
@@ -52,6 +60,7 @@ from leafledger.domain.services.trace_accounts import authenticate_trace_account
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
+MAX_BODY_BYTES = 1 << 20
 
 ERROR_TYPES = {
     400: "bad_request",
@@ -69,6 +78,14 @@ AUTH_HINT = (
     'Send Authorization: KMP-JSON token=<base64 of {"vendor-key": ..., "api-key": ...}> '
     "with the integrator key and the user key."
 )
+
+
+@dataclass(frozen=True)
+class TraceEndpoint(Endpoint):
+    """A Trace row; `batch` names the key of a body's list of objects, for rows that take
+    several at once (`{"sales": [...]}`)."""
+
+    batch: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,8 +147,48 @@ def body_license_number(body: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _batch_key(endpoint: Endpoint) -> str | None:
+    return endpoint.batch if isinstance(endpoint, TraceEndpoint) else None
+
+
+def batch_objects(endpoint: Endpoint, body: Any) -> list[Any]:
+    """The objects of a batch row's body (none for other rows); refuses a batch that is not
+    a list of at most 10 objects."""
+    key = _batch_key(endpoint)
+    if key is None:
+        return []
+    objects = body.get(key) if isinstance(body, dict) else None
+    if not isinstance(objects, list) or not objects:
+        raise bad_request(f"The body's {key} must be a JSON array of one or more objects.")
+    if len(objects) > MAX_OBJECTS:
+        raise RequestError(
+            413, f"At most {MAX_OBJECTS} {key} per request; this one has {len(objects)}."
+        )
+    for index, item in enumerate(objects):
+        if not isinstance(item, dict):
+            raise RuleViolation(f"Each of {key} must be a JSON object.", row=index)
+    return objects
+
+
+def _named_licences(endpoint: Endpoint, body: Any) -> list[tuple[int | None, str]]:
+    """Each licence a body names, with the index of the batch object naming it (None: the
+    body itself)."""
+    named: list[tuple[int | None, str]] = []
+    own = body_license_number(body)
+    if own is not None:
+        named.append((None, own.strip()))
+    key = _batch_key(endpoint)
+    objects = body.get(key) if key is not None and isinstance(body, dict) else None
+    for index, item in enumerate(objects if isinstance(objects, list) else []):
+        value = body_license_number(item)
+        if value is not None:
+            named.append((index, value.strip()))
+    return named
+
+
 class TraceDialect(Dialect):
     name = "trace"
+    max_body_bytes = MAX_BODY_BYTES
 
     def credentials(self, request: Request) -> tuple[str, str] | None:
         if not request.headers.get("x-api-key", "").strip():
@@ -155,26 +212,34 @@ class TraceDialect(Dialect):
         return name
 
     def check_call(self, call: Call) -> None:
-        """The path's state must be the facility's; a body that names a licence must name
-        the request's."""
+        """The path's state must be the facility's; a batch is at most 10 objects; every
+        licence the body names must be the request's. Rows without a handler are checked
+        too, so they refuse what an implementation would."""
         if "state" in call.endpoint.params:
             path_state(call)
-        named = body_license_number(call.body)
+        batch_objects(call.endpoint, call.body)
         facility = call.facility_or_none
-        if named is not None and facility is not None and named.strip() != facility.license_number:
-            raise RuleViolation(
-                f"The body names licence {named.strip()!r} but the request is for licence "
-                f"{facility.license_number!r}."
-            )
+        if facility is None:
+            return
+        for index, named in _named_licences(call.endpoint, call.body):
+            if named != facility.license_number:
+                raise RuleViolation(
+                    f"The body names licence {named!r} but the request is for licence "
+                    f"{facility.license_number!r}.",
+                    row=index,
+                )
 
-    def request_license_number(self, query: Mapping[str, str], raw_body: bytes) -> str | None:
+    def request_license_number(
+        self, endpoint: Endpoint, query: Mapping[str, str], raw_body: bytes
+    ) -> str | None:
         found = (self.license_number(query) or "").strip()
         if found or not raw_body.strip():
             return found or None
         try:
-            return body_license_number(json.loads(raw_body))
+            named = _named_licences(endpoint, json.loads(raw_body))
         except (ValueError, RecursionError):
             return None  # the body parser reports the broken body, if it gets that far
+        return named[0][1] if named else None
 
     def page_request(self, endpoint: Endpoint, query: Mapping[str, str]) -> PageRequest | None:
         if not endpoint.paged:

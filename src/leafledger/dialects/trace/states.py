@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from leafledger.dialects.kit.call import Call
 from leafledger.domain.errors import NotFound, RuleViolation
 
@@ -12,6 +14,15 @@ TRACE_STATES = frozenset(
         "va", "oh", "ky", "al", "ms", "mn", "la", "ok", "sd", "me", "wa", "wv",
     }
 )  # fmt: skip
+
+# Metrc's paths open with a resource name (`/packages/v2/...`), never a two-letter segment.
+_TRACE_PATH = re.compile(r"^/[A-Za-z]{2}/v1(?:/|$)")
+
+
+def is_trace_path(path: str) -> bool:
+    """Whether a path lies in the Trace dialect's space, `/{state}/v1/...`, whatever the state:
+    a request there that no row serves is still answered in Trace's error shape."""
+    return _TRACE_PATH.match(path) is not None
 
 
 def path_state(call: Call) -> str:

@@ -1,9 +1,24 @@
-"""The Trace endpoint table: one row per Trace endpoint.
+"""The Trace endpoint table: one row per endpoint of `shared/spec/trace/endpoints.md`.
 
 Rows are the same `Endpoint` records as the Metrc table and are mounted by the same kit. Every
 path starts with `/{state}`, which the dialect checks against the facility before the handler
-runs. Permissions use the Metrc catalogue's names, since both dialects share one set of
-employees.
+runs. Permissions are the Metrc catalogue's, of the Metrc endpoint each Trace endpoint maps to
+(`shared/spec/trace/metrc-mapping.md`), since both dialects share one set of employees; so is
+the licence type each row is meant for.
+
+Where the spec documents a "GET by id" that lists when the id is left out, both `/x` (the list,
+paged by limit/offset) and `/x/{id}` are rows. A row without a handler is mounted all the same
+and answers 501 in the Trace error envelope.
+
+Paths the spec does not capture, inferred here:
+- `/{state}/v1/companies` (GET, POST) and `/{state}/v1/facilities` (POST): under the state like
+  every Trace path, so a client keeps one base URL; the list is caller-scoped (the companies of
+  the keys), not paged.
+- `/{state}/v1/config/employees/types` (the create-employee text names it), `.../additives/types`
+  and `PUT .../config/additives/{id}` (by analogy with `/config/locations/types` and `/{id}`).
+- `GET /{state}/v1/transfers`, `GET` and `PUT /{state}/v1/transfers/{id}` (listed, not captured).
+- `/{state}/v1/sales/{identification,payment,tax}_types` (beside `customer_types` and the
+  `currency_types` the update-sale text names).
 """
 
 from __future__ import annotations
@@ -17,10 +32,24 @@ from leafledger.dialects.kit.endpoint import (
     Scope,
     parse_permissions,
 )
+from leafledger.dialects.trace.dialect import TraceEndpoint
 from leafledger.dialects.trace.resources import locations
 
 OBJECT = Body.OBJECT
 CALLER = Scope.CALLER
+
+# The Metrc catalogue's licence type of the resource each Trace resource maps to.
+LICENSE_TYPES = {
+    "Strains": "CULTIVATOR",
+    "Products": "MANUFACTURER",
+    "Additives": "CULTIVATOR",
+    "Plant Batches": "CULTIVATOR",
+    "Plants": "CULTIVATOR",
+    "Harvests": "CULTIVATOR",
+    "Labs": "LAB",
+    "Transfers": "DISTRIBUTOR",
+    "Sales": "DISPENSARY",
+}
 
 
 def row(
@@ -33,13 +62,14 @@ def row(
     paged: bool = False,
     windowed: bool = False,
     body: Body = Body.NONE,
+    batch: str | None = None,
     schema: type[WireBody] | None = None,
     loads: Loader | None = None,
     handler: Handler | None = None,
 ) -> Endpoint:
-    return Endpoint(
+    return TraceEndpoint(
         resource=resource,
-        license_type="UNIVERSAL",
+        license_type=LICENSE_TYPES.get(resource, "UNIVERSAL"),
         version="v1",
         method=method,
         path=path,
@@ -48,20 +78,116 @@ def row(
         paged=paged,
         windowed=windowed,
         body=body,
+        batch=batch,
         schema=schema,
         loads=loads,
         handler=handler,
     )
 
 
-LOCATIONS = "/{state}/v1/config/locations"
-MANAGE = "Manage Locations"
+V1 = "/{state}/v1"
+EMPLOYEES = f"{V1}/config/employees"
+LOCATIONS = f"{V1}/config/locations"
+STRAINS = f"{V1}/config/strains"
+PRODUCTS = f"{V1}/config/products"
+ADDITIVES = f"{V1}/config/additives"
+PLANT_BATCHES = f"{V1}/plant_batches"
+PLANTS = f"{V1}/plants"
+HARVESTS = f"{V1}/harvests"
+LOTS = f"{V1}/lots"
+TRANSFERS = f"{V1}/transfers"
+SALES = f"{V1}/sales"
+
+# Permissions, as the Metrc catalogue names them for the mapped endpoints.
+VIEW_EMPLOYEES = "Manage Employees; View Employees"  # GET /employees/v2/
+MANAGE_LOCATIONS = "Manage Locations"
+VIEW_IMMATURE = "View Immature Plants"  # GET /plantbatches/v2/active
+PLANT_IMMATURE = "View Immature Plants; Manage Immature Plants Inventory"  # POST /plantbatches/v2/plantings
+CHANGE_PHASE = "View Immature Plants; Manage Immature Plants Inventory; View Veg/Flower Plants; Manage Veg/Flower Plants Inventory"  # POST /plantbatches/v2/growthphase
+VIEW_PLANTS = "View Veg/Flower Plants"  # GET /plants/v2/vegetative
+CHANGE_PLANTS = "View Veg/Flower Plants; Manage Veg/Flower Plants Inventory"  # PUT /plants/v2/location
+HARVEST = "View Veg/Flower Plants; Manicure/Harvest Veg/Flower Plants"  # PUT /plants/v2/harvest
+VIEW_HARVESTS = "View Harvests"  # GET /harvests/v2/active
+CHANGE_HARVESTS = "View Harvests; Manage Harvests"  # PUT /harvests/v2/location, /rename
+RESTORE_HARVEST = "View Harvests; Finish/Discontinue Harvests"  # PUT /harvests/v2/restore/harvestedplants
+VIEW_PACKAGES = "View Packages"  # GET /packages/v2/active
+CREATE_PACKAGES = "View Packages; Create/Submit/Discontinue Packages"  # POST /packages/v2/
+CHANGE_PACKAGES = "View Packages; Manage Packages Inventory"  # POST /packages/v2/adjust, PUT /remediate
+LAB_RESULTS = "View Packages; Manage Packages Inventory"  # GET /labtests/v2/results
+VIEW_TRANSFERS = "Manage Transfers; View Transfers"  # GET /transfers/v2/outgoing
+TEMPLATES = "Manage Transfer Templates"  # POST/PUT /transfers/v2/templates/outgoing
+RECORD_SALES = "External Sources(ThirdPartyVendorV2)/Sales (Write)"  # POST /sales/v2/receipts
+VIEW_SALES = "View Sales; Manage Sales"  # GET /sales/v2/receipts/active
 
 ROWS: tuple[Endpoint, ...] = (
-    row("Locations", "GET", LOCATIONS, MANAGE, paged=True, windowed=True, handler=locations.list_locations),
-    row("Locations", "POST", LOCATIONS, MANAGE, body=OBJECT, schema=locations.NewLocationBody, handler=locations.create_location),
+    # Companies and facilities (paths inferred)
+    row("Companies", "GET", f"{V1}/companies", "None", scope=CALLER),
+    row("Companies", "POST", f"{V1}/companies", "None", scope=CALLER, body=OBJECT),
+    row("Facilities", "POST", f"{V1}/facilities", "None", scope=CALLER, body=OBJECT),
+    # Employees
+    row("Employees", "POST", EMPLOYEES, "Manage Employees", body=OBJECT),
+    row("Employees", "GET", EMPLOYEES, VIEW_EMPLOYEES, paged=True, windowed=True),
+    row("Employees", "GET", f"{EMPLOYEES}/types", "None", scope=CALLER),
+    row("Employees", "GET", f"{EMPLOYEES}/{{id}}", VIEW_EMPLOYEES),
+    # Locations
+    row("Locations", "GET", LOCATIONS, MANAGE_LOCATIONS, paged=True, windowed=True, handler=locations.list_locations),
+    row("Locations", "POST", LOCATIONS, MANAGE_LOCATIONS, body=OBJECT, schema=locations.NewLocationBody, handler=locations.create_location),
     row("Locations", "GET", f"{LOCATIONS}/types", "None", scope=CALLER, handler=locations.location_types),
-    row("Locations", "GET", f"{LOCATIONS}/{{id}}", MANAGE, loads=locations.LOCATION, handler=locations.get_location),
-    row("Locations", "PUT", f"{LOCATIONS}/{{id}}", MANAGE, body=OBJECT, schema=locations.LocationChangeBody, loads=locations.LOCATION, handler=locations.update_location),
-    row("Locations", "DELETE", f"{LOCATIONS}/{{id}}", MANAGE, body=OBJECT, schema=locations.DeleteBody, loads=locations.LOCATION, handler=locations.delete_location),
+    row("Locations", "GET", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, loads=locations.LOCATION, handler=locations.get_location),
+    row("Locations", "PUT", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.LocationChangeBody, loads=locations.LOCATION, handler=locations.update_location),
+    row("Locations", "DELETE", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.DeleteBody, loads=locations.LOCATION, handler=locations.delete_location),
+    # Strains
+    row("Strains", "POST", STRAINS, "Manage Strains", body=OBJECT),
+    row("Strains", "GET", STRAINS, "Manage Strains", paged=True),
+    row("Strains", "GET", f"{STRAINS}/{{id}}", "Manage Strains"),
+    row("Strains", "PUT", f"{STRAINS}/{{id}}", "Manage Strains", body=OBJECT),
+    # Products (Metrc items)
+    row("Products", "POST", PRODUCTS, "Manage Items", body=OBJECT),
+    row("Products", "GET", PRODUCTS, "Manage Items", paged=True),
+    row("Products", "GET", f"{PRODUCTS}/{{id}}", "Manage Items"),
+    row("Products", "DELETE", f"{PRODUCTS}/{{id}}", "Manage Items", body=OBJECT),
+    # Additives (Metrc additives templates)
+    row("Additives", "GET", f"{ADDITIVES}/types", "None", scope=CALLER),
+    row("Additives", "PUT", f"{ADDITIVES}/{{id}}", "Manage Additives", body=OBJECT),
+    # Plant batches
+    row("Plant Batches", "POST", PLANT_BATCHES, PLANT_IMMATURE, body=OBJECT),
+    row("Plant Batches", "GET", PLANT_BATCHES, VIEW_IMMATURE, paged=True, windowed=True),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/{{id}}", VIEW_IMMATURE),
+    row("Plant Batches", "PUT", f"{PLANT_BATCHES}/{{id}}", PLANT_IMMATURE, body=OBJECT),
+    # Plants
+    row("Plants", "POST", PLANTS, CHANGE_PHASE, body=OBJECT),
+    row("Plants", "GET", PLANTS, VIEW_PLANTS, paged=True, windowed=True),
+    row("Plants", "GET", f"{PLANTS}/{{id}}", VIEW_PLANTS),
+    row("Plants", "PUT", f"{PLANTS}/{{id}}", CHANGE_PLANTS, body=OBJECT),
+    # Harvests
+    row("Harvests", "POST", HARVESTS, HARVEST, body=OBJECT),
+    row("Harvests", "GET", HARVESTS, VIEW_HARVESTS, paged=True, windowed=True),
+    row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS),
+    row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT),
+    row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT),
+    # Lots (Metrc packages)
+    row("Lots", "POST", LOTS, CREATE_PACKAGES, body=OBJECT),
+    row("Lots", "GET", LOTS, VIEW_PACKAGES, paged=True, windowed=True),
+    row("Lots", "GET", f"{LOTS}/{{id}}", VIEW_PACKAGES),
+    row("Lots", "PUT", f"{LOTS}/{{id}}", CHANGE_PACKAGES, body=OBJECT),
+    # Lab results
+    row("Labs", "GET", f"{V1}/labs/results/{{lot_id}}", LAB_RESULTS),
+    # Transfers (GET and PUT of /transfers inferred)
+    row("Transfers", "POST", TRANSFERS, "Manage Transfers", body=OBJECT),
+    row("Transfers", "GET", TRANSFERS, VIEW_TRANSFERS, paged=True),
+    row("Transfers", "POST", f"{TRANSFERS}/template", TEMPLATES, body=OBJECT),
+    row("Transfers", "PUT", f"{TRANSFERS}/template/{{id}}", TEMPLATES, body=OBJECT),
+    row("Transfers", "GET", f"{TRANSFERS}/{{id}}", VIEW_TRANSFERS),
+    row("Transfers", "PUT", f"{TRANSFERS}/{{id}}", "Manage Transfers", body=OBJECT),
+    # Sales (Metrc sales receipts) and their reference lists
+    row("Sales", "POST", SALES, RECORD_SALES, body=OBJECT, batch="sales"),
+    row("Sales", "GET", SALES, VIEW_SALES, paged=True),
+    row("Sales", "GET", f"{SALES}/actions", "None", scope=CALLER),
+    row("Sales", "GET", f"{SALES}/customer_types", "None", scope=CALLER),
+    row("Sales", "GET", f"{SALES}/identification_types", "None", scope=CALLER),
+    row("Sales", "GET", f"{SALES}/currency_types", "None", scope=CALLER),
+    row("Sales", "GET", f"{SALES}/payment_types", "None", scope=CALLER),
+    row("Sales", "GET", f"{SALES}/tax_types", "None", scope=CALLER),
+    row("Sales", "GET", f"{SALES}/{{id}}", VIEW_SALES),
+    row("Sales", "PUT", f"{SALES}/{{id}}", "Manage Sales", body=OBJECT),
 )
