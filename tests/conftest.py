@@ -20,6 +20,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from leafledger.app import create_app
+from leafledger.demo_keys import key_file_for, write_keys
 from leafledger.domain.actor import CLI
 from leafledger.domain.models import Facility
 from leafledger.domain.services.demo import ensure_demo
@@ -90,21 +91,31 @@ class DemoAccess:
     vendor_key: str
     user_key: str
     licenses: dict[str, str]  # licence type -> licence number
+    trace_api_key: str
 
     @property
     def headers(self) -> dict[str, str]:
         return basic_auth(self.vendor_key, self.user_key)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_data_home(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Demo key files of PostgreSQL test databases go to a scratch folder, not ~/.local."""
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+
+
 @pytest.fixture(scope="session")
 def demo(store: Store) -> DemoAccess:
     with store.transaction() as session:
         made = ensure_demo(session, CLI, all_permissions())
-        return DemoAccess(
-            made.vendor_key,
-            made.user_key,
-            {f.license_type: f.license_number for f in made.facilities},
-        )
+    # Kept where `leafledger demo` looks for them, so that running it keeps these keys.
+    write_keys(key_file_for(store.url), made.keys)
+    return DemoAccess(
+        made.vendor_key,
+        made.user_key,
+        {f.license_type: f.license_number for f in made.facilities},
+        made.trace_api_key,
+    )
 
 
 _unique = itertools.count(1)

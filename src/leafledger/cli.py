@@ -11,6 +11,7 @@ import typer
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from leafledger.demo_keys import key_file_for, read_keys, write_keys
 from leafledger.domain.actor import CLI
 from leafledger.domain.errors import LedgerError
 from leafledger.domain.models import Employee, Facility
@@ -80,8 +81,14 @@ def demo_payload(demo: Demo) -> dict[str, Any]:
 
 
 def run_demo(store: Store) -> dict[str, Any]:
+    """The demo sandbox, made or found; its keys come from (or go to) its key file."""
+    key_file = key_file_for(store.url)
     with store.transaction() as session:
-        return demo_payload(ensure_demo(session, CLI, all_permissions()))
+        made = ensure_demo(session, CLI, all_permissions(), read_keys(key_file))
+        payload = demo_payload(made)
+    if made.new_keys:  # written once the keys are committed
+        write_keys(key_file, made.keys)
+    return {**payload, "key_file": str(key_file)}
 
 
 @db_app.command("upgrade")
@@ -108,6 +115,7 @@ def _describe_demo(payload: dict[str, Any]) -> str:
         f"  user key:   {payload['user_key']}",
         "Trace dialect: the same two keys as a KMP-JSON token, plus",
         f"  x-api-key:  {payload['trace_api_key']}",
+        f"  (kept in {payload['key_file']}, readable by you only; the database has digests)",
         "  facilities:",
     ]
     lines += [

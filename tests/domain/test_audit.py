@@ -9,7 +9,7 @@ from leafledger.domain.models import AuditEvent
 from leafledger.domain.services import identity
 from leafledger.domain.services.facilities import create_facility
 from leafledger.store import Store
-from tests.conftest import unique
+from tests.conftest import DemoAccess, unique
 
 
 def _events(store: Store, entity_type: str, entity_id: int) -> list[AuditEvent]:
@@ -68,12 +68,16 @@ def test_events_record_the_acting_user_and_integrator(store: Store) -> None:
     assert event.occurred_at.tzinfo is not None
 
 
-def test_the_demo_sandbox_is_audited_once_and_without_its_keys(store: Store, demo: object) -> None:
+def test_the_demo_sandbox_is_audited_once_and_without_its_keys(
+    store: Store, demo: DemoAccess
+) -> None:
     from sqlalchemy import func
 
     from leafledger.domain.actor import CLI
-    from leafledger.domain.services.demo import ensure_demo
+    from leafledger.domain.services.demo import DemoKeys, ensure_demo
     from leafledger.permissions import all_permissions
+
+    known = DemoKeys(demo.vendor_key, demo.user_key, demo.trace_api_key)
 
     def count() -> int:
         with store.read() as session:
@@ -81,8 +85,8 @@ def test_the_demo_sandbox_is_audited_once_and_without_its_keys(store: Store, dem
 
     before = count()
     with store.transaction() as session:
-        again = ensure_demo(session, CLI, all_permissions())
-    assert count() == before  # running the demo again changes nothing
+        again = ensure_demo(session, CLI, all_permissions(), known)
+    assert count() == before  # running the demo again, with its keys, changes nothing
     with store.read() as session:
         (event,) = session.scalars(
             select(AuditEvent).where(AuditEvent.entity_type == "demo_sandbox")

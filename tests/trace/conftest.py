@@ -10,10 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx import Response
-from sqlalchemy import select
 
-from leafledger.domain.models import DemoSandbox
-from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger
 
 
@@ -44,11 +41,8 @@ class TraceAccess:
 
 
 @pytest.fixture(scope="session")
-def trace(store: Store, demo: DemoAccess) -> TraceAccess:
-    with store.transaction() as session:
-        sandbox = session.scalars(select(DemoSandbox)).one()
-        assert sandbox.trace_api_key is not None
-        return TraceAccess(sandbox.trace_api_key, demo.vendor_key, demo.user_key)
+def trace(demo: DemoAccess) -> TraceAccess:
+    return TraceAccess(demo.trace_api_key, demo.vendor_key, demo.user_key)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from leafledger.cli import run_demo
 from leafledger.domain.actor import CLI
 from leafledger.domain.models import AuditEvent, DemoSandbox, TraceAccount
 from leafledger.domain.services.demo import ensure_demo
+from leafledger.domain.services.identity import has_key
 from leafledger.domain.services.trace_accounts import authenticate_trace_account
 from leafledger.store import Store, upgrade
 from tests.conftest import DemoAccess
@@ -44,16 +45,16 @@ def test_an_older_sandbox_gets_its_trace_account(tmp_path: Path) -> None:
         with store.transaction() as session:
             first = ensure_demo(session, CLI, ["Manage Locations"])
             sandbox = session.scalars(select(DemoSandbox)).one()
-            assert sandbox.trace_api_key == first.trace_api_key
             # As a sandbox made before the Trace dialect: no Trace account yet.
             account = session.get(TraceAccount, sandbox.trace_account_id)
+            assert account is not None and has_key(account, first.trace_api_key)
             sandbox.trace_account_id = None
-            sandbox.trace_api_key = None
             session.flush()
             session.delete(account)
         with store.transaction() as session:
-            again = ensure_demo(session, CLI, ["Manage Locations"])
+            again = ensure_demo(session, CLI, ["Manage Locations"], first.keys)
             assert again.trace_api_key and again.trace_api_key != first.trace_api_key
+            assert (again.vendor_key, again.user_key) == (first.vendor_key, first.user_key)
             assert authenticate_trace_account(session, again.trace_api_key).name.startswith(
                 "leafledger demo Trace"
             )
@@ -66,7 +67,7 @@ def test_an_older_sandbox_gets_its_trace_account(tmp_path: Path) -> None:
                 assert "trace_api_key" not in (event.after or {})
                 assert "trace_api_key" not in (event.before or {})
         with store.transaction() as session:
-            assert ensure_demo(session, CLI, ["Manage Locations"]).trace_api_key == (
+            assert ensure_demo(session, CLI, ["Manage Locations"], again.keys).trace_api_key == (
                 again.trace_api_key
             )
     finally:

@@ -1,12 +1,12 @@
-"""The demo sandbox's own credentials, and the users integrators set up for themselves.
+"""The demo sandbox, and the users integrators set up for themselves.
 
-Real keys are stored hashed and shown once. The demo sandbox is for trying leafledger out, so its
-two keys are also kept here in clear, which lets `leafledger demo` print them again on every run.
+Only links are kept: every key (the demo's included) is stored hashed, on its integrator, user
+or Trace account. `leafledger demo` keeps the demo's printable keys outside the database.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
 from leafledger.domain.models.base import Base, Timestamped
@@ -18,10 +18,7 @@ class DemoSandbox(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     integrator_id: Mapped[int] = mapped_column(ForeignKey("integrators.id"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    vendor_key: Mapped[str] = mapped_column(String(64))
-    user_key: Mapped[str] = mapped_column(String(64))
     trace_account_id: Mapped[int | None] = mapped_column(ForeignKey("trace_accounts.id"))
-    trace_api_key: Mapped[str | None] = mapped_column(String(64))
 
 
 class SandboxUser(Timestamped, Base):

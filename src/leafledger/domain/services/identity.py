@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, lazyload
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
-from leafledger.domain.models import Employee, Facility, Integrator, User
+from leafledger.domain.models import Employee, Facility, Integrator, TraceAccount, User
 from leafledger.domain.services.audit import record, snapshot
 
 KEY_PREFIX_LENGTH = 8
@@ -94,6 +94,32 @@ def create_integrator(session: Session, actor: Actor, name: str) -> Issued[Integ
         after=snapshot(integrator, _SECRET_FIELDS),
     )
     return Issued(integrator, key)
+
+
+Keyed = TypeVar("Keyed", Integrator, User, TraceAccount)
+
+
+def has_key(holder: Integrator | User | TraceAccount, key: str) -> bool:
+    """Whether `key` is the holder's key (compared by digest, in constant time)."""
+    return bool(key) and _key_matches(key, holder.key_hash)
+
+
+def rekey(session: Session, actor: Actor, holder: Keyed) -> Issued[Keyed]:
+    """Give `holder` a new key (the old one stops working) and return it, shown once."""
+    key = new_key()
+    before = snapshot(holder, _SECRET_FIELDS)
+    holder.key_prefix, holder.key_hash = key[:KEY_PREFIX_LENGTH], hash_key(key)
+    session.flush()
+    record(
+        session,
+        actor,
+        entity=holder,
+        action="rekey",
+        facility_id=None,
+        before=before,
+        after=snapshot(holder, _SECRET_FIELDS),
+    )
+    return Issued(holder, key)
 
 
 def create_user(
