@@ -47,14 +47,16 @@ def test_every_category_accepts_a_unit_of_its_own_type_only(
     with store.transaction() as session:
         session.add(facility)
         strains.create_strain(session, CLI, facility, strains.StrainFields(name="S"))
-        items.create_brand(session, CLI, facility, "B")
+        items.create_brand(session, CLI, facility, items.NewBrand("B"))
         image = items.add_attachment(
             session,
             CLI,
             facility,
-            kind="photo",
-            file_name="p.png",
-            encoded=base64.b64encode(b"\x89PNG\r\n\x1a\n").decode(),
+            items.NewAttachment(
+                kind="photo",
+                file_name="p.png",
+                encoded=base64.b64encode(b"\x89PNG\r\n\x1a\n").decode(),
+            ),
         )
         for index, category in enumerate(ITEM_CATEGORIES):
             good = {
@@ -145,7 +147,7 @@ def test_archived_item_cannot_be_used(store: Store, facility: Facility) -> None:
             facility,
             items.ItemFields(name="Trash", item_category="Waste", unit_of_measure="Grams"),
         )
-        items.archive_item(session, CLI, item)
+        items.archive_item(session, CLI, facility, item)
         with pytest.raises(RuleViolation, match="archived"):
             item_named(session, facility, "Trash")
 
@@ -153,7 +155,7 @@ def test_archived_item_cannot_be_used(store: Store, facility: Facility) -> None:
 def test_attachment_size_is_checked_before_decoding() -> None:
     huge = "A" * (items.MAX_ATTACHMENT_BYTES * 2)
     with pytest.raises(RuleViolation, match="5 MB"):
-        items.add_attachment(None, CLI, None, kind="file", file_name="x.pdf", encoded=huge)  # type: ignore[arg-type]
+        items.add_attachment(None, CLI, None, items.NewAttachment("file", "x.pdf", huge))  # type: ignore[arg-type]
 
 
 def test_template_ingredients_are_kept_exact(store: Store, facility: Facility) -> None:

@@ -37,6 +37,7 @@ from leafledger.domain.services.lookups import claim_tag, location_named, subloc
 from leafledger.domain.services.tags import (
     LABEL_LENGTH,
     MAX_SANDBOX_ISSUE,
+    SandboxTags,
     issue_sandbox_tags,
     issue_tags,
     label_prefix,
@@ -224,16 +225,18 @@ def test_issue_refuses_bad_counts_and_kinds(
 @pytest.mark.parametrize("count", [0, MAX_SANDBOX_ISSUE + 1])
 def test_sandbox_issue_allows_1_to_1000(store: Store, facility: Facility, count: int) -> None:
     with store.transaction() as session, pytest.raises(RuleViolation, match="1 to 1000"):
-        issue_sandbox_tags(session, CLI, facility, "Marijuana Plant", count)
+        issue_sandbox_tags(session, CLI, facility, SandboxTags("Marijuana Plant", count))
 
 
 def test_sandbox_issue_takes_the_kind_from_the_tag_type(store: Store, facility: Facility) -> None:
     with store.transaction() as session:
-        tags = issue_sandbox_tags(session, CLI, facility, "marijuana package", MAX_SANDBOX_ISSUE)
+        tags = issue_sandbox_tags(
+            session, CLI, facility, SandboxTags("marijuana package", MAX_SANDBOX_ISSUE)
+        )
         assert len({t.label for t in tags}) == MAX_SANDBOX_ISSUE
         assert {t.kind for t in tags} == {"Package"}
         with pytest.raises(RuleViolation, match="Unknown tag type"):
-            issue_sandbox_tags(session, CLI, facility, "Hemp Seed", 1)
+            issue_sandbox_tags(session, CLI, facility, SandboxTags("Hemp Seed", 1))
 
 
 def test_a_tag_is_used_once_by_its_own_facility_and_kind(

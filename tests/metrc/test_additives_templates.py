@@ -16,8 +16,10 @@ from sqlalchemy import select
 from leafledger.domain.actor import CLI
 from leafledger.domain.models import AdditivesTemplate, AuditEvent
 from leafledger.domain.services.additives import archive_template
+from leafledger.domain.services.facilities import get_facility
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger
+from tests.statements import page_statements
 
 TEMPLATE = {
     "Name": "Additive 1",
@@ -138,7 +140,7 @@ def test_names_unique_among_active_templates_and_inactive_list(
     with store.transaction() as session:
         template = session.get(AdditivesTemplate, template_id)
         assert template is not None
-        archive_template(session, CLI, template)
+        archive_template(session, CLI, get_facility(session, licence), template)
     inactive = send("GET", "/additivestemplates/v2/inactive").json()
     assert [t["Id"] for t in inactive["Data"]] == [template_id]
     assert inactive["Data"][0]["IsActive"] is False
@@ -194,3 +196,16 @@ def test_window_and_audit(send: Any, store: Store) -> None:
         ).all()
     assert [e.action for e in events] == ["create", "update"]
     assert events[1].after is not None and events[1].after["note"] == "n2"
+
+
+def test_a_page_of_templates_costs_the_same_statements_at_any_size(
+    send: Any, client: TestClient, demo: DemoAccess, licence: str, store: Store
+) -> None:
+    body = [{**TEMPLATE, "Name": f"Template {n}"} for n in range(3)]
+    assert send("POST", "/additivestemplates/v2/", body).status_code == 200
+    found = page_statements(
+        client, store.engine, "/additivestemplates/v2/active", demo.headers,
+        {"licenseNumber": licence}, sizes=(1, 3),
+    )  # fmt: skip
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]

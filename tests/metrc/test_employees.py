@@ -15,6 +15,7 @@ from leafledger.domain.services.facilities import get_facility
 from leafledger.domain.services.identity import create_user, employ
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, basic_auth, unique
+from tests.statements import page_statements
 
 MANAGE = "Manage Employees"
 VIEW = "View Employees"
@@ -227,3 +228,14 @@ def test_permissions_of_an_unknown_or_missing_employee(
     missing = client.get("/employees/v2/permissions", params=base, headers=staff.manager.headers)
     assert missing.status_code == 400
     assert "employeeLicenseNumber" in missing.json()["Message"]
+
+
+def test_a_page_of_employees_costs_the_same_statements_at_any_size(
+    client: TestClient, staff: Staff, store: Store
+) -> None:
+    found = page_statements(
+        client, store.engine, "/employees/v2/", staff.manager.headers,
+        {"licenseNumber": staff.license_number}, sizes=(1, 3),
+    )  # fmt: skip
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]

@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger
+from tests.statements import counted_statements
 
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -132,3 +134,18 @@ def test_needs_no_licence_number_but_needs_keys(client: TestClient, demo: DemoAc
     response = client.get("/facilities/v2/", headers=bad)
     assert response.status_code == 401
     assert "Message" in response.json()
+
+
+def test_the_list_costs_the_same_statements_however_many_facilities(
+    client: TestClient, ledger: Ledger, store: Store
+) -> None:
+    def statements(count: int) -> tuple[int, int]:
+        headers = ledger.user({ledger.facility().license_number: [] for _ in range(count)})
+        get_facilities(client, headers, "v2")  # the credentials are remembered before counting
+        with counted_statements(store.engine) as seen:
+            listed = get_facilities(client, headers, "v2")
+        return len(listed), len(seen)
+
+    one, three = statements(1), statements(3)
+    assert (one[0], three[0]) == (1, 3)
+    assert one[1] == three[1]

@@ -1,4 +1,4 @@
-"""The generic handlers, exercised through a small table of their own over employee rows.
+"""The kit's generic handlers, schemas and loaders, exercised through a small table of their own.
 
 Employees are facility-owned, so they show the loaders' 401-versus-404 rule, and granting
 permissions is a real audited write, so `bulk` can be checked for all-or-nothing behaviour.
@@ -7,52 +7,66 @@ permissions is a real audited write, so `bulk` can be checked for all-or-nothing
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Select, select
+from pydantic import Field
+from sqlalchemy.orm import Session
 
-from leafledger.dialects.kit.call import Call
+from leafledger.dialects.kit.bodies import Loads
 from leafledger.dialects.kit.endpoint import Body, Endpoint
-from leafledger.dialects.kit.loaders import load_by_id
+from leafledger.dialects.kit.factories import at_facility, bulk, listing, remove, show
+from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.kit.mount import mount
 from leafledger.dialects.kit.runner import Limits, Runner
+from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.dialect import MetrcDialect
-from leafledger.dialects.metrc.factories import bulk, by_id, delete, listing
+from leafledger.dialects.metrc.wire import WireId
+from leafledger.domain import queries
+from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
-from leafledger.domain.models import Employee, Location
+from leafledger.domain.models import Employee, Facility, Location
 from leafledger.domain.services.identity import employ
 from leafledger.store import Store
 from tests.conftest import TEST_SETTINGS, Ledger
 
 
-def _load(call: Call, employee_id: int) -> Employee:
-    return load_by_id(call.session, Employee, employee_id, call.facility, "employee")
+@dataclass(frozen=True)
+class Grant:
+    employee: Employee
+    permission: str
 
 
-def _grant(call: Call, obj: dict[str, Any]) -> int:
-    employee_id, permission = obj.get("EmployeeId"), obj.get("Permission")
-    if not isinstance(employee_id, int) or not isinstance(permission, str):
-        raise RuleViolation("EmployeeId (a number) and Permission (a text) are required.")
-    if permission == "Forbidden Word":
-        raise RuleViolation(f"{permission!r} may not be granted.")
-    employee = _load(call, employee_id)
+class GrantBody(MetrcBody):
+    command = Grant
+    employee: Annotated[WireId, Loads(Employee, "employee")] = Field(alias="EmployeeId")
+    permission: str
+
+
+class AnyBody(MetrcBody):
+    """Any object: the command is the body itself."""
+
+
+def _grant(session: Session, actor: Actor, facility: Facility, command: Grant) -> int:
+    if command.permission == "Forbidden Word":
+        raise RuleViolation(f"{command.permission!r} may not be granted.")
+    employee = command.employee
     employ(
-        call.session,
-        call.actor,
+        session,
+        actor,
         employee.user,
         employee.facility,
-        [*employee.permissions, permission],
+        [*employee.permissions, command.permission],
     )
     return employee.id
 
 
-def _revoke_all(call: Call, employee_id: int) -> int:
-    employee = _load(call, employee_id)
-    employ(call.session, call.actor, employee.user, employee.facility, [])
+def _revoke_all(session: Session, actor: Actor, facility: Facility, employee: Employee) -> int:
+    employ(session, actor, employee.user, employee.facility, [])
     return employee.id
 
 
@@ -60,16 +74,12 @@ def _row(method: str, path: str, version: str = "v2", **kw: Any) -> Endpoint:
     return Endpoint("Factory Test", "UNIVERSAL", version, method, path, (), **kw)
 
 
-def _staff(call: Call) -> Select[tuple[Employee]]:
-    return select(Employee).where(Employee.facility_id == call.facility.id).order_by(Employee.id)
-
-
-def _race(call: Call, obj: dict[str, Any]) -> int:
+def _race(session: Session, actor: Actor, facility: Facility, command: AnyBody) -> int:
     """Two active locations with one name: what two simultaneous creates would leave."""
     for _ in range(2):
-        call.session.add(
+        session.add(
             Location(
-                facility_id=call.facility.id,
+                facility_id=facility.id,
                 name="Twin Room",
                 location_type_name="Default",
                 for_plant_batches=True,
@@ -78,27 +88,31 @@ def _race(call: Call, obj: dict[str, Any]) -> int:
                 for_packages=True,
             )
         )
-    call.session.flush()
+    session.flush()
     return 0
 
 
+EMPLOYEE = ById(Employee, "employee")
+GRANTS = {"body": Body.ARRAY, "schema": GrantBody, "handler": bulk(_grant)}
+
 ROWS = (
-    _row("POST", "/factorytest/v2/race", body=Body.ARRAY, handler=bulk(_race)),
+    _row("POST", "/factorytest/v2/race", body=Body.ARRAY, schema=AnyBody, handler=bulk(_race)),
     _row(
         "GET",
         "/factorytest/v2/employees",
         paged=True,
         windowed=True,
-        handler=listing(_staff, lambda e: {"Id": e.id}, modified=Employee.last_modified),
+        handler=listing(at_facility(queries.employees.employees), lambda e: {"Id": e.id}),
     ),
     _row(
         "GET",
         "/factorytest/v2/employees/{id}",
-        handler=by_id(_load, lambda e: {"Id": e.id, "Permissions": e.permissions}),
+        loads=EMPLOYEE,
+        handler=show(lambda e: {"Id": e.id, "Permissions": e.permissions}),
     ),
-    _row("POST", "/factorytest/v2/grants", body=Body.ARRAY, handler=bulk(_grant)),
-    _row("POST", "/factorytest/v1/grants", version="v1", body=Body.ARRAY, handler=bulk(_grant)),
-    _row("DELETE", "/factorytest/v2/employees/{id}", handler=delete(_revoke_all)),
+    _row("POST", "/factorytest/v2/grants", **GRANTS),
+    _row("POST", "/factorytest/v1/grants", version="v1", **GRANTS),
+    _row("DELETE", "/factorytest/v2/employees/{id}", loads=EMPLOYEE, handler=remove(_revoke_all)),
 )
 
 

@@ -18,6 +18,7 @@ from leafledger.domain.models import AuditEvent, Item, Package, Tag
 from leafledger.domain.services.facilities import get_facility
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
+from tests.statements import page_statements
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
@@ -534,3 +535,24 @@ def test_foreign_photo_answers_401(
         ],
     )
     assert "no file" in error["message"]
+
+
+# --- statements
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "objects"),
+    [
+        ("/items/v2/active", "/items/v2/", [{**BUDS, "Name": unique("Buds")} for _ in range(3)]),
+        ("/items/v2/brands", "/items/v2/brand", [{"Name": unique("Brand")} for _ in range(3)]),
+    ],
+)
+def test_a_page_costs_the_same_statements_at_any_size(
+    api: Api, client: TestClient, store: Store, path: str, body: str, objects: list[Any]
+) -> None:
+    api.ids("POST", body, objects)
+    found = page_statements(
+        client, store.engine, path, api.headers, {"licenseNumber": api.licence}, sizes=(1, 3)
+    )
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]

@@ -19,6 +19,7 @@ from leafledger.domain.services import lookups
 from leafledger.domain.services.facilities import get_facility
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
+from tests.statements import page_statements
 
 
 @pytest.fixture()
@@ -291,3 +292,28 @@ def test_every_change_is_audited(
     assert events[1].after is not None and events[1].after["name"] == "A2"
     assert events[2].after is not None and events[2].after["active"] is False
     assert all(e.channel == "metrc" for e in events)
+
+
+def test_a_page_of_strains_costs_the_same_statements_at_any_size(
+    client: TestClient, demo: DemoAccess, licence: str, store: Store
+) -> None:
+    ids = make(client, demo, licence, *({"Name": unique("Page")} for _ in range(3)))
+    with store.transaction() as session:  # one strain in use, so IsUsed is read for real
+        facility = get_facility(session, licence)
+        session.add(
+            Item(
+                facility_id=facility.id,
+                name=unique("Buds"),
+                category_name="Buds",
+                quantity_type="WeightBased",
+                unit_of_measure_name="Grams",
+                strain_id=ids[1],
+                details={},
+            )
+        )
+    found = page_statements(
+        client, store.engine, "/strains/v2/active", demo.headers, {"licenseNumber": licence},
+        sizes=(1, 3),
+    )  # fmt: skip
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]

@@ -18,6 +18,7 @@ from leafledger.domain.services.tags import issue_tags
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger
 from tests.metrc.test_locations import Api
+from tests.statements import counted_statements
 
 
 @pytest.fixture(scope="module")
@@ -184,3 +185,22 @@ def test_cli_issues_tags_and_prints_the_labels(
         ],
     )
     assert unknown.exit_code == 1 and unknown.stderr.startswith("Error: ")
+
+
+def test_an_available_list_costs_the_same_statements_whatever_its_length(
+    api: Api, store: Store
+) -> None:
+    """The list is not paged: one tag and three cost the same."""
+
+    def statements() -> tuple[int, int]:
+        available(api, "plant")  # the credentials are remembered before counting
+        with counted_statements(store.engine) as seen:
+            listed = available(api, "plant")
+        return len(listed), len(seen)
+
+    issue(store, api.license, "plant", 1)
+    one = statements()
+    issue(store, api.license, "plant", 2)
+    three = statements()
+    assert (one[0], three[0]) == (1, 3)
+    assert one[1] == three[1]

@@ -4,6 +4,8 @@ Every body field is one of these, so a value means the same thing wherever it is
 
 - whole numbers (counts, ids): a JSON integer, an integral decimal such as 5.0, or digits in a
   string ("5"); never a boolean;
+- JSON integers: the same without the string form, where an endpoint has always refused text
+  (the sandbox's counts);
 - quantities: exact decimals from a JSON number or a numeric string, finite; never a boolean;
 - booleans: JSON true/false or the strings "true"/"false" (any case); never a number;
 - calendar dates: "2024-01-15", or a timestamp whose calendar date is taken
@@ -43,6 +45,12 @@ def whole_number(value: Any) -> int:
         if digits.isascii() and digits.isdigit():
             return int(text)
     raise ValueError("must be a whole number")
+
+
+def json_integer(value: Any) -> int:
+    if isinstance(value, str):
+        raise ValueError("must be a whole number, not a text")
+    return whole_number(value)
 
 
 def positive_id(value: Any) -> int:
@@ -124,6 +132,7 @@ def instant(value: Any) -> datetime:
 
 
 WholeNumber = Annotated[int, PlainValidator(whole_number), WithJsonSchema({"type": "integer"})]
+JsonInteger = Annotated[int, PlainValidator(json_integer), WithJsonSchema({"type": "integer"})]
 Id = Annotated[int, PlainValidator(positive_id), WithJsonSchema({"type": "integer", "minimum": 1})]
 ExactDecimal = Annotated[Decimal, PlainValidator(exact_decimal), WithJsonSchema({"type": "number"})]
 Flag = Annotated[bool, PlainValidator(flag), WithJsonSchema({"type": "boolean"})]

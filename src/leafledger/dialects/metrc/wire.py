@@ -16,6 +16,7 @@ from leafledger.dialects.kit.wire import (
     Flag,
     Id,
     Instant,
+    JsonInteger,
     WholeNumber,
 )
 
@@ -23,6 +24,7 @@ WireDate = CalendarDate
 WireTimestamp = Instant
 WireId = Id
 WireInt = WholeNumber
+WireCount = JsonInteger
 WireQuantity = ExactDecimal
 WireBool = Flag
 
@@ -38,6 +40,7 @@ __all__ = [
     "Name",
     "Note",
     "WireBool",
+    "WireCount",
     "WireDate",
     "WireId",
     "WireInt",

@@ -3,6 +3,14 @@
 One module per aggregate; `base.py` holds what they are built from.
 """
 
-from leafledger.domain.queries import items, locations
+from leafledger.domain.queries import (
+    additives,
+    employees,
+    facilities,
+    items,
+    locations,
+    strains,
+    tags,
+)
 
-__all__ = ["items", "locations"]
+__all__ = ["additives", "employees", "facilities", "items", "locations", "strains", "tags"]

@@ -46,6 +46,17 @@ def owned(model: type[R], facility: Facility | int) -> Select[R]:
     return select(model).where(of_facility(model, facility))
 
 
+def active_or_archived(model: Any, facility: Facility, *, active: bool) -> Listed:
+    """The facility's active (or archived) rows of `model` (an entity or a read model), oldest
+    first, windowed on their last change: the list of every aggregate archived, not deleted."""
+    source = (
+        select(model)
+        .where(of_facility(model, facility), model.active.is_(active))
+        .order_by(model.id)
+    )
+    return Listed(source, modified=model.last_modified)
+
+
 # Turns one page of records into what renderers take (joins a page's companions in one
 # statement each); it receives the session and the records, in page order.
 Complete = Callable[[Session, list[Any]], list[Any]]

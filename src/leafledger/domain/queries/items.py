@@ -15,7 +15,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Mapped, Session
 
 from leafledger.domain.models import Facility, Item, ItemBrand, Package, Strain
-from leafledger.domain.queries.base import Listed, ReadModel, of_facility, owned
+from leafledger.domain.queries.base import Listed, ReadModel, active_or_archived
 
 _ITEM_ROWS = (
     select(
@@ -64,12 +64,7 @@ class ItemRow(ReadModel):
 
 def items(facility: Facility, *, active: bool) -> Listed:
     """The facility's active (or archived) items, oldest first."""
-    source = (
-        select(ItemRow)
-        .where(of_facility(ItemRow, facility), ItemRow.active.is_(active))
-        .order_by(ItemRow.id)
-    )
-    return Listed(source, modified=ItemRow.last_modified)
+    return active_or_archived(ItemRow, facility, active=active)
 
 
 def item_rows(session: Session, ids: Collection[int]) -> dict[int, ItemRow]:
@@ -82,5 +77,4 @@ def item_rows(session: Session, ids: Collection[int]) -> dict[int, ItemRow]:
 
 def brands(facility: Facility) -> Listed:
     """The facility's active brands, oldest first."""
-    source = owned(ItemBrand, facility).where(ItemBrand.active.is_(True)).order_by(ItemBrand.id)
-    return Listed(source, modified=ItemBrand.last_modified)
+    return active_or_archived(ItemBrand, facility, active=True)

@@ -84,6 +84,23 @@ def record(
     request_state(session).events.append(values)
 
 
+def record_new(
+    session: Session,
+    actor: Actor,
+    entity: Base,
+    facility_id: int | None,
+    *,
+    action: str = "create",
+    exclude: frozenset[str] = frozenset(),
+) -> None:
+    """Add a new `entity`, flush it for its id, and record its creation (its columns but
+    `exclude` as the event's after): what every service that creates one row does."""
+    session.add(entity)
+    session.flush()
+    after = snapshot(entity, exclude)
+    record(session, actor, entity=entity, action=action, facility_id=facility_id, after=after)
+
+
 def audited(
     session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
 ) -> Callable[[], None]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import Conflict, NotFound, RuleViolation
 from leafledger.domain.facility_types import canonical_license_type, capabilities_for
-from leafledger.domain.models import Employee, Facility, User
+from leafledger.domain.models import Employee, Facility
 from leafledger.domain.services.audit import record, snapshot
 
 
@@ -77,18 +77,6 @@ def get_facility(session: Session, license_number: str) -> Facility:
     if facility is None:
         raise NotFound(f"no facility with licence number {license_number!r}")
     return facility
-
-
-def facilities_of(session: Session, user: User) -> list[Employee]:
-    """The user's employments, one per facility they may act for, by licence number."""
-    return list(
-        session.scalars(
-            select(Employee)
-            .join(Facility, Employee.facility_id == Facility.id)
-            .where(Employee.user_id == user.id)
-            .order_by(Facility.license_number)
-        )
-    )
 
 
 def list_facilities(session: Session) -> list[tuple[Facility, int]]:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, lazyload
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import Conflict, NotFound, RuleViolation, Unauthenticated
 from leafledger.domain.models import Employee, Facility, Integrator, TraceAccount, User
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import audited, record, record_new, snapshot
 
 KEY_PREFIX_LENGTH = 8
 _SECRET_FIELDS = frozenset({"key_hash"})
@@ -83,16 +83,7 @@ def create_integrator(session: Session, actor: Actor, name: str) -> Issued[Integ
         raise Conflict(f"an integrator named {name!r} exists already")
     key = new_key()
     integrator = Integrator(name=name, key_prefix=key[:KEY_PREFIX_LENGTH], key_hash=hash_key(key))
-    session.add(integrator)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=integrator,
-        action="create",
-        facility_id=None,
-        after=snapshot(integrator, _SECRET_FIELDS),
-    )
+    record_new(session, actor, integrator, None, exclude=_SECRET_FIELDS)
     return Issued(integrator, key)
 
 
@@ -140,16 +131,7 @@ def create_user(
         key_prefix=key[:KEY_PREFIX_LENGTH],
         key_hash=hash_key(key),
     )
-    session.add(user)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=user,
-        action="create",
-        facility_id=None,
-        after=snapshot(user, _SECRET_FIELDS),
-    )
+    record_new(session, actor, user, None, exclude=_SECRET_FIELDS)
     return Issued(user, key)
 
 
@@ -182,16 +164,7 @@ def employ(
             license_start_date=start,
             license_end_date=None,
         )
-        session.add(employee)
-        session.flush()
-        record(
-            session,
-            actor,
-            entity=employee,
-            action="create",
-            facility_id=facility.id,
-            after=snapshot(employee),
-        )
+        record_new(session, actor, employee, facility.id)
         return employee
     if (employee.permissions, employee.is_owner, employee.is_manager) == (
         unique_permissions,
@@ -199,20 +172,11 @@ def employ(
         is_manager,
     ):
         return employee
-    before = snapshot(employee)
+    done = audited(session, actor, employee, "update", facility.id)
     employee.permissions = unique_permissions
     employee.is_owner = is_owner
     employee.is_manager = is_manager
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=employee,
-        action="update",
-        facility_id=facility.id,
-        before=before,
-        after=snapshot(employee),
-    )
+    done()
     return employee
 
 

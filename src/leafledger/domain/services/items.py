@@ -19,28 +19,24 @@ import base64
 import binascii
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Item, ItemAttachment, ItemBrand, Package
+from leafledger.domain.models.base import fits
 from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_named
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services import catalogue
+from leafledger.domain.services.audit import record_new
+from leafledger.domain.services.catalogue import bounded, check_percent, clean_name
 from leafledger.domain.services.lookups import strain_named
-from leafledger.domain.services.strains import (
-    MAX_ID,
-    bounded,
-    check_percent,
-    clean_name,
-    ensure_unique_active_name,
-)
 from leafledger.domain.units import QuantityType, UnitOfMeasure, find_unit
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+MAX_FILE_NAME = 255
 # Bounds that keep amounts and texts sensible (and inside what JSON numbers carry exactly).
 MAX_AMOUNT = Decimal(10) ** 12
 MAX_DAYS = 36_500
@@ -49,9 +45,19 @@ MAX_TEXT = 4000
 # --- brands ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class NewBrand:
+    name: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class BrandChange(NewBrand):
+    brand: ItemBrand
+
+
 def brand_named(session: Session, facility: Facility, name: Any) -> ItemBrand:
     """An active brand of the facility by name; an archived one is refused."""
-    wanted = clean_name(name, "brand")
+    wanted = clean_name(name, "brand", field="item_brand")
     found = session.scalars(
         select(ItemBrand)
         .where(ItemBrand.facility_id == facility.id, ItemBrand.name == wanted)
@@ -65,64 +71,23 @@ def brand_named(session: Session, facility: Facility, name: Any) -> ItemBrand:
     return found
 
 
-def create_brand(session: Session, actor: Actor, facility: Facility, name: Any) -> ItemBrand:
-    cleaned = clean_name(name, "brand")
-    ensure_unique_active_name(session, ItemBrand, facility, cleaned, "brand")
-    brand = ItemBrand(facility_id=facility.id, name=cleaned, active=True)
-    session.add(brand)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=brand,
-        action="create",
-        facility_id=facility.id,
-        after=snapshot(brand),
+def _apply_brand(session: Session, facility: Facility, brand: ItemBrand, fields: NewBrand) -> None:
+    name = clean_name(fields.name, "brand")
+    catalogue.ensure_unique_active_name(
+        session, ItemBrand, facility, name, "brand", exclude_id=brand.id
     )
-    return brand
+    brand.name = name
 
 
-def rename_brand(
-    session: Session, actor: Actor, facility: Facility, brand: ItemBrand, name: Any
-) -> ItemBrand:
-    if not brand.active:
-        raise RuleViolation(f"The brand {brand.name!r} is archived and cannot be changed.")
-    cleaned = clean_name(name, "brand")
-    ensure_unique_active_name(session, ItemBrand, facility, cleaned, "brand", exclude_id=brand.id)
-    before = snapshot(brand)
-    brand.name = cleaned
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=brand,
-        action="update",
-        facility_id=facility.id,
-        before=before,
-        after=snapshot(brand),
-    )
-    return brand
-
-
-def archive_brand(session: Session, actor: Actor, brand: ItemBrand) -> ItemBrand:
-    if not brand.active:
-        raise RuleViolation(f"The brand {brand.name!r} is already archived.")
-    before = snapshot(brand)
-    brand.active = False
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=brand,
-        action="archive",
-        facility_id=brand.facility_id,
-        before=before,
-        after=snapshot(brand),
-    )
-    return brand
+BRANDS = catalogue.Kind[ItemBrand, NewBrand, BrandChange](
+    ItemBrand, "brand", _apply_brand, lambda change: change.brand
+)
+create_brand, rename_brand, archive_brand = BRANDS.services
 
 
 # --- photos and files -----------------------------------------------------------------------
+
+AttachmentKind = Literal["photo", "file"]
 
 
 @dataclass(frozen=True)
@@ -150,6 +115,15 @@ _SIGNATURES: tuple[tuple[bytes, FileKind], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class NewAttachment:
+    """A photo (BMP, GIF, JPEG, PNG) or a file (those images or a PDF), base64-encoded."""
+
+    kind: AttachmentKind
+    file_name: str | None
+    encoded: str | None
+
+
 def sniff(content: bytes) -> FileKind | None:
     """The accepted format `content` starts like, or None."""
     return next((kind for magic, kind in _SIGNATURES if content.startswith(magic)), None)
@@ -157,7 +131,7 @@ def sniff(content: bytes) -> FileKind | None:
 
 def _decode(encoded: Any) -> bytes:
     if not isinstance(encoded, str) or not encoded.strip():
-        raise RuleViolation("EncodedImageBase64 is required.")
+        raise RuleViolation("{field} is required.", field="encoded")
     text = encoded.strip()
     if text.startswith("data:") and "," in text:  # a data URL: keep what follows the comma
         text = text.split(",", 1)[1]
@@ -168,7 +142,7 @@ def _decode(encoded: Any) -> bytes:
     try:
         content = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise RuleViolation("EncodedImageBase64 is not valid base64.") from None
+        raise RuleViolation("{field} is not valid base64.", field="encoded") from None
     if not content:
         raise RuleViolation("The file is empty.")
     if len(content) > MAX_ATTACHMENT_BYTES:
@@ -176,25 +150,22 @@ def _decode(encoded: Any) -> bytes:
     return content
 
 
-def add_attachment(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    *,
-    kind: str,
-    file_name: Any,
-    encoded: Any,
-) -> ItemAttachment:
-    """Store a photo (`kind` "photo": BMP, GIF, JPEG, PNG) or a file (those images or PDF)."""
+def _file_name(file_name: Any) -> str:
     if not isinstance(file_name, str) or not file_name.strip():
-        raise RuleViolation("FileName is required.")
-    name = file_name.strip()
-    if len(name) > 255:
-        raise RuleViolation("FileName may be at most 255 characters.")
-    content = _decode(encoded)
+        raise RuleViolation("{field} is required.", field="file_name")
+    return bounded(file_name.strip(), "file_name", MAX_FILE_NAME)
+
+
+def add_attachment(
+    session: Session, actor: Actor, facility: Facility, command: NewAttachment
+) -> ItemAttachment:
+    """Store a photo or a file; its type is read from its content, which its name must match."""
+    name = _file_name(command.file_name)
+    content = _decode(command.encoded)
     found = sniff(content)
-    allowed = "BMP, GIF, JPG or PNG" if kind == "photo" else "BMP, GIF, JPG, PNG or PDF"
-    if found is None or (kind == "photo" and not found.is_image):
+    photo = command.kind == "photo"
+    allowed = "BMP, GIF, JPG or PNG" if photo else "BMP, GIF, JPG, PNG or PDF"
+    if found is None or (photo and not found.is_image):
         raise RuleViolation(f"The content of {name!r} is not a {allowed} file.")
     if not name.lower().endswith(found.extensions):
         raise RuleViolation(
@@ -203,38 +174,44 @@ def add_attachment(
         )
     attachment = ItemAttachment(
         facility_id=facility.id,
-        kind=kind,
+        kind=command.kind,
         file_name=name,
         content_type=found.content_type,
         size=len(content),
         content=content,
     )
-    session.add(attachment)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=attachment,
-        action="upload",
-        facility_id=facility.id,
-        after=snapshot(attachment, exclude=frozenset({"content"})),
+    record_new(
+        session, actor, attachment, facility.id, action="upload", exclude=frozenset({"content"})
     )
     return attachment
 
 
+def image_only(attachment: ItemAttachment) -> ItemAttachment:
+    """The attachment, if it is an image: a PDF is a file, never a photo."""
+    if not attachment.content_type.startswith("image/"):
+        raise NotFound(f"File {attachment.id} is not an image; fetch it as a file.")
+    return attachment
+
+
 def _attachments(
-    session: Session, facility: Facility, ids: list[int] | None, field: str, *, pdf: bool
+    session: Session, facility: Facility, ids: tuple[int, ...] | None, field: str, *, pdf: bool
 ) -> list[int]:
     """The attachment ids an item refers to: this facility's images (or PDF documents)."""
     if not ids:
         return []
     wanted = "a PDF document" if pdf else "an image"
     for attachment_id in ids:
-        found = session.get(ItemAttachment, attachment_id) if 0 < attachment_id <= MAX_ID else None
+        found = (
+            session.get(ItemAttachment, attachment_id)
+            if fits(ItemAttachment.id, attachment_id)
+            else None
+        )
         if found is None or found.facility_id != facility.id:
-            raise RuleViolation(f"{field}: no file {attachment_id} was uploaded at this facility.")
+            raise RuleViolation(
+                f"no file {attachment_id} was uploaded at this facility.", field=field
+            )
         if (found.content_type == PDF.content_type) != pdf:
-            raise RuleViolation(f"{field}: file {attachment_id} is not {wanted}.")
+            raise RuleViolation(f"file {attachment_id} is not {wanted}.", field=field)
     return list(dict.fromkeys(ids))
 
 
@@ -245,11 +222,10 @@ def _attachments(
 _CANNABINOIDS = ("cbd", "thc", "cbd_a", "thc_a")
 
 
-class ItemFields(BaseModel):
-    """What a request states about an item (the wire fields, snake_case). A dialect's body schema
-    extends it with its own wire naming, so the field list is written once."""
-
-    model_config = ConfigDict(frozen=True)
+@dataclass(frozen=True)
+class ItemFields:
+    """What a request states about an item. A dialect's body schema is derived from these
+    fields (its wire names mapped onto them), so the list is written once, here."""
 
     name: str | None = None
     item_category: str | None = None
@@ -289,71 +265,80 @@ class ItemFields(BaseModel):
     item_ingredients: str | None = None
     description: str | None = None
     allergens: str | None = None
-    product_image_file_system_ids: list[int] | None = None
+    product_image_file_system_ids: tuple[int, ...] | None = None
     product_photo_description: str | None = None
-    label_image_file_system_ids: list[int] | None = None
+    label_image_file_system_ids: tuple[int, ...] | None = None
     label_photo_description: str | None = None
-    packaging_image_file_system_ids: list[int] | None = None
+    packaging_image_file_system_ids: tuple[int, ...] | None = None
     packaging_photo_description: str | None = None
-    product_pdf_file_system_ids: list[int] | None = None
+    product_pdf_file_system_ids: tuple[int, ...] | None = None
     processing_job_category_name: str | None = None
     processing_job_type_name: str | None = None
 
 
-def wire(field: str) -> str:
-    """A field's wire name for messages: unit_cbd_a_percent -> UnitCbdAPercent."""
-    words = {"pdf": "PDF"}
-    return "".join(words.get(w, w[:1].upper() + w[1:]) for w in field.split("_"))
+@dataclass(frozen=True, kw_only=True)
+class ItemChange(ItemFields):
+    """The new fields of an existing item."""
+
+    item: Item
 
 
 def category_named(name: Any) -> ItemCategory:
     if not isinstance(name, str) or not name.strip():
-        raise RuleViolation("ItemCategory is required.")
+        raise RuleViolation("{field} is required.", field="item_category")
     category = find_named(ITEM_CATEGORIES, name)
     if category is None:
-        raise RuleViolation(f"Unknown item category {name.strip()!r}.")
+        raise RuleViolation(f"Unknown item category {name.strip()!r}.", field="item_category")
     return category
+
+
+def _required(category: ItemCategory, field: str, article: str = "") -> RuleViolation:
+    return RuleViolation(
+        f"Items of category {category.name!r} require {article}{{field}}.", field=field
+    )
 
 
 def _unit(value: str | None, field: str, quantity_type: QuantityType) -> UnitOfMeasure:
     if value is None or not value.strip():
-        raise RuleViolation(f"{wire(field)} is required.")
+        raise RuleViolation("{field} is required.", field=field)
     unit = find_unit(value)
     if unit is None or not unit.active:
-        raise RuleViolation(f"{wire(field)}: unknown unit of measure {value.strip()!r}.")
+        raise RuleViolation(f"unknown unit of measure {value.strip()!r}.", field=field)
     if unit.quantity_type is not quantity_type:
         raise RuleViolation(
-            f"{wire(field)}: {unit.name} is {unit.quantity_type.value}; "
-            f"a {quantity_type.value} unit is needed."
+            f"{unit.name} is {unit.quantity_type.value}; a {quantity_type.value} unit is needed.",
+            field=field,
         )
     return unit
+
+
+def _amount(value: Decimal, field: str) -> Decimal:
+    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
+        raise RuleViolation(
+            f"{{field}} must be zero or more (and below {MAX_AMOUNT}), got {value}.", field=field
+        )
+    return value
 
 
 def _measure(
     fields: ItemFields,
     amount_field: str,
-    unit_field: str,
     quantity_type: QuantityType,
     *,
     required: bool,
     category: ItemCategory,
 ) -> tuple[Decimal | None, str | None]:
     """An amount and its unit, both present or both absent; required ones must be present."""
+    unit_field = f"{amount_field}_unit_of_measure"
     amount: Decimal | None = getattr(fields, amount_field)
     unit_name: str | None = getattr(fields, unit_field)
     if amount is None:
         if required:
-            raise RuleViolation(
-                f"Items of category {category.name!r} require {wire(amount_field)}."
-            )
+            raise _required(category, amount_field)
         if unit_name:
-            raise RuleViolation(f"{wire(unit_field)} is given without {wire(amount_field)}.")
+            raise RuleViolation("A unit is given without {field}.", field=amount_field)
         return None, None
-    if not amount.is_finite() or amount < 0 or amount > MAX_AMOUNT:
-        raise RuleViolation(
-            f"{wire(amount_field)} must be zero or more (and below {MAX_AMOUNT}), got {amount}."
-        )
-    return amount, _unit(unit_name, unit_field, quantity_type).name
+    return _amount(amount, amount_field), _unit(unit_name, unit_field, quantity_type).name
 
 
 def _text(fields: ItemFields, field: str, *, required: bool, category: ItemCategory) -> str | None:
@@ -361,117 +346,131 @@ def _text(fields: ItemFields, field: str, *, required: bool, category: ItemCateg
     if value is not None and not value.strip():
         value = None
     if value is None and required:
-        raise RuleViolation(f"Items of category {category.name!r} require {wire(field)}.")
-    return None if value is None else bounded(value.strip(), wire(field), MAX_TEXT)
+        raise _required(category, field)
+    return None if value is None else bounded(value.strip(), field, MAX_TEXT)
 
 
-def _details(
-    session: Session, facility: Facility, fields: ItemFields, category: ItemCategory
-) -> dict[str, Any]:
-    """The category-dependent details of an item, checked against the category's needs."""
+def _cannabinoids(fields: ItemFields, category: ItemCategory) -> dict[str, Any]:
+    """Each cannabinoid's percent, content and content per dose, as the category needs them."""
     details: dict[str, Any] = {}
-
-    def keep(key: str, value: Any) -> None:
-        details[key] = str(value) if isinstance(value, Decimal) else value
-
-    weight = QuantityType.WEIGHT
     for name in _CANNABINOIDS:
         percent_field = f"unit_{name}_percent"
-        percent = check_percent(getattr(fields, percent_field), wire(percent_field))
+        percent = check_percent(getattr(fields, percent_field), percent_field)
         if percent is None and getattr(category, f"requires_{percent_field}"):
-            raise RuleViolation(
-                f"Items of category {category.name!r} require {wire(percent_field)}."
-            )
-        keep(percent_field, percent)
+            raise _required(category, percent_field)
+        details[percent_field] = percent
         for part in ("content", "content_dose"):
             amount_field = f"unit_{name}_{part}"
-            amount, unit = _measure(
-                fields,
-                amount_field,
-                f"{amount_field}_unit_of_measure",
-                weight,
-                required=getattr(category, f"requires_{amount_field}"),
-                category=category,
+            required = getattr(category, f"requires_{amount_field}")
+            details[amount_field], details[f"{amount_field}_unit_of_measure"] = _measure(
+                fields, amount_field, QuantityType.WEIGHT, required=required, category=category
             )
-            keep(amount_field, amount)
-            keep(f"{amount_field}_unit_of_measure", unit)
+    return details
+
+
+def _sizes(fields: ItemFields, category: ItemCategory) -> dict[str, Any]:
+    """The unit volume and weight, each with its unit."""
+    details: dict[str, Any] = {}
     for amount_field, quantity_type, required in (
         ("unit_volume", QuantityType.VOLUME, category.requires_unit_volume),
-        ("unit_weight", weight, category.requires_unit_weight),
+        ("unit_weight", QuantityType.WEIGHT, category.requires_unit_weight),
     ):
-        amount, unit = _measure(
-            fields,
-            amount_field,
-            f"{amount_field}_unit_of_measure",
-            quantity_type,
-            required=required,
-            category=category,
+        details[amount_field], details[f"{amount_field}_unit_of_measure"] = _measure(
+            fields, amount_field, quantity_type, required=required, category=category
         )
-        keep(amount_field, amount)
-        keep(f"{amount_field}_unit_of_measure", unit)
+    return details
 
-    for field, required in (
-        ("global_product_name", False),
-        ("administration_method", category.requires_administration_method),
-        ("serving_size", category.requires_serving_size),
-        ("public_ingredients", category.requires_public_ingredients),
-        ("item_ingredients", False),
-        ("description", category.requires_description),
-        ("allergens", category.requires_allergens),
-        ("product_photo_description", category.requires_product_photo_description),
-        ("label_photo_description", category.requires_label_photo_description),
-        ("packaging_photo_description", category.requires_packaging_photo_description),
-        ("processing_job_category_name", False),
-        ("processing_job_type_name", False),
-    ):
-        keep(field, _text(fields, field, required=required, category=category))
 
+def _doses(fields: ItemFields, category: ItemCategory) -> dict[str, Any]:
+    """How many days a unit lasts and how many doses it holds."""
     days = fields.supply_duration_days
     if days is None and category.requires_supply_duration_days:
-        raise RuleViolation(f"Items of category {category.name!r} require SupplyDurationDays.")
+        raise _required(category, "supply_duration_days")
     if days is not None and not 0 <= days <= MAX_DAYS:
-        raise RuleViolation(f"SupplyDurationDays must be between 0 and {MAX_DAYS}, got {days}.")
-    keep("supply_duration_days", days)
+        raise RuleViolation(
+            f"{{field}} must be between 0 and {MAX_DAYS}, got {days}.",
+            field="supply_duration_days",
+        )
     doses = fields.number_of_doses
     if doses is None and category.requires_number_of_doses:
-        raise RuleViolation(f"Items of category {category.name!r} require NumberOfDoses.")
-    if doses is not None and (not doses.is_finite() or doses < 0 or doses > MAX_AMOUNT):
-        raise RuleViolation(
-            f"NumberOfDoses must be zero or more (and below {MAX_AMOUNT}), got {doses}."
-        )
-    keep("number_of_doses", doses)
+        raise _required(category, "number_of_doses")
+    return {
+        "supply_duration_days": days,
+        "number_of_doses": None if doses is None else _amount(doses, "number_of_doses"),
+    }
 
+
+def _texts(fields: ItemFields, category: ItemCategory) -> dict[str, Any]:
+    return {
+        field: _text(fields, field, required=required, category=category)
+        for field, required in (
+            ("global_product_name", False),
+            ("administration_method", category.requires_administration_method),
+            ("serving_size", category.requires_serving_size),
+            ("public_ingredients", category.requires_public_ingredients),
+            ("item_ingredients", False),
+            ("description", category.requires_description),
+            ("allergens", category.requires_allergens),
+            ("product_photo_description", category.requires_product_photo_description),
+            ("label_photo_description", category.requires_label_photo_description),
+            ("packaging_photo_description", category.requires_packaging_photo_description),
+            ("processing_job_category_name", False),
+            ("processing_job_type_name", False),
+        )
+    }
+
+
+def _files(
+    session: Session, facility: Facility, fields: ItemFields, category: ItemCategory
+) -> dict[str, Any]:
+    details: dict[str, Any] = {}
     for field, needed, pdf in (
         ("product_image_file_system_ids", category.requires_product_photos, False),
         ("label_image_file_system_ids", category.requires_label_photos, False),
         ("packaging_image_file_system_ids", category.requires_packaging_photos, False),
         ("product_pdf_file_system_ids", category.requires_product_pdf_documents, True),
     ):
-        ids = _attachments(session, facility, getattr(fields, field), wire(field), pdf=pdf)
+        ids = _attachments(session, facility, getattr(fields, field), field, pdf=pdf)
         if len(ids) < needed:
             raise RuleViolation(
                 f"Items of category {category.name!r} require at least {needed} "
-                f"file(s) in {wire(field)}."
+                "file(s) in {field}.",
+                field=field,
             )
-        keep(field, ids)
+        details[field] = ids
     return details
+
+
+def _details(
+    session: Session, facility: Facility, fields: ItemFields, category: ItemCategory
+) -> dict[str, Any]:
+    """The category-dependent details of an item, checked against the category's needs
+    (decimals kept as exact text)."""
+    details = {
+        **_cannabinoids(fields, category),
+        **_sizes(fields, category),
+        **_texts(fields, category),
+        **_doses(fields, category),
+        **_files(session, facility, fields, category),
+    }
+    return {key: str(v) if isinstance(v, Decimal) else v for key, v in details.items()}
 
 
 def _apply(session: Session, facility: Facility, item: Item, fields: ItemFields) -> None:
     name = clean_name(fields.name, "item")
-    ensure_unique_active_name(session, Item, facility, name, "item", exclude_id=item.id)
+    catalogue.ensure_unique_active_name(session, Item, facility, name, "item", exclude_id=item.id)
     category = category_named(fields.item_category)
     unit = _unit(fields.unit_of_measure, "unit_of_measure", category.quantity_type)
     strain_id: int | None = None
     if fields.strain is not None and fields.strain.strip():
         strain_id = strain_named(session, facility, fields.strain).id
     elif category.requires_strain:
-        raise RuleViolation(f"Items of category {category.name!r} require a Strain.")
+        raise _required(category, "strain", "a ")
     brand_id: int | None = None
     if fields.item_brand is not None and fields.item_brand.strip():
         brand_id = brand_named(session, facility, fields.item_brand).id
     elif category.requires_item_brand:
-        raise RuleViolation(f"Items of category {category.name!r} require an ItemBrand.")
+        raise _required(category, "item_brand", "an ")
     details = _details(session, facility, fields, category)
     if (
         item.id is not None
@@ -491,58 +490,10 @@ def _apply(session: Session, facility: Facility, item: Item, fields: ItemFields)
     item.details = details
 
 
-def create_item(session: Session, actor: Actor, facility: Facility, fields: ItemFields) -> Item:
-    item = Item(facility_id=facility.id, active=True)
-    _apply(session, facility, item, fields)
-    session.add(item)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=item,
-        action="create",
-        facility_id=facility.id,
-        after=snapshot(item),
-    )
-    return item
-
-
-def update_item(
-    session: Session, actor: Actor, facility: Facility, item: Item, fields: ItemFields
-) -> Item:
-    if not item.active:
-        raise RuleViolation(f"The item {item.name!r} is archived and cannot be changed.")
-    before = snapshot(item)
-    _apply(session, facility, item, fields)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=item,
-        action="update",
-        facility_id=facility.id,
-        before=before,
-        after=snapshot(item),
-    )
-    return item
-
-
-def archive_item(session: Session, actor: Actor, item: Item) -> Item:
-    if not item.active:
-        raise RuleViolation(f"The item {item.name!r} is already archived.")
-    before = snapshot(item)
-    item.active = False
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=item,
-        action="archive",
-        facility_id=item.facility_id,
-        before=before,
-        after=snapshot(item),
-    )
-    return item
+ITEMS = catalogue.Kind[Item, ItemFields, ItemChange](
+    Item, "item", _apply, lambda change: change.item
+)
+create_item, update_item, archive_item = ITEMS.services
 
 
 def item_is_used(session: Session, item: Item) -> bool:

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, Unauthenticated
 from leafledger.domain.models import Employee, Facility, SandboxUser, User
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import record_new
 from leafledger.domain.services.identity import (
     KEY_PREFIX_LENGTH,
     Caller,
@@ -56,7 +56,22 @@ def _licenses(session: Session, user: User) -> list[str]:
     )
 
 
-def set_up_user(session: Session, actor: Actor, caller: Caller) -> SandboxSetup:
+@dataclass(frozen=True)
+class SetupRequest:
+    """Who asks, and the key of a user set up before when the caller looks one up."""
+
+    caller: Caller
+    user_key: str | None = None
+
+
+def set_up(session: Session, actor: Actor, command: SetupRequest) -> SandboxSetup:
+    """The user holding `command.user_key`, or, without a key, a new user."""
+    if command.user_key:
+        return _look_up_user(session, command.caller, command.user_key)
+    return _set_up_user(session, actor, command.caller)
+
+
+def _set_up_user(session: Session, actor: Actor, caller: Caller) -> SandboxSetup:
     """A new user with a fresh key for the caller's integrator, employed where the caller is."""
     integrator = caller.integrator
     issued = create_user(
@@ -66,9 +81,7 @@ def set_up_user(session: Session, actor: Actor, caller: Caller) -> SandboxSetup:
         f"SBX-{integrator.id}-{secrets.token_hex(6).upper()}",
     )
     link = SandboxUser(integrator_id=integrator.id, user_id=issued.holder.id)
-    session.add(link)
-    session.flush()
-    record(session, actor, entity=link, action="create", facility_id=None, after=snapshot(link))
+    record_new(session, actor, link, None)
     jobs = session.scalars(
         select(Employee).where(Employee.user_id == caller.user.id).order_by(Employee.id)
     )
@@ -77,7 +90,7 @@ def set_up_user(session: Session, actor: Actor, caller: Caller) -> SandboxSetup:
     return SandboxSetup(issued.holder, issued.key, _licenses(session, issued.holder))
 
 
-def look_up_user(session: Session, caller: Caller, user_key: str) -> SandboxSetup:
+def _look_up_user(session: Session, caller: Caller, user_key: str) -> SandboxSetup:
     """The user holding `user_key`, if it was set up for the caller's integrator."""
     digest = hash_key(user_key)
     candidates = session.scalars(

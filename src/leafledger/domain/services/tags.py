@@ -7,19 +7,21 @@ and a tag type, and is used exactly once (`lookups.claim_tag`).
 
 Labels are 24 characters, shaped like Metrc's: a fixed "1A4" lead, eight hexadecimal digits
 derived from the facility's id, then a 13-digit sequence counted per facility, so labels never
-collide between facilities and never repeat within one.
+collide between facilities and never repeat within one. The list of a facility's available
+tags is `queries.tags.available_tags`, named here too for the services that claim them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Tag
+from leafledger.domain.queries.tags import available_tags as available_tags
 from leafledger.domain.services.audit import record, snapshot
 
 LABEL_LENGTH = 24
@@ -58,7 +60,7 @@ def tag_type_named(name: str) -> TagType:
     found = _TYPE_BY_NAME.get(name.strip().lower())
     if found is None:
         known = ", ".join(tag_type.name for tag_type in TAG_TYPES)
-        raise RuleViolation(f"Unknown tag type {name!r}; use one of: {known}.")
+        raise RuleViolation(f"Unknown tag type {name!r}; use one of: {known}.", field="tag_type")
     return found
 
 
@@ -119,22 +121,22 @@ def issue_tags(
     return tags
 
 
+@dataclass(frozen=True)
+class SandboxTags:
+    """The sandbox's request for tags: a tag type by name and how many."""
+
+    tag_type: str
+    count: int
+
+
 def issue_sandbox_tags(
-    session: Session, actor: Actor, facility: Facility, tag_type_name: str, count: int
+    session: Session, actor: Actor, facility: Facility, command: SandboxTags
 ) -> list[Tag]:
-    """The sandbox endpoint's issue: a tag type by name and at most 1,000 tags per request."""
-    tag_type = tag_type_named(tag_type_name)
+    """The sandbox endpoint's issue: at most 1,000 tags of one type per request."""
+    tag_type = tag_type_named(command.tag_type)
+    count = command.count
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_SANDBOX_ISSUE:
-        raise RuleViolation(f"Count must be a whole number from 1 to {MAX_SANDBOX_ISSUE}.")
-    return issue_tags(session, actor, facility, tag_type.kind, count, tag_type=tag_type)
-
-
-def available_tags(facility: Facility, kind: str) -> Select[Tag]:
-    """The facility's tags of `kind` that are still Available, oldest first."""
-    return (
-        select(Tag)
-        .where(
-            Tag.facility_id == facility.id, Tag.kind == tag_kind(kind), Tag.status == "Available"
+        raise RuleViolation(
+            f"{{field}} must be a whole number from 1 to {MAX_SANDBOX_ISSUE}.", field="count"
         )
-        .order_by(Tag.id)
-    )
+    return issue_tags(session, actor, facility, tag_type.kind, count, tag_type=tag_type)

@@ -1,64 +1,70 @@
 """Additive templates, v2: create, update, fetch by id, list active and inactive.
 
 Metrc's wire names the restricted-entry interval fields in full
-(RestrictiveEntryIntervalQuantityDescription); the ledger keeps them as `rei_*` columns.
+(RestrictiveEntryIntervalQuantityDescription); the ledger keeps them as `rei_*` fields. The
+rules live in `domain/services/additives.py`, the lists in `domain/queries/additives.py`.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
-from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.loaders import load_by_id
-from leafledger.dialects.metrc.bodies import WireObject
-from leafledger.dialects.metrc.factories import bulk, listing, path_id
-from leafledger.dialects.metrc.resources.strains import parse
-from leafledger.dialects.metrc.results import Listing
+from leafledger.dialects.kit.bodies import Loads
+from leafledger.dialects.kit.factories import at_facility, bulk, listing, show
+from leafledger.dialects.kit.loaders import ById
+from leafledger.dialects.metrc.bodies import MetrcBody
+from leafledger.dialects.metrc.wire import Name, Note, WireId, WireQuantity
+from leafledger.domain import queries
 from leafledger.domain.models import AdditivesTemplate
 from leafledger.domain.services import additives as service
-from leafledger.domain.services.strains import check_id
+
+# --- bodies
 
 
-class IngredientBody(WireObject):
+class IngredientBody(MetrcBody):
+    command = service.Ingredient
     name: str | None = None
-    percentage: Decimal | None = None
+    percentage: WireQuantity | None = None
 
 
-class TemplateBody(WireObject):
-    name: str | None = None
+def _ingredient(body: IngredientBody) -> service.Ingredient:
+    ingredient: service.Ingredient = body.to_command({})
+    return ingredient
+
+
+class _TemplateFields(MetrcBody):
+    name: Name | None = None
     additive_type: str | None = None
     application_device: str | None = None
     epa_registration_number: str | None = None
-    note: str | None = None
+    note: Note | None = None
     product_supplier: str | None = None
     product_trade_name: str | None = None
-    restrictive_entry_interval_quantity_description: str | None = None
-    restrictive_entry_interval_time_description: str | None = None
-    active_ingredients: list[IngredientBody] | None = Field(default=None, max_length=100)
-
-
-class TemplateUpdateBody(TemplateBody):
-    id: int
-
-
-def _fields(body: TemplateBody) -> service.TemplateFields:
-    return service.TemplateFields(
-        name=body.name,
-        additive_type=body.additive_type,
-        application_device=body.application_device,
-        epa_registration_number=body.epa_registration_number,
-        note=body.note,
-        product_supplier=body.product_supplier,
-        product_trade_name=body.product_trade_name,
-        rei_quantity_description=body.restrictive_entry_interval_quantity_description,
-        rei_time_description=body.restrictive_entry_interval_time_description,
-        active_ingredients=tuple(
-            service.Ingredient(i.name, i.percentage) for i in body.active_ingredients or ()
-        ),
+    rei_quantity_description: str | None = Field(
+        default=None, alias="RestrictiveEntryIntervalQuantityDescription"
     )
+    rei_time_description: str | None = Field(
+        default=None, alias="RestrictiveEntryIntervalTimeDescription"
+    )
+    # Each ingredient reaches the command as the domain's Ingredient.
+    active_ingredients: (
+        tuple[Annotated[IngredientBody, AfterValidator(_ingredient)], ...] | None
+    ) = Field(default=None, max_length=100)
+
+
+class TemplateBody(_TemplateFields):
+    command = service.TemplateFields
+
+
+class TemplateChangeBody(_TemplateFields):
+    command = service.TemplateChange
+    template: Annotated[WireId, Loads(AdditivesTemplate, "additive template")] = Field(alias="Id")
+
+
+# --- rendering
 
 
 def render(template: AdditivesTemplate) -> dict[str, Any]:
@@ -84,47 +90,12 @@ def render(template: AdditivesTemplate) -> dict[str, Any]:
     }
 
 
-def load(call: Call, template_id: int) -> AdditivesTemplate:
-    check_id(template_id, "additive template")
-    return load_by_id(
-        call.session, AdditivesTemplate, template_id, call.facility, "additive template"
-    )
+# --- handlers
 
+TEMPLATE = ById(AdditivesTemplate, "additive template")
 
-def _create(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(TemplateBody, obj)
-    return service.create_template(call.session, call.actor, call.facility, _fields(body)).id
-
-
-def _update(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(TemplateUpdateBody, obj)
-    template = load(call, body.id)
-    return service.update_template(
-        call.session, call.actor, call.facility, template, _fields(body)
-    ).id
-
-
-create = bulk(_create)
-update = bulk(_update)
-
-
-def get(call: Call) -> dict[str, Any]:
-    return render(load(call, path_id(call)))
-
-
-def _templates(call: Call, *, active: bool) -> Listing:
-    handler = listing(
-        lambda c: service.templates_of(c.facility, active=active),
-        render,
-        modified=AdditivesTemplate.last_modified,
-    )
-    result: Listing = handler(call)
-    return result
-
-
-def active(call: Call) -> Listing:
-    return _templates(call, active=True)
-
-
-def inactive(call: Call) -> Listing:
-    return _templates(call, active=False)
+create = bulk(service.create_template)
+update = bulk(service.update_template)
+get = show(render)
+active = listing(at_facility(queries.additives.templates, active=True), render)
+inactive = listing(at_facility(queries.additives.templates, active=False), render)

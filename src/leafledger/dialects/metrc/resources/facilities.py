@@ -1,17 +1,20 @@
 """GET /facilities/v1 and /v2: the facilities the calling user is employed at.
 
 Both versions answer a bare array. An item merges the facility (name, licence, capability flags)
-with the caller's employment there (hire date, owner and manager flags).
+with the caller's employment there (hire date, owner and manager flags); the employments come
+from domain/queries/facilities.py with their facility and user.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.metrc.results import Listing, legacy_listing
+from leafledger.dialects.kit.factories import listing
+from leafledger.domain import queries
 from leafledger.domain.models import Employee, Facility
-from leafledger.domain.services.facilities import facilities_of
+from leafledger.domain.queries.base import Listed
 
 # FacilityType entries that are settings (a number, or null when unset) rather than yes/no flags.
 FACILITY_TYPE_SETTINGS = frozenset(
@@ -179,9 +182,9 @@ def render(employee: Employee, *, version: str) -> dict[str, Any]:
     return item
 
 
-def list_facilities(call: Call) -> Listing:
-    version = call.endpoint.version
-    return legacy_listing(
-        facilities_of(call.session, call.caller.user),
-        lambda employee: render(employee, version=version),
-    )
+def _employments(call: Call) -> Listed:
+    return queries.facilities.employments(call.actor.user_id)
+
+
+list_v1 = listing(_employments, partial(render, version="v1"))
+list_v2 = listing(_employments, partial(render, version="v2"))

@@ -1,57 +1,92 @@
 """Items, v1 and v2: products, their brands, and their photos and files.
 
-The body fields are the item's wire fields; what a category requires, and every other rule, is
-checked in `domain/services/items.py`. An item renders with every key of Metrc's example; the
+The item body is derived from the domain's `ItemFields`: each field under its PascalCase wire
+name, with the wire value type of its domain type, so the field list is written once. What a
+category requires, and every other rule, is checked in `domain/services/items.py`; the lists are
+`domain/queries/items.py`. An item renders with every key of Metrc's example; the
 category-dependent details come from `Item.details`, the rest from the item's columns.
 """
 
 from __future__ import annotations
 
 import base64
+import dataclasses
+import typing
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Annotated, Any
 
-from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.factories import at_facility, show
-from leafledger.dialects.kit.factories import listing as kit_listing
-from leafledger.dialects.kit.loaders import ById, load_by_id
-from leafledger.dialects.metrc.bodies import WireObject
-from leafledger.dialects.metrc.factories import bulk, delete, path_id
-from leafledger.dialects.metrc.resources.strains import parse
+from pydantic import Field, create_model
+
+from leafledger.dialects.kit.bodies import Loads
+from leafledger.dialects.kit.factories import at_facility, bulk, listing, remove, show
+from leafledger.dialects.kit.loaders import ById
+from leafledger.dialects.metrc.bodies import MetrcBody
+from leafledger.dialects.metrc.wire import Name, WireId, WireInt, WireQuantity
 from leafledger.domain import queries
-from leafledger.domain.errors import NotFound
 from leafledger.domain.models import Item, ItemAttachment, ItemBrand
 from leafledger.domain.queries.items import ItemRow
 from leafledger.domain.reference import ITEM_CATEGORIES, find_named
 from leafledger.domain.services import items as service
-from leafledger.domain.services.strains import check_id
 
 # --- bodies ---------------------------------------------------------------------------------
 
-
-class ItemBody(WireObject, service.ItemFields):
-    """The item fields of the domain, read from their PascalCase wire names."""
-
-
-class ItemUpdateBody(ItemBody):
-    id: int
-
-
-class BrandBody(WireObject):
-    name: str | None = None
+# The wire value type of each domain type an item field has.
+_WIRE_TYPES: dict[Any, Any] = {
+    str | None: str | None,
+    Decimal | None: WireQuantity | None,
+    int | None: WireInt | None,
+    tuple[int, ...] | None: tuple[WireId, ...] | None,
+}
 
 
-class BrandUpdateBody(BrandBody):
-    id: int
+def _wire_fields(command: type[Any]) -> dict[str, Any]:
+    """The schema fields of a command dataclass: every one optional, typed for the wire."""
+    hints = typing.get_type_hints(command)
+    return {f.name: (_WIRE_TYPES[hints[f.name]], None) for f in dataclasses.fields(command)}
 
 
-class UploadBody(WireObject):
+class _ItemTarget(MetrcBody):
+    item: Annotated[WireId, Loads(Item, "item")] = Field(alias="Id")
+
+
+def _item_schema(name: str, command: type[Any], base: type[MetrcBody]) -> type[MetrcBody]:
+    """`base` with every item field, making `command`."""
+    schema = create_model(
+        name, __base__=base, __module__=__name__, **_wire_fields(service.ItemFields)
+    )
+    schema.command = command
+    return schema
+
+
+ItemBody = _item_schema("ItemBody", service.ItemFields, MetrcBody)
+ItemChangeBody = _item_schema("ItemChangeBody", service.ItemChange, _ItemTarget)
+
+
+class _BrandName(MetrcBody):
+    name: Name | None = None
+
+
+class NewBrandBody(_BrandName):
+    command = service.NewBrand
+
+
+class BrandChangeBody(_BrandName):
+    command = service.BrandChange
+    brand: Annotated[WireId, Loads(ItemBrand, "brand")] = Field(alias="Id")
+
+
+class _UploadBody(MetrcBody):
     file_name: str | None = None
-    encoded_image_base64: str | None = None
+    encoded: str | None = Field(default=None, alias="EncodedImageBase64")
 
 
-def _fields(body: ItemBody) -> service.ItemFields:
-    return service.ItemFields(**body.model_dump(exclude={"id"}))
+class PhotoBody(_UploadBody):
+    command = partial(service.NewAttachment, "photo")
+
+
+class FileBody(_UploadBody):
+    command = partial(service.NewAttachment, "file")
 
 
 # --- rendering ------------------------------------------------------------------------------
@@ -150,113 +185,29 @@ def render_attachment(attachment: ItemAttachment) -> dict[str, Any]:
     }
 
 
-# --- loaders --------------------------------------------------------------------------------
+def render_photo(attachment: ItemAttachment) -> dict[str, Any]:
+    return render_attachment(service.image_only(attachment))
 
 
-def load(call: Call, item_id: int) -> Item:
-    check_id(item_id, "item")
-    return load_by_id(call.session, Item, item_id, call.facility, "item")
-
-
-def load_brand(call: Call, brand_id: int) -> ItemBrand:
-    check_id(brand_id, "brand")
-    return load_by_id(call.session, ItemBrand, brand_id, call.facility, "brand")
-
-
-def load_attachment(call: Call, attachment_id: int) -> ItemAttachment:
-    check_id(attachment_id, "file")
-    return load_by_id(call.session, ItemAttachment, attachment_id, call.facility, "file")
-
-
-# --- items ----------------------------------------------------------------------------------
-
-
-def _create(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(ItemBody, obj)
-    return service.create_item(call.session, call.actor, call.facility, _fields(body)).id
-
-
-def _update(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(ItemUpdateBody, obj)
-    item = load(call, body.id)
-    return service.update_item(call.session, call.actor, call.facility, item, _fields(body)).id
-
-
-create = bulk(_create)
-update = bulk(_update)
-
+# --- handlers -------------------------------------------------------------------------------
 
 ITEM = ById(ItemRow, "item")
+ITEM_TO_ARCHIVE = ById(Item, "item")
+BRAND = ById(ItemBrand, "brand")
+ATTACHMENT = ById(ItemAttachment, "file")
+
+create = bulk(service.create_item)
+update = bulk(service.update_item)
+archive = remove(service.archive_item)
 get = show(render)
+active = listing(at_facility(queries.items.items, active=True), render)
+inactive = listing(at_facility(queries.items.items, active=False), render)
 
+create_brand = bulk(service.create_brand)
+update_brand = bulk(service.rename_brand)
+archive_brand = remove(service.archive_brand)
+brands = listing(at_facility(queries.items.brands), render_brand)
 
-def _archive(call: Call, item_id: int) -> int:
-    return service.archive_item(call.session, call.actor, load(call, item_id)).id
-
-
-archive = delete(_archive)
-
-
-active = kit_listing(at_facility(queries.items.items, active=True), render)
-inactive = kit_listing(at_facility(queries.items.items, active=False), render)
-
-
-# --- brands ---------------------------------------------------------------------------------
-
-
-def _create_brand(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(BrandBody, obj)
-    return service.create_brand(call.session, call.actor, call.facility, body.name).id
-
-
-def _update_brand(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(BrandUpdateBody, obj)
-    brand = load_brand(call, body.id)
-    return service.rename_brand(call.session, call.actor, call.facility, brand, body.name).id
-
-
-create_brand = bulk(_create_brand)
-update_brand = bulk(_update_brand)
-
-
-def _archive_brand(call: Call, brand_id: int) -> int:
-    return service.archive_brand(call.session, call.actor, load_brand(call, brand_id)).id
-
-
-archive_brand = delete(_archive_brand)
-
-
-brands = kit_listing(at_facility(queries.items.brands), render_brand)
-
-
-# --- photos and files -----------------------------------------------------------------------
-
-
-def _uploader(kind: str) -> Any:
-    def upload(call: Call, obj: dict[str, Any]) -> int:
-        body = parse(UploadBody, obj)
-        return service.add_attachment(
-            call.session,
-            call.actor,
-            call.facility,
-            kind=kind,
-            file_name=body.file_name,
-            encoded=body.encoded_image_base64,
-        ).id
-
-    return upload
-
-
-upload_photo = bulk(_uploader("photo"))
-upload_file = bulk(_uploader("file"))
-
-
-def get_photo(call: Call) -> dict[str, Any]:
-    attachment = load_attachment(call, path_id(call))
-    if not attachment.content_type.startswith("image/"):
-        raise NotFound(f"File {attachment.id} is not an image; fetch it as a file.")
-    return render_attachment(attachment)
-
-
-def get_file(call: Call) -> dict[str, Any]:
-    return render_attachment(load_attachment(call, path_id(call)))
+upload = bulk(service.add_attachment)  # a photo or a file, as the row's schema says
+get_photo = show(render_photo)
+get_file = show(render_attachment)

@@ -23,19 +23,41 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import StrictInt
+from pydantic import field_validator
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.metrc.bodies import WireObject, parse
-from leafledger.dialects.metrc.results import Written
+from leafledger.dialects.kit.factories import fixed
+from leafledger.dialects.kit.results import Written
+from leafledger.dialects.metrc.bodies import MetrcBody
+from leafledger.dialects.metrc.wire import WireCount
+from leafledger.domain.models import Tag
 from leafledger.domain.services.packages import OpeningBalance, create_opening_balance_packages
-from leafledger.domain.services.sandbox_users import SandboxSetup, look_up_user, set_up_user
-from leafledger.domain.services.tags import TAG_TYPES, TagType, issue_sandbox_tags
+from leafledger.domain.services.sandbox_users import SandboxSetup, SetupRequest, set_up
+from leafledger.domain.services.tags import TAG_TYPES, SandboxTags, TagType, issue_sandbox_tags
+
+# --- bodies
 
 
-class TagRequest(WireObject):
+class TagsBody(MetrcBody):
+    command = SandboxTags
     tag_type: str
-    count: StrictInt
+    count: WireCount
+
+
+class OpeningBalanceBody(MetrcBody):
+    command = OpeningBalance
+    count: WireCount = OpeningBalance.count
+    filter_by: str | None = None
+    filter_value: str | None = None
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _unset_count_is_the_default(cls, value: Any) -> Any:
+        """A Count of null asks for the default number, as leaving it out does."""
+        return OpeningBalance.count if value is None else value
+
+
+# --- rendering
 
 
 def render_tag_type(tag_type: TagType) -> dict[str, Any]:
@@ -47,35 +69,12 @@ def render_tag_type(tag_type: TagType) -> dict[str, Any]:
     }
 
 
-def tag_types(call: Call) -> list[dict[str, Any]]:
-    return [render_tag_type(tag_type) for tag_type in TAG_TYPES]
-
-
-def facility_tags(call: Call) -> dict[str, Any]:
-    body = parse(TagRequest, call.body)
-    tags = issue_sandbox_tags(call.session, call.actor, call.facility, body.tag_type, body.count)
+def render_issued(tags: list[Tag]) -> dict[str, Any]:
     return {
         "TagType": tags[0].tag_type_name,
         "Count": len(tags),
         "Labels": [tag.label for tag in tags],
     }
-
-
-class PackagesRequest(WireObject):
-    count: StrictInt | None = None
-    filter_by: str | None = None
-    filter_value: str | None = None
-
-
-def packages_create(call: Call) -> Written:
-    body = parse(PackagesRequest, call.body)
-    request = OpeningBalance(
-        count=10 if body.count is None else body.count,
-        filter_by=body.filter_by,
-        filter_value=body.filter_value,
-    )
-    made = create_opening_balance_packages(call.session, call.actor, call.facility, request)
-    return Written([package.id for package in made])
 
 
 def render_setup(setup: SandboxSetup) -> dict[str, Any]:
@@ -87,8 +86,20 @@ def render_setup(setup: SandboxSetup) -> dict[str, Any]:
     }
 
 
+# --- handlers
+
+tag_types = fixed(TAG_TYPES, render_tag_type, "tag_types")
+
+
+def facility_tags(call: Call) -> dict[str, Any]:
+    return render_issued(issue_sandbox_tags(call.session, call.actor, call.facility, call.command))
+
+
+def packages_create(call: Call) -> Written:
+    made = create_opening_balance_packages(call.session, call.actor, call.facility, call.command)
+    return Written([package.id for package in made])
+
+
 def integrator_setup(call: Call) -> dict[str, Any]:
-    user_key = (call.query.get("userKey") or "").strip()
-    if user_key:
-        return render_setup(look_up_user(call.session, call.caller, user_key))
-    return render_setup(set_up_user(call.session, call.actor, call.caller))
+    request = SetupRequest(call.caller, (call.query.get("userKey") or "").strip() or None)
+    return render_setup(set_up(call.session, call.actor, request))

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from leafledger.dialects.kit.call import Call
-from leafledger.dialects.metrc.factories import listing
+from leafledger.dialects.kit.factories import at_facility, fixed, listing
+from leafledger.domain import queries
 from leafledger.domain.models import Tag
-from leafledger.domain.services.tags import available_tags, tag_type_of
+from leafledger.domain.services.tags import tag_type_of
 
 
 def render(tag: Tag) -> dict[str, Any]:
@@ -32,10 +32,6 @@ def render(tag: Tag) -> dict[str, Any]:
     }
 
 
-def _staged(call: Call) -> list[Tag]:
-    return []
-
-
-plant_available = listing(lambda call: available_tags(call.facility, "Plant"), render)
-package_available = listing(lambda call: available_tags(call.facility, "Package"), render)
-staged = listing(_staged, render)
+plant_available = listing(at_facility(queries.tags.available, kind="Plant"), render)
+package_available = listing(at_facility(queries.tags.available, kind="Package"), render)
+staged = fixed((), render, "staged")
