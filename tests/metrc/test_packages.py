@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -9,7 +10,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from leafledger.dialects.metrc.resources.harvests import HarvestPackageBody
 from leafledger.domain.models import AuditEvent, Package, PackageSource, PlantBatch, Tag
+from leafledger.domain.services.packages import HarvestPackage, Ingredient
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import Api, Grow, example, harvest_into, statements_of
@@ -160,6 +163,33 @@ def test_ingredients_from_two_harvests_record_the_genealogy(
     assert shown["SourceHarvestNames"] == f"{first_name}, {second_name}"
     assert shown["SourceHarvestCount"] == 2
     assert shown["Item"]["Name"] == item
+
+
+def test_a_package_body_is_one_command_holding_its_ingredient_commands() -> None:
+    body = HarvestPackageBody.model_validate(
+        {
+            "Tag": " T1 ",
+            "Item": "Buds",
+            "UnitOfWeight": "Grams",
+            "IsTradeSample": "true",
+            "ActualDate": "2024-01-15T00:00:00Z",
+            "Ingredients": [
+                {"HarvestId": 7, "Weight": 2, "UnitOfWeight": "g"},
+                {"HarvestName": "H-2", "Weight": "1.5", "UnitOfWeight": "oz"},
+            ],
+        }
+    )
+    assert body.to_command({}) == HarvestPackage(
+        tag="T1",
+        item="Buds",
+        unit_of_weight="Grams",
+        is_trade_sample=True,
+        actual_date=date(2024, 1, 15),
+        ingredients=(
+            Ingredient(Decimal(2), "g", harvest_id=7),
+            Ingredient(Decimal("1.5"), "oz", harvest_name="H-2"),
+        ),
+    )
 
 
 def test_over_draw_is_refused_naming_the_row_and_changes_nothing(
@@ -556,8 +586,6 @@ def test_a_page_of_packages_costs_the_same_statements_at_any_size(
 ) -> None:
     tags = packages_from_two_harvests(api, grow, 3)
     if state == "inactive":
-        from datetime import date
-
         with store.transaction() as session:
             for made in session.scalars(select(Package).where(Package.label.in_(tags))):
                 made.finished_date = date.fromisoformat(grow.today)

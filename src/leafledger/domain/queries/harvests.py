@@ -93,6 +93,7 @@ def harvests(facility: Facility, *, finished: bool) -> Listed:
 
 
 def on_hold(facility: Facility) -> Listed:
+    """The facility's harvests on hold, finished or not."""
     return unarchived(HarvestRow, facility, HarvestRow.is_on_hold.is_(True), complete=complete)
 
 

@@ -11,7 +11,7 @@ packages costs the page and those two statements, whatever its size.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -85,8 +85,8 @@ class PackageRow(ReadModel):
 class Genealogy:
     """What one package was drawn from, in the order first drawn (each named once)."""
 
-    harvest_names: list[str] = field(default_factory=list)
-    package_labels: list[str] = field(default_factory=list)
+    harvest_names: tuple[str, ...] = ()
+    package_labels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -115,9 +115,9 @@ _SOURCE_PACKAGE = aliased(Package, name="source_package")
 
 def genealogies(session: Session, package_ids: Sequence[int]) -> dict[int, Genealogy]:
     """The source harvest names and source package labels of each package, in one statement."""
-    found = {package_id: Genealogy() for package_id in package_ids}
-    if not found:
-        return found
+    wanted = sorted(set(package_ids))
+    if not wanted:
+        return {}
     rows = session.execute(
         select(
             PackageSource.package_id,
@@ -128,18 +128,21 @@ def genealogies(session: Session, package_ids: Sequence[int]) -> dict[int, Genea
         .select_from(PackageSource)
         .outerjoin(Harvest, Harvest.id == PackageSource.source_harvest_id)
         .outerjoin(_SOURCE_PACKAGE, _SOURCE_PACKAGE.id == PackageSource.source_package_id)
-        .where(PackageSource.package_id.in_(sorted(found)))
+        .where(PackageSource.package_id.in_(wanted))
         .order_by(PackageSource.id)
     )
-    harvests_seen: set[tuple[int, int | None]] = set()
+    # Insertion-ordered dicts: the first draw from a source places it, later ones repeat it.
+    harvests: dict[int, dict[int, str]] = {package_id: {} for package_id in wanted}
+    labels: dict[int, dict[str, None]] = {package_id: {} for package_id in wanted}
     for package_id, harvest_id, harvest_name, package_label in rows:
-        sources = found[package_id]
-        if harvest_name is not None and (package_id, harvest_id) not in harvests_seen:
-            harvests_seen.add((package_id, harvest_id))
-            sources.harvest_names.append(harvest_name)
-        if package_label is not None and package_label not in sources.package_labels:
-            sources.package_labels.append(package_label)
-    return found
+        if harvest_id is not None and harvest_name is not None:
+            harvests[package_id].setdefault(harvest_id, harvest_name)
+        if package_label is not None:
+            labels[package_id].setdefault(package_label, None)
+    return {
+        package_id: Genealogy(tuple(harvests[package_id].values()), tuple(labels[package_id]))
+        for package_id in wanted
+    }
 
 
 def complete(session: Session, packages: list[PackageRow]) -> list[PackageRecord]:

@@ -16,7 +16,6 @@ from pydantic import Field
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.factories import at_facility, bulk, listing, show
 from leafledger.dialects.kit.loaders import ById, ByKey
-from leafledger.dialects.kit.results import Written
 from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.resources import items
 from leafledger.dialects.metrc.wire import Licence, Note, WireBool, WireDate, WireId, WireInt
@@ -164,10 +163,8 @@ from_mother_plant = bulk(service.create_package_from_mother_plant)
 _from_batch = bulk(service.create_package_from_plant_batch)
 
 
-def from_plant_batch(call: Call) -> Written:
+def from_plant_batch(call: Call) -> Any:
     """POST /plantbatches/v2/packages (and v1 createpackages): `isFromMotherPlant=true` makes
     it the endpoint for packages from a mother plant, as Metrc documents."""
     from_mother = (call.query.get("isFromMotherPlant") or "").strip().lower() == "true"
-    handler = from_mother_plant if from_mother else _from_batch
-    written: Written = handler(call)
-    return written
+    return (from_mother_plant if from_mother else _from_batch)(call)
