@@ -13,11 +13,18 @@ from leafledger.domain.actor import CLI
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Harvest, HarvestPlant, PackageSource, Plant, Tag
 from leafledger.domain.services import harvests, packages
-from leafledger.domain.services.harvests import PlantCut, amount, harvest_plants, stored
+from leafledger.domain.services.harvests import (
+    FinishHarvest,
+    PlantCut,
+    RecordWaste,
+    RestorePlants,
+    amount,
+    harvest_plants,
+    stored,
+)
 from leafledger.domain.services.packages import (
     HarvestPackage,
     Ingredient,
-    PackageDetails,
     create_package_from_harvests,
 )
 from leafledger.store import Store
@@ -60,7 +67,7 @@ def harvest_of(session: Session, grow: Grow, weights: list[str], unit: str = "Gr
 
 
 def request(tag: str, item: str, unit: str, *draws: Ingredient) -> HarvestPackage:
-    return HarvestPackage(PackageDetails(tag=tag, item=item), unit, draws)
+    return HarvestPackage(tag=tag, item=item, unit_of_weight=unit, ingredients=draws)
 
 
 def test_quantities_are_positive_finite_and_at_most_ten_places() -> None:
@@ -157,28 +164,13 @@ def test_waste_then_restore_is_refused_and_finish_blocks_waste(
         .join(HarvestPlant, HarvestPlant.plant_id == Plant.id)
         .where(HarvestPlant.harvest_id == harvest.id)
     ).one()
-    harvests.record_waste(
-        session,
-        CLI,
-        here,
-        harvest,
-        waste_type="Plant Material",
-        weight=Decimal(1),
-        unit_of_weight="Grams",
-    )
+    waste = RecordWaste(harvest.id, "Plant Material", Decimal(1), "Grams")
+    harvests.record_waste(session, CLI, here, waste)
     with pytest.raises(RuleViolation, match="no longer be restored"):
-        harvests.restore_harvested_plants(session, CLI, here, harvest, [label])
-    harvests.finish_harvest(session, CLI, here, harvest, None)
+        harvests.restore_harvested_plants(session, CLI, here, RestorePlants(harvest.id, [label]))
+    harvests.finish_harvest(session, CLI, here, FinishHarvest(harvest.id))
     with pytest.raises(RuleViolation, match="finished"):
-        harvests.record_waste(
-            session,
-            CLI,
-            here,
-            harvest,
-            waste_type="Plant Material",
-            weight=Decimal(1),
-            unit_of_weight="Grams",
-        )
+        harvests.record_waste(session, CLI, here, waste)
     assert harvest.current_weight == Decimal(99)
 
 

@@ -33,6 +33,7 @@ from leafledger.domain.models import (
 from leafledger.domain.services.lookups import facility_today
 from leafledger.store import Store
 from tests.conftest import SHARED, DemoAccess, Ledger, unique
+from tests.statements import counted_statements, page_statements
 
 EXAMPLES = SHARED / "spec" / "metrc" / "v2-examples.json"
 
@@ -636,3 +637,81 @@ def test_a_group_tag_counts_all_its_plants_in_harvests_and_waste(api: Api, grow:
         [{"HarvestId": ids[0], "PlantTags": [labels[0]]}],
     )
     assert grow.harvest(ids[0]).plant_count == 1
+
+
+# --- statements
+
+
+def statements_of(api: Api, store: Store, path: str, **query: str) -> int:
+    """The statements one GET of `path` runs, credentials already remembered."""
+    api.ok("GET", path, **query)
+    with counted_statements(store.engine) as seen:
+        api.ok("GET", path, **query)
+    return len(seen)
+
+
+@pytest.mark.parametrize("state", ["active", "inactive", "onhold"])
+def test_a_page_of_harvests_costs_the_same_statements_at_any_size(
+    api: Api, grow: Grow, client: TestClient, store: Store, state: str
+) -> None:
+    ids = [harvest_into(api, grow, ["5", "6"], name=unique("Page")) for _ in range(3)]
+    if state == "inactive":
+        api.ok("PUT", "/harvests/v2/finish", [{"Id": i} for i in ids])
+    if state == "onhold":
+        with store.transaction() as session:
+            for harvest_id in ids:
+                held = session.get(Harvest, harvest_id)
+                assert held is not None
+                held.is_on_hold = True
+    params = {"licenseNumber": api.license}
+    found = page_statements(
+        client, store.engine, f"/harvests/v2/{state}", api.headers, params, sizes=(1, 3)
+    )
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]
+
+
+def test_a_page_of_harvest_waste_costs_the_same_statements_at_any_size(
+    api: Api, grow: Grow, client: TestClient, store: Store
+) -> None:
+    harvest_id = harvest_into(api, grow, ["100"])
+    waste = {"Id": harvest_id, "WasteType": "Fibrous", "UnitOfWeight": "Grams", "WasteWeight": 1}
+    api.ok("POST", "/harvests/v2/waste", [waste, waste, waste])
+    params = {"licenseNumber": api.license, "harvestId": str(harvest_id)}
+    found = page_statements(
+        client, store.engine, "/harvests/v2/waste", api.headers, params, sizes=(1, 3)
+    )
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]
+
+
+def test_a_harvest_read_by_id_costs_the_same_statements_however_many_plants(
+    api: Api, grow: Grow, store: Store
+) -> None:
+    small = harvest_into(api, grow, ["5"], name=unique("Small"))
+    large = harvest_into(api, grow, ["5", "6", "7", "8"], name=unique("Large"))
+    assert api.ok("GET", f"/harvests/v2/{large}")["PlantCount"] == 4
+    for version in ("v2", "v1"):
+        assert statements_of(api, store, f"/harvests/{version}/{small}") == statements_of(
+            api, store, f"/harvests/{version}/{large}"
+        )
+
+
+def test_refusals_name_the_wire_fields_of_the_row(api: Api, grow: Grow) -> None:
+    harvest_id = harvest_into(api, grow, ["50"])
+    zero = [{"Id": harvest_id, "WasteType": "Fibrous", "UnitOfWeight": "Grams", "WasteWeight": 0}]
+    response = api.call("POST", "/harvests/v2/waste", zero)
+    assert response.status_code == 400
+    assert response.json()[0]["message"].startswith("WasteWeight must be greater than zero")
+    [plant] = grow.plants(1)
+    response = api.call("PUT", "/plants/v2/harvest", [cut(grow, plant, "0")])
+    assert response.json()[0]["message"].startswith("Weight must be greater than zero")
+    response = api.call("PUT", "/plants/v2/harvest", [cut(grow, plant, "5", "Each")])
+    assert response.json()[0]["message"].startswith("UnitOfWeight: ")
+    future = [{"Id": harvest_id, "ActualDate": "2199-01-01"}]
+    response = api.call("PUT", "/harvests/v2/finish", future)
+    assert response.json()[0]["message"].startswith("ActualDate: ")
+    empty = [{"HarvestId": harvest_id, "PlantTags": []}]
+    response = api.call("PUT", "/harvests/v2/restore/harvestedplants", empty)
+    assert response.json()[0]["message"] == "PlantTags must list at least one plant tag."
+    assert grow.harvest(harvest_id).current_weight == Decimal("50")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -9,10 +10,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from leafledger.dialects.metrc.resources.harvests import HarvestPackageBody
 from leafledger.domain.models import AuditEvent, Package, PackageSource, PlantBatch, Tag
+from leafledger.domain.services.packages import HarvestPackage, Ingredient
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
-from tests.metrc.test_harvests import Api, Grow, example, harvest_into
+from tests.metrc.test_harvests import Api, Grow, example, harvest_into, statements_of
+from tests.statements import page_statements
 
 
 @pytest.fixture()
@@ -159,6 +163,33 @@ def test_ingredients_from_two_harvests_record_the_genealogy(
     assert shown["SourceHarvestNames"] == f"{first_name}, {second_name}"
     assert shown["SourceHarvestCount"] == 2
     assert shown["Item"]["Name"] == item
+
+
+def test_a_package_body_is_one_command_holding_its_ingredient_commands() -> None:
+    body = HarvestPackageBody.model_validate(
+        {
+            "Tag": " T1 ",
+            "Item": "Buds",
+            "UnitOfWeight": "Grams",
+            "IsTradeSample": "true",
+            "ActualDate": "2024-01-15T00:00:00Z",
+            "Ingredients": [
+                {"HarvestId": 7, "Weight": 2, "UnitOfWeight": "g"},
+                {"HarvestName": "H-2", "Weight": "1.5", "UnitOfWeight": "oz"},
+            ],
+        }
+    )
+    assert body.to_command({}) == HarvestPackage(
+        tag="T1",
+        item="Buds",
+        unit_of_weight="Grams",
+        is_trade_sample=True,
+        actual_date=date(2024, 1, 15),
+        ingredients=(
+            Ingredient(Decimal(2), "g", harvest_id=7),
+            Ingredient(Decimal("1.5"), "oz", harvest_name="H-2"),
+        ),
+    )
 
 
 def test_over_draw_is_refused_naming_the_row_and_changes_nothing(
@@ -387,7 +418,82 @@ def test_packages_from_a_mother_plant_record_it(api: Api, grow: Grow, store: Sto
         [batch_body(grow, tags[1], item, 3)],
     )
     assert response.status_code == 200
-    assert batch(store, grow.batch_id).untracked_count == 25
+    # Clones cut from the mother are not plants of the batch: it keeps all 30.
+    assert batch(store, grow.batch_id).untracked_count == 30
+
+
+def consecutive_plant_tags(grow: Grow, count: int) -> str:
+    """`count` available plant tags with consecutive labels; the first label."""
+    prefix = unique("1A4MOM").replace("-", "X") + "N"
+    with grow.store.transaction() as session:
+        for n in range(1, count + 1):
+            session.add(
+                Tag(
+                    facility_id=grow.facility.id,
+                    label=f"{prefix}{n:03d}",
+                    kind="Plant",
+                    tag_type_name="CannabisPlant",
+                )
+            )
+    return f"{prefix}001"
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/plantbatches/v2/packages/frommotherplant", {}),
+        ("/plantbatches/v1/create/packages/frommotherplant", {}),
+        ("/plantbatches/v2/packages", {"isFromMotherPlant": "true"}),
+    ],
+)
+def test_clones_from_a_mother_plant_leave_the_batch_whole(
+    api: Api, grow: Grow, store: Store, path: str, query: dict[str, str]
+) -> None:
+    """Metrc's integrator checklist: packaging clones from a batch's mother plant takes nothing
+    from the batch, so a growth phase change of all its plants still succeeds afterwards."""
+    [mother] = grow.plants(1, phase="Vegetative")
+    mother_id = grow.plant(mother).id
+    with store.transaction() as session:
+        found = session.get(PlantBatch, grow.batch_id)
+        assert found is not None
+        found.source_plant_id = mother_id
+    [tag] = grow.package_tags(1)
+    item = grow.item("Immature Plants", "CountBased")
+    response = api.call("POST", path, [batch_body(grow, tag, item, 4)], **query)
+    assert response.status_code == 200, response.text
+    change = {
+        "Name": grow.batch_name,
+        "Count": 30,
+        "StartingTag": consecutive_plant_tags(grow, 30),
+        "GrowthPhase": "Vegetative",
+        "GrowthDate": grow.today,
+    }
+    changed = api.call("POST", "/plantbatches/v2/growthphase", [change])
+    assert changed.status_code == 200, changed.text
+    tagged = batch(store, grow.batch_id)
+    assert (tagged.untracked_count, tagged.tracked_count) == (0, 30)
+    assert (tagged.packaged_count, tagged.destroyed_count) == (0, 0)
+    with store.read() as session:
+        [made] = session.scalars(select(Package).where(Package.label == tag)).all()
+        [source] = session.scalars(
+            select(PackageSource).where(PackageSource.package_id == made.id)
+        ).all()
+    assert made.quantity == 4 and made.package_type == "ImmaturePlant"
+    assert (source.source_plant_id, source.source_plant_batch_id) == (mother_id, grow.batch_id)
+    assert source.quantity == 4
+
+
+def test_plant_package_refusals_name_the_wire_field(api: Api, grow: Grow) -> None:
+    [tag] = grow.package_tags(1)
+    item = grow.item("Immature Plants", "CountBased")
+    response = api.call("POST", "/plantbatches/v2/packages", [batch_body(grow, tag, item, 0)])
+    assert response.status_code == 400
+    assert response.json()[0]["message"].startswith("Count must be greater than zero")
+    missing = {k: v for k, v in batch_body(grow, tag, item, 1).items() if k != "Tag"}
+    response = api.call("POST", "/plantbatches/v2/packages", [missing])
+    assert response.status_code == 400
+    assert response.json()[0]["message"] == "Tag: is required"
+    assert tag_status(grow.store, tag) == "Available"
 
 
 # --- reads
@@ -456,3 +562,84 @@ def test_foreign_package_id_or_label_answers_401(
     )
     assert response.status_code == 400
     assert other.harvest(harvest_id).current_weight == Decimal("9")
+
+
+# --- statements
+
+
+def packages_from_two_harvests(api: Api, grow: Grow, count: int) -> list[str]:
+    """`count` packages, each drawn from the same two harvests; their labels."""
+    first = harvest_into(api, grow, ["100"], name=unique("PA"))
+    second = harvest_into(api, grow, ["100"], name=unique("PB"))
+    tags = grow.package_tags(count)
+    item = grow.item()
+    draws = [ingredient(first, 1), ingredient(second, 2)]
+    api.ok(
+        "POST", "/harvests/v2/packages", [package_body(grow, t, item, "Grams", draws) for t in tags]
+    )
+    return tags
+
+
+@pytest.mark.parametrize("state", ["active", "inactive"])
+def test_a_page_of_packages_costs_the_same_statements_at_any_size(
+    api: Api, grow: Grow, client: TestClient, store: Store, state: str
+) -> None:
+    tags = packages_from_two_harvests(api, grow, 3)
+    if state == "inactive":
+        with store.transaction() as session:
+            for made in session.scalars(select(Package).where(Package.label.in_(tags))):
+                made.finished_date = date.fromisoformat(grow.today)
+    params = {"licenseNumber": api.license}
+    found = page_statements(
+        client, store.engine, f"/packages/v2/{state}", api.headers, params, sizes=(1, 3)
+    )
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]
+    listed = api.ok("GET", f"/packages/v2/{state}")["Data"]
+    assert {p["SourceHarvestCount"] for p in listed} == {2}
+
+
+def test_a_package_read_costs_the_same_statements_however_many_sources(
+    api: Api, grow: Grow, store: Store
+) -> None:
+    [single] = grow.package_tags(1)
+    harvest_id = harvest_into(api, grow, ["100"])
+    body = [package_body(grow, single, grow.item(), "Grams", [ingredient(harvest_id, 1)])]
+    [single_id] = api.ok("POST", "/harvests/v2/packages", body)["Ids"]
+    [double] = packages_from_two_harvests(api, grow, 1)
+    assert api.ok("GET", f"/packages/v2/{double}")["SourceHarvestCount"] == 2
+    double_id = api.ok("GET", f"/packages/v2/{double}")["Id"]
+    for one, other in ((single, double), (str(single_id), str(double_id))):
+        for version in ("v2", "v1"):
+            assert statements_of(api, store, f"/packages/{version}/{one}") == statements_of(
+                api, store, f"/packages/{version}/{other}"
+            )
+
+
+def test_ingredient_refusals_name_the_ingredient(api: Api, grow: Grow) -> None:
+    harvest_id = harvest_into(api, grow, ["100"])
+    [tag] = grow.package_tags(1)
+    item = grow.item()
+    draws = [ingredient(harvest_id, 5), ingredient(harvest_id, 0)]
+    response = api.call(
+        "POST", "/harvests/v2/packages", [package_body(grow, tag, item, "Grams", draws)]
+    )
+    assert response.status_code == 400
+    assert response.json()[0]["message"].startswith("Ingredients[1].Weight must be greater")
+    draws = [ingredient(harvest_id, 5), ingredient(987654321, 1)]
+    response = api.call(
+        "POST", "/harvests/v2/packages", [package_body(grow, tag, item, "Grams", draws)]
+    )
+    assert response.json()[0]["message"] == "Ingredients[1]: No harvest 987654321 at this facility."
+    no_unit = [{"HarvestId": harvest_id, "Weight": 1}]
+    response = api.call(
+        "POST", "/harvests/v2/packages", [package_body(grow, tag, item, "Grams", no_unit)]
+    )
+    assert response.json()[0]["message"] == "Ingredients[0].UnitOfWeight: is required"
+    batch_number = package_body(
+        grow, tag, item, "Grams", [ingredient(harvest_id, 1)], IsProductionBatch=True
+    )
+    response = api.call("POST", "/harvests/v2/packages", [batch_number])
+    assert response.json()[0]["message"] == "A production batch needs ProductionBatchNumber."
+    assert grow.harvest(harvest_id).current_weight == Decimal("100")
+    assert tag_status(grow.store, tag) == "Available"

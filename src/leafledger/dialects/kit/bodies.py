@@ -9,7 +9,8 @@ PascalCase for Metrc, snake_case as it is for Trace). For every object of a body
 2. loads the rows that `Loads` fields name (an id of a facility-owned row): a missing one is
    a 400 for that row, one of another facility a 401, as for path ids;
 3. builds the schema's `command` (a domain dataclass) from the fields of the same names, with
-   the loaded rows in place of their ids; a schema with no command is its own command.
+   the loaded rows in place of their ids and nested bodies (a package's ingredients) made into
+   their own commands; a schema with no command is its own command.
 
 When a service refuses a command field (`RuleViolation(field=...)`), `wire_name` gives that
 field's wire name from the same schema, so the error speaks the dialect's words.
@@ -47,15 +48,30 @@ class WireBody(BaseModel):
     command: ClassVar[Callable[..., Any] | None] = None
 
     def to_command(self, loaded: Mapping[str, Any]) -> Any:
-        """The command: the fields it declares, from this body (loaded rows replacing ids)."""
+        """The command: the fields it declares, from this body (loaded rows replacing ids,
+        nested bodies made into their own commands)."""
         target = type(self).command
         if target is None:
             return self
-        values = {name: loaded.get(name, getattr(self, name)) for name in type(self).model_fields}
+        values = {
+            name: loaded[name] if name in loaded else _nested_command(getattr(self, name))
+            for name in type(self).model_fields
+        }
         if dataclasses.is_dataclass(target):
             wanted = {f.name for f in dataclasses.fields(target) if f.init}
             values = {name: value for name, value in values.items() if name in wanted}
         return target(**values)
+
+
+def _nested_command(value: Any) -> Any:
+    """A field's value for a command: a nested body (or each of a list of them) as its own
+    command, so that a command holds domain objects all the way down. Nested bodies load no
+    rows (`Loads` is read on the top-level schema only)."""
+    if isinstance(value, WireBody):
+        return value.to_command({})
+    if isinstance(value, list | tuple):
+        return type(value)(_nested_command(item) for item in value)
+    return value
 
 
 B = TypeVar("B", bound=WireBody)

@@ -7,10 +7,22 @@ from leafledger.domain.queries import (
     additives,
     employees,
     facilities,
+    harvests,
     items,
     locations,
+    packages,
     strains,
     tags,
 )
 
-__all__ = ["additives", "employees", "facilities", "items", "locations", "strains", "tags"]
+__all__ = [
+    "additives",
+    "employees",
+    "facilities",
+    "harvests",
+    "items",
+    "locations",
+    "packages",
+    "strains",
+    "tags",
+]

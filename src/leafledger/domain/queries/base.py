@@ -99,6 +99,19 @@ class Listed:
         return replace(self, source=self.source.where(*conditions), total=None)
 
 
+def unarchived(
+    model: Any,
+    facility: Facility,
+    *conditions: ColumnElement[bool],
+    complete: Complete | None = None,
+) -> Listed:
+    """The facility's rows of `model` (a read model with `archived_date`, `last_modified`)
+    that are not archived and meet `conditions`, oldest first; windows filter on
+    `last_modified`. Harvests and packages are listed so, finished or not."""
+    source = owned(model, facility).where(model.archived_date.is_(None), *conditions)
+    return Listed(source.order_by(model.id), modified=model.last_modified, complete=complete)
+
+
 def completed(session: Session, listed: Listed, records: list[Any]) -> list[Any]:
     """`records` after the list's completing step, if it has one."""
     if listed.complete is None or not records:

@@ -6,19 +6,27 @@ PackageSource), and into the package's unit for the package quantity. The draws 
 together before anything changes, so a package never takes more than a harvest holds.
 
 A package from a plant batch takes N of the batch's untracked plants (never more than it holds)
-into an immature-plant package counted in Each.
+into an immature-plant package counted in Each: they leave the batch (`packaged_count`).
+
+A package from a mother plant (POST /plantbatches/v2/packages/frommotherplant) is N clones cut
+from the mother plant of a clone batch, named through that batch. The clones were never plants
+of the batch: the batch keeps every plant it holds, and the package's source is the mother
+plant (and the batch it is named through).
 
 An opening balance package (the sandbox's POST /sandbox/v2/packages/create) is stock that enters
 the ledger with no source in it: its genealogy is one PackageSource whose origin is
 "OpeningBalance". The sandbox endpoint makes them at any facility: the facility types'
 CanCreateOpeningBalancePackages flag (off in every preset) is for a state's regular opening
 balance path, which this sandbox helper is not.
+
+Each service takes one command; its faults name the command's fields (`field=`), which each
+dialect spells in its own words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -26,7 +34,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
-from leafledger.domain.errors import NotFound, RuleViolation
+from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import (
     Facility,
     Harvest,
@@ -36,15 +44,15 @@ from leafledger.domain.models import (
     PackageSource,
     PlantBatch,
     Sublocation,
-    Tag,
 )
-from leafledger.domain.models.base import IsTrue
+from leafledger.domain.models.base import IsTrue, fits
 from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name, find_named
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import audited
 from leafledger.domain.services.harvests import (
     amount,
     check_date,
     check_draw,
+    created,
     draw_for_package,
     harvest_referred,
     in_unit,
@@ -62,6 +70,9 @@ from leafledger.domain.services.plant_batches import batch_by_id, batch_named, r
 from leafledger.domain.services.tags import available_tags
 from leafledger.domain.units import QuantityType, get_unit
 
+# Plants in one package from a batch or a mother plant (a package is counted in Each).
+MAX_PLANTS = 100_000
+
 
 @dataclass(frozen=True)
 class Ingredient:
@@ -73,7 +84,7 @@ class Ingredient:
     harvest_name: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PackageDetails:
     """What every new package states, whatever it is made from."""
 
@@ -94,44 +105,25 @@ class PackageDetails:
     use_by_date: date | None = None
 
 
-@dataclass(frozen=True)
-class HarvestPackage:
-    details: PackageDetails
+@dataclass(frozen=True, kw_only=True)
+class HarvestPackage(PackageDetails):
+    """A package of harvested product, weighed in `unit_of_weight`, drawn from harvests."""
+
     unit_of_weight: str
-    ingredients: Sequence[Ingredient] = field(default_factory=tuple)
-    is_testing_sample: bool = False
+    ingredients: Sequence[Ingredient] = ()
 
 
-@dataclass(frozen=True)
-class BatchPackage:
-    details: PackageDetails
-    count: object
+@dataclass(frozen=True, kw_only=True)
+class BatchPackage(PackageDetails):
+    """A package of `count` plants, from a plant batch named by id or else by name."""
+
+    count: int
     plant_batch_id: int | None = None
     plant_batch_name: str | None = None
-    from_mother_plant: bool = False
 
 
 def category_of(item: Item) -> ItemCategory | None:
     return find_named(ITEM_CATEGORIES, item.category_name)
-
-
-def _audit(
-    session: Session,
-    actor: Actor,
-    entity: Package | PackageSource | PlantBatch,
-    action: str,
-    before: dict[str, object] | None,
-) -> None:
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=entity,
-        action=action,
-        facility_id=entity.facility_id,
-        before=before,
-        after=snapshot(entity),
-    )
 
 
 def _place(
@@ -152,41 +144,56 @@ def _place(
     return location_id, None if sublocation is None else sublocation.id
 
 
+def _check_dates(details: PackageDetails, packaged: date) -> None:
+    for field, when in (
+        ("expiration_date", details.expiration_date),
+        ("sell_by_date", details.sell_by_date),
+        ("use_by_date", details.use_by_date),
+    ):
+        if when is not None and when < packaged:
+            raise RuleViolation(
+                f"{{field}} {when.isoformat()} is before the packaged date.", field=field
+            )
+
+
+def _package_type(item: Item) -> str:
+    """Plants are packaged as immature plants; anything else is product."""
+    category = category_of(item)
+    return "ImmaturePlant" if category is not None and category.is_plant else "Product"
+
+
 def _new_package(
     session: Session,
     actor: Actor,
     facility: Facility,
     details: PackageDetails,
-    tag: Tag,
     item: Item,
     *,
     quantity: Decimal,
     unit: str,
-    package_type: str,
-    location: tuple[int | None, int | None],
+    default_location: int | None,
     packaged: date,
     is_testing_sample: bool = False,
 ) -> Package:
-    for what, when in (
-        ("ExpirationDate", details.expiration_date),
-        ("SellByDate", details.sell_by_date),
-        ("UseByDate", details.use_by_date),
-    ):
-        if when is not None and when < packaged:
-            raise RuleViolation(f"{what} {when.isoformat()} is before the packaged date.")
-    if details.is_production_batch and not (details.production_batch_number or "").strip():
-        raise RuleViolation("A production batch needs a ProductionBatchNumber.")
+    """A new package of `item` under the details' tag (claimed now), kept where the details
+    say or else at `default_location` when that location may hold packages."""
+    _check_dates(details, packaged)
+    batch_number = (details.production_batch_number or "").strip() or None
+    if details.is_production_batch and batch_number is None:
+        raise RuleViolation("A production batch needs {field}.", field="production_batch_number")
+    location_id, sublocation_id = _place(session, facility, details, default_location)
+    tag = claim_tag(session, actor, facility, details.tag, "Package")
     package = Package(
         facility_id=facility.id,
         label=tag.label,
         tag_id=tag.id,
         item_id=item.id,
-        package_type=package_type,
+        package_type=_package_type(item),
         quantity=quantity,
         original_quantity=quantity,
         unit_of_measure_name=unit,
-        location_id=location[0],
-        sublocation_id=location[1],
+        location_id=location_id,
+        sublocation_id=sublocation_id,
         patient_license_number=(details.patient_license_number or None),
         note=(details.note or None),
         packaged_date=packaged,
@@ -194,11 +201,7 @@ def _new_package(
         sell_by_date=details.sell_by_date,
         use_by_date=details.use_by_date,
         is_production_batch=details.is_production_batch,
-        production_batch_number=(
-            (details.production_batch_number or "").strip() or None
-            if details.is_production_batch
-            else None
-        ),
+        production_batch_number=batch_number if details.is_production_batch else None,
         is_testing_sample=is_testing_sample,
         is_trade_sample=details.is_trade_sample,
         is_donation=details.is_donation,
@@ -207,8 +210,7 @@ def _new_package(
         lab_testing_state="NotSubmitted",
         lab_testing_state_date=packaged,
     )
-    session.add(package)
-    _audit(session, actor, package, "create", None)
+    created(session, actor, package)
     return package
 
 
@@ -218,7 +220,7 @@ def _source(
     package: Package,
     quantity: Decimal,
     unit: str,
-    **source: int | None,
+    **source: int | str | None,
 ) -> PackageSource:
     row = PackageSource(
         facility_id=package.facility_id,
@@ -227,25 +229,16 @@ def _source(
         unit_of_measure_name=unit,
         **source,
     )
-    session.add(row)
-    _audit(session, actor, row, "create", None)
+    created(session, actor, row)
     return row
 
 
 # --- from harvests ---------------------------------------------------------------------------
 
 
-def create_package_from_harvests(
-    session: Session, actor: Actor, facility: Facility, request: HarvestPackage
-) -> Package:
-    """A new package of harvested product, drawn from one or more harvests.
-
-    Every draw is converted exactly into its harvest's unit; all draws are checked against the
-    harvests' current weights before any of them changes, so a refused package changes nothing.
-    """
-    details = request.details
-    unit = weight_unit(request.unit_of_weight)
-    item = item_named(session, facility, details.item)
+def _weighed_item(session: Session, facility: Facility, name: str) -> Item:
+    """The item of a package from harvests: weighed, and not a plant item."""
+    item = item_named(session, facility, name)
     category = category_of(item)
     if item.quantity_type != QuantityType.WEIGHT.value:
         raise RuleViolation(
@@ -253,53 +246,70 @@ def create_package_from_harvests(
         )
     if category is not None and category.is_plant:
         raise RuleViolation(f"The item {item.name!r} is a plant item; harvests give no plants.")
-    if not request.ingredients:
-        raise RuleViolation("Ingredients must name at least one harvest.")
-    packaged = check_date(facility, details.actual_date)
+    return item
 
-    # Work out every draw first: (harvest, weight in its unit), and the package quantity.
+
+def _drawn_harvest(
+    session: Session, facility: Facility, ingredient: Ingredient, at: FieldPath
+) -> Harvest:
+    """The harvest an ingredient names; a harvest it cannot name is that ingredient's fault."""
+    try:
+        return harvest_referred(session, facility, ingredient.harvest_id, ingredient.harvest_name)
+    except (RuleViolation, NotFound) as exc:
+        raise RuleViolation(exc.message, field=at) from None
+
+
+def _draws(
+    session: Session, facility: Facility, command: HarvestPackage, packaged: date
+) -> tuple[list[tuple[Harvest, Decimal]], Decimal]:
+    """Every draw of the package, checked together: (harvest, weight in the harvest's unit),
+    and the package quantity in its own unit. Nothing changes here."""
+    unit = weight_unit(command.unit_of_weight)
+    if not command.ingredients:
+        raise RuleViolation("{field} must name at least one harvest.", field="ingredients")
     draws: list[tuple[Harvest, Decimal]] = []
     totals: dict[int, Decimal] = {}
     quantity = Decimal(0)
-    for index, ingredient in enumerate(request.ingredients):
-        where = f"Ingredient {index + 1}"
-        try:
-            harvest = harvest_referred(
-                session, facility, ingredient.harvest_id, ingredient.harvest_name
-            )
-            weight = amount(ingredient.weight, "Weight")
-            ingredient_unit = weight_unit(ingredient.unit_of_weight)
-        except (RuleViolation, NotFound) as exc:
-            raise RuleViolation(f"{where}: {exc.message}") from None
+    for index, ingredient in enumerate(command.ingredients):
+        at: FieldPath = ("ingredients", index)
+        harvest = _drawn_harvest(session, facility, ingredient, at)
+        weight = amount(ingredient.weight, (*at, "weight"))
+        ingredient_unit = weight_unit(ingredient.unit_of_weight, (*at, "unit_of_weight"))
         if packaged < harvest.harvest_start_date:
-            raise RuleViolation(f"{where}: the package date precedes harvest {harvest.name!r}.")
+            raise RuleViolation(f"The package date precedes harvest {harvest.name!r}.", field=at)
         drawn = in_unit(weight, ingredient_unit, harvest.unit_of_weight_name)
         totals[harvest.id] = totals.get(harvest.id, Decimal(0)) + drawn
-        try:
-            check_draw(harvest, totals[harvest.id], "weight drawn")
-        except RuleViolation as exc:
-            raise RuleViolation(f"{where}: {exc.message}") from None
+        check_draw(harvest, totals[harvest.id], "weight drawn", at)
         draws.append((harvest, drawn))
         quantity += in_unit(weight, ingredient_unit, unit)
     quantity = stored(quantity)
     if quantity <= 0:
         raise RuleViolation("The package quantity must be greater than zero.")
+    return draws, quantity
 
-    tag = claim_tag(session, actor, facility, details.tag, "Package")
-    first = draws[0][0]
+
+def _package_harvests(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    command: HarvestPackage,
+    *,
+    testing: bool,
+) -> Package:
+    item = _weighed_item(session, facility, command.item)
+    packaged = check_date(facility, command.actual_date)
+    draws, quantity = _draws(session, facility, command, packaged)
     package = _new_package(
         session,
         actor,
         facility,
-        details,
-        tag,
+        command,
         item,
         quantity=quantity,
-        unit=unit.name,
-        package_type="Product",
-        location=_place(session, facility, details, first.drying_location_id),
+        unit=weight_unit(command.unit_of_weight).name,
+        default_location=draws[0][0].drying_location_id,
         packaged=packaged,
-        is_testing_sample=request.is_testing_sample,
+        is_testing_sample=testing,
     )
     seen: set[int] = set()
     for harvest, drawn in draws:
@@ -316,53 +326,53 @@ def create_package_from_harvests(
     return package
 
 
+def create_package_from_harvests(
+    session: Session, actor: Actor, facility: Facility, command: HarvestPackage
+) -> Package:
+    """A new package of harvested product, drawn from one or more harvests.
+
+    Every draw is converted exactly into its harvest's unit; all draws are checked against the
+    harvests' current weights before any of them changes, so a refused package changes nothing.
+    """
+    return _package_harvests(session, actor, facility, command, testing=False)
+
+
+def create_testing_package_from_harvests(
+    session: Session, actor: Actor, facility: Facility, command: HarvestPackage
+) -> Package:
+    """The same, as a sample for lab testing."""
+    return _package_harvests(session, actor, facility, command, testing=True)
+
+
 # --- from plant batches ----------------------------------------------------------------------
 
 
-def _batch(session: Session, facility: Facility, batch_id: object, name: object) -> PlantBatch:
-    if batch_id is not None:
-        if isinstance(batch_id, bool) or not isinstance(batch_id, int) or not 0 < batch_id < 2**63:
-            raise RuleViolation("A plant batch Id must be a positive number.")
-        return batch_by_id(session, facility, batch_id)
-    return batch_named(session, facility, name)
-
-
-def _count(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        raise RuleViolation("Count must be a whole number.")
-    if isinstance(value, Decimal) and (not value.is_finite() or value != int(value)):
-        raise RuleViolation("Count must be a whole number.")
-    count = int(value)
-    if count <= 0:
-        raise RuleViolation(f"Count must be greater than zero, got {count}.")
-    return count
-
-
-def create_package_from_plant_batch(
-    session: Session, actor: Actor, facility: Facility, request: BatchPackage
-) -> Package:
-    """A package of N untracked plants of a batch (never more than the batch holds)."""
-    require_grower(facility)
-    details = request.details
-    batch = _batch(session, facility, request.plant_batch_id, request.plant_batch_name)
+def _batch(session: Session, facility: Facility, command: BatchPackage) -> PlantBatch:
+    """The active, unheld batch a command names by id, or else by name."""
+    if command.plant_batch_id is not None:
+        if not fits(PlantBatch.id, command.plant_batch_id):
+            raise NotFound(f"No plant batch {command.plant_batch_id} at this facility.")
+        batch = batch_by_id(session, facility, command.plant_batch_id)
+    else:
+        batch = batch_named(session, facility, command.plant_batch_name)
     if not batch.active:
         raise RuleViolation(f"The plant batch {batch.name!r} is no longer active.")
     if batch.is_on_hold:
         raise RuleViolation(f"The plant batch {batch.name!r} is on hold.")
-    count = _count(request.count)
-    if count > batch.untracked_count:
-        raise RuleViolation(
-            f"Plant batch {batch.name!r} holds {batch.untracked_count} untracked plants; "
-            f"{count} cannot be packaged."
-        )
-    mother: int | None = None
-    if request.from_mother_plant:
-        if batch.source_plant_id is None:
-            raise RuleViolation(
-                f"The plant batch {batch.name!r} was not taken from a mother plant."
-            )
-        mother = batch.source_plant_id
-    item = item_named(session, facility, details.item)
+    return batch
+
+
+def _count(count: int) -> int:
+    if count <= 0:
+        raise RuleViolation(f"{{field}} must be greater than zero, got {count}.", field="count")
+    if count > MAX_PLANTS:
+        raise RuleViolation(f"{{field}} must be at most {MAX_PLANTS}, got {count}.", field="count")
+    return count
+
+
+def _plant_item(session: Session, facility: Facility, name: str, batch: PlantBatch) -> Item:
+    """The item of a package of plants: a plant item counted in Each, of the batch's strain."""
+    item = item_named(session, facility, name)
     category = category_of(item)
     if item.quantity_type != QuantityType.COUNT.value or category is None or not category.is_plant:
         raise RuleViolation(
@@ -371,28 +381,39 @@ def create_package_from_plant_batch(
         )
     if item.strain_id is not None and item.strain_id != batch.strain_id:
         raise RuleViolation(f"The item {item.name!r} is of another strain than the batch.")
-    packaged = check_date(facility, details.actual_date)
+    return item
+
+
+def _package_plants(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    command: BatchPackage,
+    batch: PlantBatch,
+    count: int,
+    *,
+    mother: int | None,
+) -> Package:
+    """A package of `count` plants named through `batch`, with its source (the batch, and the
+    mother plant the clones were cut from, if they were)."""
+    item = _plant_item(session, facility, command.item, batch)
+    packaged = check_date(facility, command.actual_date)
     if packaged < batch.planted_date:
-        raise RuleViolation("A package cannot be made before its batch was planted.")
-    tag = claim_tag(session, actor, facility, details.tag, "Package")
+        raise RuleViolation(
+            "A package cannot be made before its batch was planted.", field="actual_date"
+        )
     each = get_unit("Each").name
     package = _new_package(
         session,
         actor,
         facility,
-        details,
-        tag,
+        command,
         item,
         quantity=Decimal(count),
         unit=each,
-        package_type="ImmaturePlant",
-        location=_place(session, facility, details, batch.location_id),
+        default_location=batch.location_id,
         packaged=packaged,
     )
-    before = snapshot(batch)
-    batch.untracked_count -= count
-    batch.packaged_count += count
-    _audit(session, actor, batch, "package", before)
     _source(
         session,
         actor,
@@ -403,6 +424,45 @@ def create_package_from_plant_batch(
         source_plant_id=mother,
     )
     return package
+
+
+def create_package_from_plant_batch(
+    session: Session, actor: Actor, facility: Facility, command: BatchPackage
+) -> Package:
+    """A package of N untracked plants of a batch: they leave it (never more than it holds)."""
+    require_grower(facility)
+    batch = _batch(session, facility, command)
+    count = _count(command.count)
+    if count > batch.untracked_count:
+        raise RuleViolation(
+            f"Plant batch {batch.name!r} holds {batch.untracked_count} untracked plants; "
+            f"{count} cannot be packaged."
+        )
+    package = _package_plants(session, actor, facility, command, batch, count, mother=None)
+    done = audited(session, actor, batch, "package", batch.facility_id)
+    batch.untracked_count -= count
+    batch.packaged_count += count
+    done()
+    return package
+
+
+def create_package_from_mother_plant(
+    session: Session, actor: Actor, facility: Facility, command: BatchPackage
+) -> Package:
+    """A package of N clones cut from the mother plant of a batch.
+
+    The clones are new plants, not plants of the batch: the batch keeps its untracked plants
+    (a later growth phase change may still tag all of them), and the package records the mother
+    plant as its source.
+    """
+    require_grower(facility)
+    batch = _batch(session, facility, command)
+    if batch.source_plant_id is None:
+        raise RuleViolation(f"The plant batch {batch.name!r} was not taken from a mother plant.")
+    count = _count(command.count)
+    return _package_plants(
+        session, actor, facility, command, batch, count, mother=batch.source_plant_id
+    )
 
 
 # --- opening balances (sandbox) --------------------------------------------------------------
@@ -428,17 +488,22 @@ def _opening_items(session: Session, facility: Facility, request: OpeningBalance
     value = (request.filter_value or "").strip()
     if request.filter_by is None:
         if value:
-            raise RuleViolation("FilterValue needs FilterBy (Name, Category or UnitOfMeasure).")
+            raise RuleViolation(
+                "A filter value needs {field} (Name, Category or UnitOfMeasure).",
+                field="filter_by",
+            )
         query = query.where(Item.quantity_type == QuantityType.WEIGHT.value)
         wanted = "weight-based"
     else:
         kind = find_name(ITEM_FILTERS, request.filter_by)
         if kind is None:
+            known = ", ".join(ITEM_FILTERS)
             raise RuleViolation(
-                f"FilterBy {request.filter_by!r} is unknown; use one of {', '.join(ITEM_FILTERS)}."
+                f"{{field}} {request.filter_by!r} is unknown; use one of {known}.",
+                field="filter_by",
             )
         if not value:
-            raise RuleViolation("FilterValue is required with FilterBy.")
+            raise RuleViolation("{field} is required with a filter.", field="filter_value")
         if kind == "Name":
             query = query.where(Item.name == value)
         elif kind == "Category":
@@ -467,7 +532,9 @@ def create_opening_balance_packages(
     """
     count = request.count
     if isinstance(count, bool) or not 1 <= count <= MAX_OPENING_PACKAGES:
-        raise RuleViolation(f"Count must be from 1 to {MAX_OPENING_PACKAGES}, got {count}.")
+        raise RuleViolation(
+            f"{{field}} must be from 1 to {MAX_OPENING_PACKAGES}, got {count}.", field="count"
+        )
     items = _opening_items(session, facility, request)
     tags = list(session.scalars(available_tags(facility, "Package").limit(count)))
     if len(tags) < count:
@@ -489,64 +556,24 @@ def create_opening_balance_packages(
     made = []
     for index, available in enumerate(tags):
         item = items[index % len(items)]
-        tag = claim_tag(session, actor, facility, available.label, "Package")
-        category = category_of(item)
         package = _new_package(
             session,
             actor,
             facility,
-            PackageDetails(tag=tag.label, item=item.name),
-            tag,
+            PackageDetails(tag=available.label, item=item.name),
             item,
             quantity=OPENING_QUANTITY,
             unit=item.unit_of_measure_name,
-            package_type="ImmaturePlant"
-            if category is not None and category.is_plant
-            else "Product",
-            location=(location_id, None),
+            default_location=location_id,
             packaged=today,
         )
-        origin = PackageSource(
-            facility_id=facility.id,
-            package_id=package.id,
-            quantity=OPENING_QUANTITY,
-            unit_of_measure_name=item.unit_of_measure_name,
+        _source(
+            session,
+            actor,
+            package,
+            OPENING_QUANTITY,
+            item.unit_of_measure_name,
             origin=OPENING_BALANCE,
         )
-        session.add(origin)
-        _audit(session, actor, origin, "create", None)
         made.append(package)
     return made
-
-
-# --- reading ---------------------------------------------------------------------------------
-
-
-def source_harvests(session: Session, package: Package) -> list[Harvest]:
-    """The harvests a package was drawn from, in the order first drawn."""
-    ids = list(
-        session.scalars(
-            select(PackageSource.source_harvest_id)
-            .where(
-                PackageSource.package_id == package.id,
-                PackageSource.source_harvest_id.is_not(None),
-            )
-            .order_by(PackageSource.id)
-        )
-    )
-    unique = list(dict.fromkeys(i for i in ids if i is not None))
-    found = {h.id: h for h in session.scalars(select(Harvest).where(Harvest.id.in_(unique)))}
-    return [found[i] for i in unique if i in found]
-
-
-def source_package_labels(session: Session, package: Package) -> list[str]:
-    return list(
-        dict.fromkeys(
-            session.scalars(
-                select(Package.label)
-                .join(PackageSource, PackageSource.source_package_id == Package.id)
-                .where(PackageSource.package_id == package.id)
-                .order_by(PackageSource.id)
-            )
-        )
-    )

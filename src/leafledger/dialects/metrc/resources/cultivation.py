@@ -18,13 +18,15 @@ from __future__ import annotations
 from typing import Any
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.loaders import load_by_id
+from leafledger.dialects.kit.factories import listing
+from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.metrc.bodies import WireObject
-from leafledger.dialects.metrc.factories import bulk, path_id
+from leafledger.dialects.metrc.factories import bulk
 from leafledger.dialects.metrc.resources.packages import render_package
 from leafledger.dialects.metrc.resources.plant_batches import WireDate, parse
-from leafledger.dialects.metrc.results import Listing, legacy_listing
+from leafledger.domain import queries
 from leafledger.domain.models.plant import PlantWaste
+from leafledger.domain.queries.base import Listed
 from leafledger.domain.services import plant_groups
 from leafledger.domain.services.plant_batch_tags import replace_batch_tag
 from leafledger.domain.services.plant_batches import PlantingFromPlant, plant_from_plant
@@ -139,7 +141,14 @@ merge = bulk(_merge)
 # --- packages of a plant waste record --------------------------------------------------------
 
 
-def waste_packages(call: Call) -> Listing:
-    """GET /plants/v2/waste/{id}/package: always empty for now (see the module docstring)."""
-    load_by_id(call.session, PlantWaste, path_id(call), call.facility, "plant waste")
-    return legacy_listing([], render_package)
+PLANT_WASTE = ById(PlantWaste, "plant waste")
+
+
+def _packages_of_waste(call: Call) -> Listed:
+    """GET /plants/v2/waste/{id}/package: the row loads the waste record (404, or 401 for
+    another facility's); its packages are none for now (see the module docstring)."""
+    waste: PlantWaste = call.target
+    return queries.packages.from_plant_waste(waste)
+
+
+waste_packages = listing(_packages_of_waste, render_package)

@@ -1,145 +1,126 @@
 """Harvest rows (v1 and v2), the plant rows that make harvests, and packages from harvests.
 
-Bodies are read with the schemas below; the rules live in `domain/services/harvests.py` and
-`domain/services/packages.py`. v2 objects carry the three investigation flags of the v2
-examples; v1 objects are the same without them, as the v1 documentation shows.
+Each write row names its body schema below; the rules live in `domain/services/harvests.py`
+and `domain/services/packages.py`, the lists in `domain/queries/harvests.py`. v2 objects carry
+the three investigation flags of the v2 examples; v1 objects are the same without them, as the
+v1 documentation shows.
 """
 
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, StringConstraints
-from sqlalchemy import Select, select
+from pydantic import Field
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.loaders import load_by_id
-from leafledger.dialects.metrc.bodies import WireObject, parse_object
-from leafledger.dialects.metrc.factories import bulk, by_id, delete, listing
-from leafledger.dialects.metrc.render import session_of
-from leafledger.dialects.metrc.results import Listing, legacy_listing
-from leafledger.domain.errors import NotFound, RuleViolation
-from leafledger.domain.models import Harvest, HarvestWaste, Location, Sublocation
+from leafledger.dialects.kit.factories import at_facility, bulk, listing, remove, show
+from leafledger.dialects.kit.loaders import ById, load_by_id
+from leafledger.dialects.kit.paging import parse_positive_int
+from leafledger.dialects.metrc.bodies import MetrcBody
+from leafledger.dialects.metrc.resources.packages import NewPackageBody
+from leafledger.dialects.metrc.wire import (
+    BatchNumber,
+    Licence,
+    Name,
+    WireBool,
+    WireDate,
+    WireId,
+    WireQuantity,
+)
+from leafledger.domain import queries
+from leafledger.domain.errors import RuleViolation
+from leafledger.domain.models import Harvest, HarvestWaste
+from leafledger.domain.queries.base import Listed
+from leafledger.domain.queries.harvests import HarvestRecord, HarvestRow, WasteRecord
 from leafledger.domain.services import harvests as service
 from leafledger.domain.services import packages as package_service
-
-
-def _date_part(value: Any) -> Any:
-    """Metrc sends dates as "2015-12-15" or "2019-05-29T00:00:00Z": keep the calendar date."""
-    if isinstance(value, str) and len(value) > 10 and value[10] in "T ":
-        return value[:10]
-    return value
-
-
-WireDate = Annotated[date | None, BeforeValidator(_date_part)]
-# Texts kept on a record: no longer than their columns.
-Licence = Annotated[str | None, StringConstraints(max_length=64)]
-BatchNumber = Annotated[str | None, StringConstraints(max_length=100)]
-Note = Annotated[str | None, StringConstraints(max_length=1000)]
-
 
 # --- bodies ----------------------------------------------------------------------------------
 
 
-class PlantCutBody(WireObject):
-    plant: str | None = None
-    weight: Decimal | None = None
-    unit_of_weight: str | None = None
-    drying_location: str | None = None
+class PlantCutBody(MetrcBody):
+    command = service.PlantCut
+    plant: str
+    weight: WireQuantity
+    unit_of_weight: str
+    drying_location: str
     drying_sublocation: str | None = None
+    harvest_name: Name | None = None
+    patient_license_number: Licence | None = None
+    actual_date: WireDate | None = None
+
+
+class _HarvestById(MetrcBody):
+    harvest_id: WireId = Field(alias="Id")
+
+
+class WasteBody(_HarvestById):
+    command = service.RecordWaste
+    waste_type: str
+    weight: WireQuantity = Field(alias="WasteWeight")
+    unit_of_weight: str
+    actual_date: WireDate | None = None
+
+
+class FinishBody(_HarvestById):
+    command = service.FinishHarvest
+    actual_date: WireDate | None = None
+
+
+class UnfinishBody(_HarvestById):
+    command = service.UnfinishHarvest
+
+
+class MoveBody(MetrcBody):
+    command = service.MoveHarvest
+    harvest_id: WireId | None = Field(default=None, alias="Id")
     harvest_name: str | None = None
-    patient_license_number: Licence = None
-    actual_date: WireDate = None
-
-
-class WasteBody(WireObject):
-    id: int | None = None
-    waste_type: str | None = None
-    unit_of_weight: str | None = None
-    waste_weight: Decimal | None = None
-    actual_date: WireDate = None
-
-
-class FinishBody(WireObject):
-    id: int | None = None
-    actual_date: WireDate = None
-
-
-class UnfinishBody(WireObject):
-    id: int | None = None
-
-
-class MoveBody(WireObject):
-    id: int | None = None
-    harvest_name: str | None = None
-    drying_location: str | None = None
+    drying_location: str
     drying_sublocation: str | None = None
-    actual_date: WireDate = None
+    actual_date: WireDate | None = None
 
 
-class RenameBody(WireObject):
-    id: int | None = None
+class RenameBody(MetrcBody):
+    command = service.RenameHarvest
+    harvest_id: WireId | None = Field(default=None, alias="Id")
     old_name: str | None = None
-    new_name: str | None = None
+    new_name: Name
 
 
-class RestoreBody(WireObject):
-    harvest_id: int | None = None
-    plant_tags: list[str] | None = None
+class RestoreBody(MetrcBody):
+    command = service.RestorePlants
+    harvest_id: WireId
+    plant_tags: tuple[str, ...]
 
 
-class IngredientBody(WireObject):
-    harvest_id: int | None = None
+class IngredientBody(MetrcBody):
+    command = package_service.Ingredient
+    harvest_id: WireId | None = None
     harvest_name: str | None = None
-    weight: Decimal | None = None
-    unit_of_weight: str | None = None
+    weight: WireQuantity
+    unit_of_weight: str
 
 
-class HarvestPackageBody(WireObject):
-    tag: str | None = None
-    location: str | None = None
-    sublocation: str | None = None
-    item: str | None = None
-    unit_of_weight: str | None = None
-    patient_license_number: Licence = None
-    note: Note = None
-    is_production_batch: bool | None = None
-    production_batch_number: BatchNumber = None
-    is_trade_sample: bool | None = None
-    is_donation: bool | None = None
-    product_requires_remediation: bool | None = None
-    actual_date: WireDate = None
-    expiration_date: WireDate = None
-    sell_by_date: WireDate = None
-    use_by_date: WireDate = None
-    ingredients: list[IngredientBody] | None = None
-
-
-def _row(call: Call, obj: dict[str, Any]) -> int:
-    """The index of `obj` in the body (the bulk factory reports errors by it)."""
-    return next(i for i, o in enumerate(call.objects) if o is obj)
-
-
-def _required(value: Any, field: str) -> Any:
-    if value is None:
-        raise RuleViolation(f"{field}: is required")
-    return value
+class HarvestPackageBody(NewPackageBody):
+    command = package_service.HarvestPackage
+    unit_of_weight: str
+    is_production_batch: WireBool = False
+    production_batch_number: BatchNumber | None = None
+    product_requires_remediation: WireBool = False
+    ingredients: tuple[IngredientBody, ...] = ()
 
 
 # --- rendering -------------------------------------------------------------------------------
 
 
-def render_harvest_v1(harvest: Harvest) -> dict[str, Any]:
-    session = session_of(harvest)
-    location = session.get(Location, harvest.drying_location_id)
-    sublocation = (
-        session.get(Sublocation, harvest.drying_sublocation_id)
-        if harvest.drying_sublocation_id is not None
-        else None
-    )
-    strains = service.harvest_strains(session, harvest)
+def _iso(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def render_harvest_v1(record: HarvestRecord) -> dict[str, Any]:
+    harvest: HarvestRow = record.harvest
+    strains = record.strains
     return {
         "Id": harvest.id,
         "Name": harvest.name,
@@ -148,10 +129,10 @@ def render_harvest_v1(harvest: Harvest) -> dict[str, Any]:
         "SourceStrainNames": ", ".join(s.name for s in strains) or None,
         "Strains": [{"Id": s.id, "Name": s.name} for s in strains],
         "DryingLocationId": harvest.drying_location_id,
-        "DryingLocationName": None if location is None else location.name,
-        "DryingSublocationId": 0 if sublocation is None else sublocation.id,
-        "DryingSublocationName": None if sublocation is None else sublocation.name,
-        "DryingLocationTypeName": None if location is None else location.location_type_name,
+        "DryingLocationName": harvest.drying_location_name,
+        "DryingSublocationId": harvest.drying_sublocation_id or 0,
+        "DryingSublocationName": harvest.drying_sublocation_name,
+        "DryingLocationTypeName": harvest.drying_location_type_name,
         "PatientLicenseNumber": harvest.patient_license_number,
         "CurrentWeight": harvest.current_weight,
         "TotalWasteWeight": harvest.total_waste_weight,
@@ -171,258 +152,73 @@ def render_harvest_v1(harvest: Harvest) -> dict[str, Any]:
     }
 
 
-def render_harvest_v2(harvest: Harvest) -> dict[str, Any]:
-    rendered = render_harvest_v1(harvest)
-    out: dict[str, Any] = {}
-    for key, value in rendered.items():
-        out[key] = value
-        if key == "IsOnHold":
-            out["IsOnInvestigation"] = False
-            out["IsOnInvestigationHold"] = False
-            out["IsOnInvestigationRecall"] = False
-    return out
+_INVESTIGATION = [
+    ("IsOnInvestigation", False),
+    ("IsOnInvestigationHold", False),
+    ("IsOnInvestigationRecall", False),
+]
 
 
-def _iso(value: date | None) -> str | None:
-    return None if value is None else value.isoformat()
+def render_harvest_v2(record: HarvestRecord) -> dict[str, Any]:
+    """The v1 object with the investigation flags right after IsOnHold, as the v2 example."""
+    fields = list(render_harvest_v1(record).items())
+    held = [key for key, _ in fields].index("IsOnHold") + 1
+    return dict([*fields[:held], *_INVESTIGATION, *fields[held:]])
 
 
-def render_waste(waste: HarvestWaste) -> dict[str, Any]:
-    harvest = session_of(waste).get(Harvest, waste.harvest_id)
+def render_waste(record: WasteRecord) -> dict[str, Any]:
+    waste = record.waste
     return {
         "Id": waste.id,
         "WasteTypeName": waste.waste_type_name,
         "WasteWeight": waste.weight,
-        "UnitOfWeightName": None if harvest is None else harvest.unit_of_weight_name,
+        "UnitOfWeightName": record.unit_of_weight_name,
         "ActualDate": waste.waste_date.isoformat(),
     }
 
 
-# --- reads -----------------------------------------------------------------------------------
+# --- loaders ---------------------------------------------------------------------------------
+
+HARVEST = ById(HarvestRow, "harvest", complete=queries.harvests.complete)
+WASTE = ById(HarvestWaste, "harvest waste")
 
 
-# Ids are 64-bit: a longer run of digits names nothing (and must not reach the database).
-LARGEST_ID = 2**63 - 1
-
-
-def owned(call: Call, model: type[Any], object_id: int, what: str) -> Any:
-    """`load_by_id` for a path id, answering 404 for ids no 64-bit column can hold."""
-    if object_id > LARGEST_ID:
-        raise NotFound(f"No {what} {object_id} was found.")
-    return load_by_id(call.session, model, object_id, call.facility, what)
-
-
-def _load(call: Call, harvest_id: int) -> Harvest:
-    loaded: Harvest = owned(call, Harvest, harvest_id, "harvest")
-    return loaded
-
-
-def _own(call: Call) -> Select[Harvest]:
-    return select(Harvest).where(
-        Harvest.facility_id == call.facility.id, Harvest.archived_date.is_(None)
-    )
-
-
-def _active(call: Call) -> Select[Harvest]:
-    return _own(call).where(Harvest.finished_date.is_(None)).order_by(Harvest.id)
-
-
-def _inactive(call: Call) -> Select[Harvest]:
-    return _own(call).where(Harvest.finished_date.is_not(None)).order_by(Harvest.id)
-
-
-def _onhold(call: Call) -> Select[Harvest]:
-    return _own(call).where(Harvest.is_on_hold.is_(True)).order_by(Harvest.id)
-
-
-MODIFIED = Harvest.last_modified
-active_v2 = listing(_active, render_harvest_v2, modified=MODIFIED)
-active_v1 = listing(_active, render_harvest_v1, modified=MODIFIED)
-inactive_v2 = listing(_inactive, render_harvest_v2, modified=MODIFIED)
-inactive_v1 = listing(_inactive, render_harvest_v1, modified=MODIFIED)
-onhold_v2 = listing(_onhold, render_harvest_v2, modified=MODIFIED)
-onhold_v1 = listing(_onhold, render_harvest_v1, modified=MODIFIED)
-get_v2 = by_id(_load, render_harvest_v2)
-get_v1 = by_id(_load, render_harvest_v1)
-
-
-def waste_list(call: Call) -> Listing:
-    raw = (call.query.get("harvestId") or "").strip()
-    if not raw.isdigit() or len(raw) > 18:
+def asked_harvest(call: Call) -> Harvest:
+    """GET /harvests/v2/waste?harvestId=: the harvest the query names, loaded as a path id is
+    (a harvest of another facility answers 401)."""
+    harvest_id = parse_positive_int("harvestId", call.query.get("harvestId"))
+    if harvest_id is None:
         raise RuleViolation("harvestId (a harvest's Id) is required.")
-    harvest = _load(call, int(raw))
-    query = (
-        select(HarvestWaste)
-        .where(HarvestWaste.harvest_id == harvest.id, HarvestWaste.active.is_(True))
-        .order_by(HarvestWaste.id)
-    )
-    return legacy_listing(query, render_waste)
+    return load_by_id(call.session, Harvest, harvest_id, call.facility, "harvest")
 
 
-# --- writes ----------------------------------------------------------------------------------
+# --- handlers --------------------------------------------------------------------------------
 
 
-def _cut(call: Call, obj: dict[str, Any]) -> service.PlantCut:
-    body = parse_object(PlantCutBody, obj, _row(call, obj))
-    return service.PlantCut(
-        plant=_required(body.plant, "Plant"),
-        weight=_required(body.weight, "Weight"),
-        unit_of_weight=_required(body.unit_of_weight, "UnitOfWeight"),
-        drying_location=_required(body.drying_location, "DryingLocation"),
-        drying_sublocation=body.drying_sublocation,
-        harvest_name=body.harvest_name,
-        patient_license_number=body.patient_license_number,
-        actual_date=body.actual_date,
-    )
+def _waste_of_target(call: Call) -> Listed:
+    harvest: Harvest = call.target
+    return queries.harvests.waste(harvest)
 
 
-def _harvest_one(call: Call, obj: dict[str, Any]) -> int:
-    cut = _cut(call, obj)
-    return service.harvest_plant(call.session, call.actor, call.facility, cut).id
+active_v2 = listing(at_facility(queries.harvests.harvests, finished=False), render_harvest_v2)
+active_v1 = listing(at_facility(queries.harvests.harvests, finished=False), render_harvest_v1)
+inactive_v2 = listing(at_facility(queries.harvests.harvests, finished=True), render_harvest_v2)
+inactive_v1 = listing(at_facility(queries.harvests.harvests, finished=True), render_harvest_v1)
+onhold_v2 = listing(at_facility(queries.harvests.on_hold), render_harvest_v2)
+onhold_v1 = listing(at_facility(queries.harvests.on_hold), render_harvest_v1)
+get_v2 = show(render_harvest_v2)
+get_v1 = show(render_harvest_v1)
+waste_list = listing(_waste_of_target, render_waste)
 
+harvest_plants = bulk(service.harvest_plant)
+manicure_plants = bulk(service.manicure_plant)
+record_waste = bulk(service.record_waste)
+discontinue_waste = remove(service.discontinue_waste)
+finish = bulk(service.finish_harvest)
+unfinish = bulk(service.unfinish_harvest)
+move = bulk(service.move_harvest)
+rename = bulk(service.rename_harvest)
+restore_harvested_plants = bulk(service.restore_harvested_plants)
 
-def _manicure_one(call: Call, obj: dict[str, Any]) -> int:
-    cut = _cut(call, obj)
-    return service.harvest_plant(call.session, call.actor, call.facility, cut, manicure=True).id
-
-
-harvest_plants = bulk(_harvest_one)
-manicure_plants = bulk(_manicure_one)
-
-
-def _waste(call: Call, obj: dict[str, Any]) -> int:
-    body = parse_object(WasteBody, obj, _row(call, obj))
-    harvest = service.harvest_by_id(call.session, call.facility, _required(body.id, "Id"))
-    waste = service.record_waste(
-        call.session,
-        call.actor,
-        call.facility,
-        harvest,
-        waste_type=_required(body.waste_type, "WasteType"),
-        weight=_required(body.waste_weight, "WasteWeight"),
-        unit_of_weight=_required(body.unit_of_weight, "UnitOfWeight"),
-        actual_date=body.actual_date,
-    )
-    return waste.id
-
-
-record_waste = bulk(_waste)
-
-
-def _discontinue(call: Call, waste_id: int) -> int:
-    waste: HarvestWaste = owned(call, HarvestWaste, waste_id, "harvest waste")
-    return service.discontinue_waste(call.session, call.actor, waste).id
-
-
-discontinue_waste = delete(_discontinue)
-
-
-def _finish(call: Call, obj: dict[str, Any]) -> int:
-    body = parse_object(FinishBody, obj, _row(call, obj))
-    harvest = service.harvest_by_id(call.session, call.facility, _required(body.id, "Id"))
-    return service.finish_harvest(
-        call.session, call.actor, call.facility, harvest, body.actual_date
-    ).id
-
-
-def _unfinish(call: Call, obj: dict[str, Any]) -> int:
-    body = parse_object(UnfinishBody, obj, _row(call, obj))
-    harvest = service.harvest_by_id(call.session, call.facility, _required(body.id, "Id"))
-    return service.unfinish_harvest(call.session, call.actor, harvest).id
-
-
-def _move(call: Call, obj: dict[str, Any]) -> int:
-    body = parse_object(MoveBody, obj, _row(call, obj))
-    harvest = service.harvest_referred(call.session, call.facility, body.id, body.harvest_name)
-    return service.move_harvest(
-        call.session,
-        call.actor,
-        call.facility,
-        harvest,
-        drying_location=_required(body.drying_location, "DryingLocation"),
-        drying_sublocation=body.drying_sublocation,
-        actual_date=body.actual_date,
-    ).id
-
-
-def _rename(call: Call, obj: dict[str, Any]) -> int:
-    body = parse_object(RenameBody, obj, _row(call, obj))
-    harvest = service.harvest_referred(call.session, call.facility, body.id, body.old_name)
-    return service.rename_harvest(
-        call.session, call.actor, call.facility, harvest, _required(body.new_name, "NewName")
-    ).id
-
-
-def _restore(call: Call, obj: dict[str, Any]) -> int:
-    body = parse_object(RestoreBody, obj, _row(call, obj))
-    harvest = service.harvest_by_id(
-        call.session, call.facility, _required(body.harvest_id, "HarvestId")
-    )
-    return service.restore_harvested_plants(
-        call.session, call.actor, call.facility, harvest, _required(body.plant_tags, "PlantTags")
-    ).id
-
-
-finish = bulk(_finish)
-unfinish = bulk(_unfinish)
-move = bulk(_move)
-rename = bulk(_rename)
-restore_harvested_plants = bulk(_restore)
-
-
-# --- packages from harvests ------------------------------------------------------------------
-
-
-def _package(call: Call, obj: dict[str, Any], *, testing: bool) -> int:
-    body = parse_object(HarvestPackageBody, obj, _row(call, obj))
-    details = package_service.PackageDetails(
-        tag=_required(body.tag, "Tag"),
-        item=_required(body.item, "Item"),
-        location=body.location,
-        sublocation=body.sublocation,
-        patient_license_number=body.patient_license_number,
-        note=body.note,
-        is_production_batch=bool(body.is_production_batch),
-        production_batch_number=body.production_batch_number,
-        is_trade_sample=bool(body.is_trade_sample),
-        is_donation=bool(body.is_donation),
-        product_requires_remediation=bool(body.product_requires_remediation),
-        actual_date=body.actual_date,
-        expiration_date=body.expiration_date,
-        sell_by_date=body.sell_by_date,
-        use_by_date=body.use_by_date,
-    )
-    ingredients = [
-        package_service.Ingredient(
-            weight=_required(i.weight, "Ingredients.Weight"),
-            unit_of_weight=_required(i.unit_of_weight, "Ingredients.UnitOfWeight"),
-            harvest_id=i.harvest_id,
-            harvest_name=i.harvest_name,
-        )
-        for i in (body.ingredients or [])
-    ]
-    request = package_service.HarvestPackage(
-        details=details,
-        unit_of_weight=_required(body.unit_of_weight, "UnitOfWeight"),
-        ingredients=ingredients,
-        is_testing_sample=testing,
-    )
-    try:
-        made = package_service.create_package_from_harvests(
-            call.session, call.actor, call.facility, request
-        )
-    except NotFound as exc:
-        raise RuleViolation(exc.message) from None
-    return made.id
-
-
-def _product_package(call: Call, obj: dict[str, Any]) -> int:
-    return _package(call, obj, testing=False)
-
-
-def _testing_package(call: Call, obj: dict[str, Any]) -> int:
-    return _package(call, obj, testing=True)
-
-
-create_packages = bulk(_product_package)
-create_testing_packages = bulk(_testing_package)
+create_packages = bulk(package_service.create_package_from_harvests)
+create_testing_packages = bulk(package_service.create_testing_package_from_harvests)
