@@ -7,7 +7,8 @@ Every body field is one of these, so a value means the same thing wherever it is
 - JSON integers: the same without the string form, where an endpoint has always refused text
   (the sandbox's counts);
 - quantities: exact decimals from a JSON number or a numeric string, finite; never a boolean;
-- booleans: JSON true/false or the strings "true"/"false" (any case); never a number;
+- booleans: JSON true/false or the strings "true"/"false" (any case), null for false (an
+  optional flag left unset); never a number;
 - calendar dates: "2024-01-15", or a timestamp whose calendar date is taken
   ("2024-01-15T00:00:00Z"), between FIRST_DATE and LAST_DATE;
 - instants: ISO 8601 date and time; no offset means UTC;
@@ -80,6 +81,8 @@ def exact_decimal(value: Any) -> Decimal:
 
 
 def flag(value: Any) -> bool:
+    if value is None:  # an optional flag left null: not set
+        return False
     if isinstance(value, bool):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
@@ -135,7 +138,7 @@ WholeNumber = Annotated[int, PlainValidator(whole_number), WithJsonSchema({"type
 JsonInteger = Annotated[int, PlainValidator(json_integer), WithJsonSchema({"type": "integer"})]
 Id = Annotated[int, PlainValidator(positive_id), WithJsonSchema({"type": "integer", "minimum": 1})]
 ExactDecimal = Annotated[Decimal, PlainValidator(exact_decimal), WithJsonSchema({"type": "number"})]
-Flag = Annotated[bool, PlainValidator(flag), WithJsonSchema({"type": "boolean"})]
+Flag = Annotated[bool, PlainValidator(flag), WithJsonSchema({"type": ["boolean", "null"]})]
 CalendarDate = Annotated[
     date,
     PlainValidator(calendar_date),
