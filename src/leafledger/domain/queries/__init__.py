@@ -3,6 +3,6 @@
 One module per aggregate; `base.py` holds what they are built from.
 """
 
-from leafledger.domain.queries import items, locations
+from leafledger.domain.queries import items, locations, plant_batches, plants
 
-__all__ = ["items", "locations"]
+__all__ = ["items", "locations", "plant_batches", "plants"]
