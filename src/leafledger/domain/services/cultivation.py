@@ -126,7 +126,7 @@ def required_place(
 ) -> tuple[Location, Sublocation | None]:
     """The place a move or a change names; a location is required."""
     if not location:
-        raise RuleViolation("A location is required.", field="location")
+        raise RuleViolation("{field} is required.", field="location")
     found = location_named(session, facility, location, holding=holding)
     sub = sublocation_named(session, facility, sublocation) if sublocation else None
     return found, sub
@@ -161,18 +161,32 @@ def move_to(
     done()
 
 
+@dataclass(frozen=True, kw_only=True)
+class StrainNamed:
+    """A strain named by id or, failing that, by name."""
+
+    strain_id: int | None = None
+    strain_name: str | None = None
+
+
 def change_strain_of(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    row: Plant | PlantBatch,
-    strain: tuple[int | None, str | None],
+    session: Session, actor: Actor, facility: Facility, row: Plant | PlantBatch, named: StrainNamed
 ) -> None:
-    """Give a plant or a batch the strain named by (id, name) (audited as a strain change)."""
-    found = strain_by_ref(session, facility, *strain)
+    """Give a plant or a batch the strain `named` (audited as a strain change)."""
+    found = strain_by_ref(session, facility, named.strain_id, named.strain_name)
     done = audited(session, actor, row, "change_strain", facility.id)
     row.strain_id = found.id
     done()
+
+
+def record_split(
+    session: Session, actor: Actor, made: Plant | PlantBatch, source: Plant | PlantBatch, key: str
+) -> None:
+    """The creation of `made` from part of `source`; the event names the source by `key`."""
+    after = {**snapshot(made), key: source.id}
+    record(
+        session, actor, entity=made, action="split_from", facility_id=made.facility_id, after=after
+    )
 
 
 # --- plants and plant batches ---------------------------------------------------------------
@@ -274,7 +288,7 @@ class Waste:
             raise RuleViolation(f"The waste reason {found.name!r} requires a note.", field="note")
         weight = self.weight or Decimal(0)
         if not weight.is_finite() or weight < 0:
-            raise RuleViolation("The waste weight must be zero or more.", field="weight")
+            raise RuleViolation("{field} must be zero or more.", field="weight")
         if found.requires_waste_weight and weight <= 0:
             raise RuleViolation(
                 f"The waste reason {found.name!r} requires a waste weight.", field="weight"
@@ -291,7 +305,7 @@ class Waste:
         method = waste_method(self.method)
         weight = self.weight
         if weight is None or not weight.is_finite() or weight <= 0:
-            raise RuleViolation("The waste weight must be more than zero.", field="weight")
+            raise RuleViolation("{field} must be more than zero.", field="weight")
         return method
 
 

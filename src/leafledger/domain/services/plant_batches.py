@@ -30,6 +30,7 @@ from leafledger.domain.request_state import NamesReadAhead, request_state
 from leafledger.domain.services.audit import audited, record, record_created, snapshot
 from leafledger.domain.services.cultivation import (
     Additive,
+    StrainNamed,
     Waste,
     active_batch,
     active_plant_by_label,
@@ -41,6 +42,7 @@ from leafledger.domain.services.cultivation import (
     move_to,
     not_future,
     place,
+    record_split,
     require_grower,
     required_place,
     save_waste,
@@ -335,14 +337,7 @@ def split(session: Session, actor: Actor, facility: Facility, order: Split) -> P
         batch.location_id, batch.sublocation_id = source.location_id, source.sublocation_id
     session.add(batch)
     session.flush()
-    record(
-        session,
-        actor,
-        entity=batch,
-        action="split_from",
-        facility_id=facility.id,
-        after={**snapshot(batch), "split_from_plant_batch_id": source.id},
-    )
+    record_split(session, actor, batch, source, "split_from_plant_batch_id")
     return batch
 
 
@@ -492,19 +487,17 @@ def rename(session: Session, actor: Actor, facility: Facility, command: BatchRen
     return batch
 
 
-@dataclass(frozen=True)
-class BatchStrainChange:
-    batch_id: int | None
-    name: str | None
-    strain_id: int | None = None
-    strain_name: str | None = None
+@dataclass(frozen=True, kw_only=True)
+class BatchStrainChange(StrainNamed):
+    batch_id: int | None = None
+    name: str | None = None
 
 
 def change_strain(
     session: Session, actor: Actor, facility: Facility, command: BatchStrainChange
 ) -> PlantBatch:
     batch = _changeable(session, facility, command.name, command.batch_id)
-    change_strain_of(session, actor, facility, batch, (command.strain_id, command.strain_name))
+    change_strain_of(session, actor, facility, batch, command)
     return batch
 
 

@@ -1,4 +1,4 @@
-"""Plant groups: one tag standing for several plants (PUT /plants/v2/split and /plants/v2/merge).
+"""Plant groups: one tag standing for several plants, which groups split and merge.
 
 A plant row has a `plant_count`, the number of plants its tag stands for: 1 for a plant tagged
 on its own, more for a group.
@@ -44,6 +44,7 @@ from leafledger.domain.services.cultivation import (
     MAX_COUNT,
     active_plant_by_label,
     not_future,
+    record_split,
     require_grower,
 )
 from leafledger.domain.services.lookups import claim_tag, retire_tag, strain_named
@@ -109,14 +110,7 @@ def split(session: Session, actor: Actor, facility: Facility, order: PlantSplit)
     )
     session.add(group)
     session.flush()
-    record(
-        session,
-        actor,
-        entity=group,
-        action="split_from",
-        facility_id=facility.id,
-        after={**snapshot(group), "split_from_plant_id": source.id},
-    )
+    record_split(session, actor, group, source, "split_from_plant_id")
     return group
 
 

@@ -30,6 +30,7 @@ from leafledger.domain.services.audit import audited, record, snapshot
 from leafledger.domain.services.cultivation import (
     ACTIVE_STATES,
     Additive,
+    StrainNamed,
     Waste,
     active_plant,
     active_plant_by_label,
@@ -156,12 +157,10 @@ def replace_tag(
     return plant
 
 
-@dataclass(frozen=True)
-class StrainChange:
-    plant_id: int | None
-    label: str | None
-    strain_id: int | None = None
-    strain_name: str | None = None
+@dataclass(frozen=True, kw_only=True)
+class StrainChange(StrainNamed):
+    plant_id: int | None = None
+    label: str | None = None
 
 
 def change_strain(
@@ -174,7 +173,7 @@ def change_strain(
             "the strain of plants."
         )
     plant = active_plant(session, facility, command.plant_id, command.label)
-    change_strain_of(session, actor, facility, plant, (command.strain_id, command.strain_name))
+    change_strain_of(session, actor, facility, plant, command)
     return plant
 
 

@@ -34,7 +34,6 @@ from leafledger.domain.services.additives import Ingredient
 
 # --- body parts shared with plants ---------------------------------------------------------
 
-
 # (field, field, the sentence naming both when neither is given)
 Pairs = tuple[tuple[str, str, str], ...]
 
@@ -79,6 +78,8 @@ class WasteRecordFields(MetrcBody):
 
 
 def _as_command(body: WireBody) -> Any:
+    """A nested body as the domain value its schema names, so that commands hold no wire
+    objects (the kit makes commands of top-level bodies only)."""
     return body.to_command({})
 
 
@@ -206,7 +207,7 @@ class AdditiveBody(AdditiveFields):
 
 
 class TemplateAdditiveBody(AdditiveBody, UsingTemplate):
-    pass
+    """The batch's additive, completed from a template."""
 
 
 # --- rendering -----------------------------------------------------------------------------

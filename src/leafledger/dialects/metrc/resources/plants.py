@@ -91,7 +91,7 @@ class AdditiveBody(AdditiveFields):
 
 
 class TemplateAdditiveBody(AdditiveBody, UsingTemplate):
-    pass
+    """The plants' additive, completed from a template."""
 
 
 class LocationAdditiveBody(AdditiveFields):
@@ -101,7 +101,7 @@ class LocationAdditiveBody(AdditiveFields):
 
 
 class LocationTemplateAdditiveBody(LocationAdditiveBody, UsingTemplate):
-    pass
+    """The location's additive, completed from a template."""
 
 
 # --- rendering -----------------------------------------------------------------------------
