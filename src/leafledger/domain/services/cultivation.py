@@ -99,7 +99,7 @@ def tagged_phase(facility: Facility, phase: str | None) -> str:
     return found
 
 
-# --- places and strains ---------------------------------------------------------------------
+# --- places, strains, splits ----------------------------------------------------------------
 
 
 def place(
