@@ -5,20 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import CLI
 from leafledger.domain.errors import NotFound, RuleViolation
-from leafledger.domain.models import Facility, Location, Strain, Tag
-from leafledger.domain.services import plant_batches, plants
+from leafledger.domain.models import Facility, Location, Plant, Strain, Tag
+from leafledger.domain.services import cultivation, plant_batches, plants
 from leafledger.domain.services.plant_batches import (
+    BatchDestruction,
     GrowthPhaseChange,
     Planting,
     Split,
-    Waste,
     consecutive_labels,
 )
-from leafledger.domain.services.plants import PhaseChange
+from leafledger.domain.services.plants import PhaseChange, PlantDestruction
 from leafledger.store import Store
 from tests.conftest import Ledger, unique
 
@@ -74,17 +75,17 @@ def test_counts_are_conserved_through_every_batch_change(ledger: Ledger, store: 
             session,
             CLI,
             facility,
-            batch_name="Rules",
-            count=5,
-            waste=Waste(reason="Male Plants"),
-            actual_date=None,
+            BatchDestruction(batch_name="Rules", count=5, reason="Male Plants"),
         )
-        tagged = plant_batches.change_growth_phase(
+        tagged_batch = plant_batches.change_growth_phase(
             session,
             CLI,
             facility,
             GrowthPhaseChange("Rules", 10, f"{prefix}000001", "Vegetative"),
         )
+        tagged = session.scalars(
+            select(Plant).where(Plant.plant_batch_id == tagged_batch.id).order_by(Plant.id)
+        ).all()
         assert [p.label for p in tagged][:2] == [f"{prefix}000001", f"{prefix}000002"]
         total = sum(
             b.untracked_count + b.tracked_count + b.destroyed_count + b.packaged_count
@@ -98,8 +99,8 @@ def test_counts_are_conserved_through_every_batch_change(ledger: Ledger, store: 
                 session, CLI, facility, GrowthPhaseChange("Rules", 16, "X1", "Vegetative")
             )
         # the shared lookups for harvests and packages
-        assert plant_batches.batch_named(session, facility, "Rules 2") is daughter
-        found = plants.active_plant_by_label(session, facility, f"{prefix}000003")
+        assert cultivation.batch_named(session, facility, "Rules 2") is daughter
+        found = cultivation.active_plant_by_label(session, facility, f"{prefix}000003")
         assert found.growth_phase == "Vegetative"
         plants.change_growth_phase(session, CLI, facility, PhaseChange(found.id, None, "Flowering"))
         with pytest.raises(RuleViolation, match="only move forward"):
@@ -110,17 +111,20 @@ def test_counts_are_conserved_through_every_batch_change(ledger: Ledger, store: 
             session,
             CLI,
             facility,
-            plant_id=found.id,
-            label=None,
-            waste=Waste(method="Compost", reason="Pests", weight=Decimal("3.5"), unit="Grams"),
-            actual_date=None,
+            PlantDestruction(
+                plant_id=found.id,
+                method="Compost",
+                reason="Pests",
+                weight=Decimal("3.5"),
+                unit="Grams",
+            ),
         )
         with pytest.raises(RuleViolation, match="no longer active"):
-            plants.active_plant_by_label(session, facility, f"{prefix}000003")
+            cultivation.active_plant_by_label(session, facility, f"{prefix}000003")
         with pytest.raises(NotFound):
-            plants.active_plant_by_label(session, facility, "NO-SUCH-TAG")
+            cultivation.active_plant_by_label(session, facility, "NO-SUCH-TAG")
         with pytest.raises(NotFound):
-            plant_batches.batch_named(session, facility, "No Such Batch")
+            cultivation.batch_named(session, facility, "No Such Batch")
         session.rollback()
 
 

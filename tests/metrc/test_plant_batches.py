@@ -20,6 +20,7 @@ from leafledger.domain.models import AuditEvent, Facility, Location, Plant, Stra
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
+from tests.statements import page_statements
 
 
 @dataclass
@@ -536,3 +537,26 @@ def test_every_change_is_audited(grow: Grow, store: Store) -> None:
             )
         )
     assert actions == ["plant", "adjust", "move"]
+
+
+def test_pages_of_batches_and_their_waste_cost_the_same_statements_at_any_size(
+    grow: Grow, client: TestClient, store: Store
+) -> None:
+    for n in range(3):
+        grow.plant(f"Kept {n}", 4)
+        grow.plant(f"Spent {n}", 1)
+        destroy = {"PlantBatch": f"Spent {n}", "Count": 1, "WasteReasonName": "Male Plants"}
+        assert grow.send("DELETE", "/plantbatches/v2/", [destroy]).status_code == 200
+        clippings = {
+            "PlantBatchName": f"Kept {n}",
+            "WasteMethodName": "Grinder",
+            "WasteWeight": 1,
+            "UnitOfMeasureName": "Grams",
+        }
+        assert grow.send("POST", "/plantbatches/v2/waste", [clippings]).status_code == 200
+    for path in ("/plantbatches/v2/active", "/plantbatches/v2/inactive", "/plantbatches/v2/waste"):
+        found = page_statements(
+            client, store.engine, path, grow.headers, {"licenseNumber": grow.license}, sizes=(1, 3)
+        )
+        assert [records for records, _ in found.values()] == [1, 3], path
+        assert found[1][1] == found[3][1], path

@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from leafledger.domain.models import Tag
+from leafledger.domain.models import Plant, Tag
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger
 from tests.metrc.test_plant_batches import Grow, example_keys, make_grow
+from tests.statements import page_statements
 
 
 def grown(
@@ -228,3 +229,74 @@ def test_a_facility_that_cannot_grow_is_refused_plant_changes(
     )
     assert response.status_code in (400, 403)
     assert "may not grow plants" in response.text
+
+
+# --- a page costs the same statements at any size --------------------------------------------
+
+# Which plants (by tag number) are put in which phase, state and hold for the lists below.
+ARRANGED = {
+    range(1, 4): ("Vegetative", "Tracked", False),
+    range(4, 7): ("Vegetative", "Tracked", True),
+    range(7, 10): ("Flowering", "Tracked", False),
+    range(10, 13): ("Vegetative", "Destroyed", False),
+    range(13, 16): ("Mother", "Tracked", False),
+    range(16, 19): ("Mother", "Tracked", True),
+    range(19, 22): ("Mother", "Destroyed", False),
+}
+
+
+def arranged(client: TestClient, ledger: Ledger, store: Store, demo: DemoAccess) -> Grow:
+    """A facility with at least three plants in every plant list."""
+    made = make_grow(client, ledger, store, demo, tags=30)
+    assert made.plant("Clones", 30).status_code == 200
+    body = {"Name": "Clones", "Count": 21, "StartingTag": made.tag(1), "GrowthPhase": "Vegetative"}
+    assert made.send("POST", "/plantbatches/v2/growthphase", [body]).status_code == 200
+    with store.transaction() as session:
+        for numbers, (phase, state, held) in ARRANGED.items():
+            labels = [made.tag(n) for n in numbers]
+            for found in session.scalars(select(Plant).where(Plant.label.in_(labels))):
+                found.growth_phase, found.state, found.is_on_hold = phase, state, held
+    return made
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/plants/v2/vegetative",
+        "/plants/v2/flowering",
+        "/plants/v2/inactive",
+        "/plants/v2/onhold",
+        "/plants/v2/mother",
+        "/plants/v2/mother/inactive",
+        "/plants/v2/mother/onhold",
+    ],
+)
+def test_a_page_of_plants_costs_the_same_statements_at_any_size(
+    client: TestClient, ledger: Ledger, store: Store, demo: DemoAccess, path: str
+) -> None:
+    grow = arranged(client, ledger, store, demo)
+    found = page_statements(
+        client, store.engine, path, grow.headers, {"licenseNumber": grow.license}, sizes=(1, 3)
+    )
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1]
+
+
+def test_pages_of_waste_additives_and_waste_plants_cost_the_same_statements(
+    grow: Grow, client: TestClient, store: Store
+) -> None:
+    waste = {
+        "WasteMethodName": "Grinder",
+        "WasteWeight": 3,
+        "UnitOfMeasureName": "Grams",
+        "PlantLabels": [grow.tag(1), grow.tag(2), grow.tag(3)],
+    }
+    [waste_id, *_] = grow.send("POST", "/plants/v2/waste", [waste] * 3).json()["Ids"]
+    additive = {"AdditiveType": "Pesticide", "PlantLabels": [grow.tag(n) for n in (1, 2, 3)]}
+    assert grow.send("POST", "/plants/v2/additives", [additive]).status_code == 200
+    for path in ("/plants/v2/waste", "/plants/v2/additives", f"/plants/v2/waste/{waste_id}/plant"):
+        found = page_statements(
+            client, store.engine, path, grow.headers, {"licenseNumber": grow.license}, sizes=(1, 3)
+        )
+        assert [records for records, _ in found.values()] == [1, 3], path
+        assert found[1][1] == found[3][1], path

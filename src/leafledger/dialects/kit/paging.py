@@ -80,7 +80,7 @@ class _Built:
 
 
 # Page statements by their source statement, for as long as that statement lives: lists that
-# keep their statements (see resources/plants.py) build each page statement once; one built
+# keep their statements (see domain/queries/plants.py) build each page statement once; one built
 # for a single request goes with it. (A built statement does not refer to its source object.)
 _built: weakref.WeakKeyDictionary[Select[Any], dict[tuple[Any, int | None], _Built]] = (
     weakref.WeakKeyDictionary()

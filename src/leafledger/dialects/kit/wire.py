@@ -92,7 +92,11 @@ def flag(value: Any) -> bool:
 
 def _in_calendar(day: date) -> date:
     if not FIRST_DATE <= day <= LAST_DATE:
-        raise ValueError(f"must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}")
+        side = "past" if day < FIRST_DATE else "future"
+        raise ValueError(
+            f"must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()} "
+            f"(this one is too far in the {side})"
+        )
     return day
 
 

@@ -11,6 +11,8 @@ from leafledger.domain.queries import (
     items,
     locations,
     packages,
+    plant_batches,
+    plants,
     strains,
     tags,
 )
@@ -23,6 +25,8 @@ __all__ = [
     "items",
     "locations",
     "packages",
+    "plant_batches",
+    "plants",
     "strains",
     "tags",
 ]

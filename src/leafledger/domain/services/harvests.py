@@ -41,8 +41,8 @@ from leafledger.domain.models import (
 from leafledger.domain.models.base import fits
 from leafledger.domain.reference import HARVEST_WASTE_TYPES, find_named
 from leafledger.domain.services.audit import audited, record_created
+from leafledger.domain.services.cultivation import active_plant_by_label
 from leafledger.domain.services.lookups import facility_today, location_named, sublocation_named
-from leafledger.domain.services.plants import active_plant_by_label
 from leafledger.domain.units import QuantityType, UnitOfMeasure, convert, find_unit
 
 # Quantities are stored with ten decimal places (NUMERIC(28, 10) on PostgreSQL).

@@ -48,6 +48,7 @@ from leafledger.domain.models import (
 from leafledger.domain.models.base import IsTrue, fits
 from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name, find_named
 from leafledger.domain.services.audit import audited
+from leafledger.domain.services.cultivation import batch_by_id, batch_named, require_grower
 from leafledger.domain.services.harvests import (
     amount,
     check_date,
@@ -66,7 +67,6 @@ from leafledger.domain.services.lookups import (
     location_named,
     sublocation_named,
 )
-from leafledger.domain.services.plant_batches import batch_by_id, batch_named, require_grower
 from leafledger.domain.services.tags import available_tags
 from leafledger.domain.units import QuantityType, get_unit
 

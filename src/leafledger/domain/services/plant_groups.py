@@ -1,12 +1,12 @@
-"""Plant groups: one tag standing for several plants (PUT /plants/v2/split and /plants/v2/merge).
+"""Plant groups: one tag standing for several plants, which groups split and merge.
 
 A plant row has a `plant_count`, the number of plants its tag stands for: 1 for a plant tagged
 on its own, more for a group.
 
-- A split moves `PlantCount` plants of an active group to a new group under a new tag (an
+- A split moves `count` plants of an active group to a new group under a new tag (an
   available plant tag of this facility, used once). The source keeps at least one plant. The new
   group copies the source's batch, strain, phase, place and dates; its harvest history starts
-  empty. A split does not change the strain: StrainLabel, when given, must be the source's.
+  empty. A split does not change the strain: a strain, when named, must be the source's.
 - A merge moves every plant of the source group into the target group. Both must be active
   plants of this facility, in the same growth phase and of the same strain. The source ends: its
   state becomes Merged (it leaves the active lists for the inactive ones), its plant count 0 and
@@ -20,7 +20,7 @@ adds one row in the source's phase; a merge moves one row from an active state t
 number of plants is conserved: the sum of `plant_count` over the facility's active rows is the
 same before and after a split or a merge. Plant batch counters are not touched: a batch's
 TrackedCount says how many of its plants were tagged, which regrouping does not undo.
-Elsewhere a group counts as its plants: a harvest's PlantCount, a plant waste record's and an
+Elsewhere a group counts as its plants: a harvest's plant count, a plant waste record's and an
 additive's plant count add up `plant_count`; destroying a group destroys all its plants.
 
 The plant shape of the v2 examples has no field for a group's size, so it is not rendered.
@@ -40,9 +40,14 @@ from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Plant, Tag
 from leafledger.domain.services.audit import audited, record, snapshot
+from leafledger.domain.services.cultivation import (
+    MAX_COUNT,
+    active_plant_by_label,
+    not_future,
+    record_split,
+    require_grower,
+)
 from leafledger.domain.services.lookups import claim_tag, retire_tag, strain_named
-from leafledger.domain.services.plant_batches import MAX_COUNT, not_future, require_grower
-from leafledger.domain.services.plants import active_plant_by_label
 
 MERGED = "Merged"
 
@@ -62,20 +67,24 @@ def split(session: Session, actor: Actor, facility: Facility, order: PlantSplit)
     source = active_plant_by_label(session, facility, order.source_label)
     count = order.count
     if not 1 <= count <= MAX_COUNT:
-        raise RuleViolation(f"PlantCount must be from 1 to {MAX_COUNT}, got {count}.")
+        raise RuleViolation(f"{{field}} must be from 1 to {MAX_COUNT}, got {count}.", field="count")
     if count >= source.plant_count:
         raise RuleViolation(
             f"Plant {source.label} stands for {source.plant_count} plant(s) and keeps at least "
-            f"one; cannot split off {count}."
+            f"one; cannot split off {count}.",
+            field="count",
         )
     if order.strain and strain_named(session, facility, order.strain).id != source.strain_id:
         raise RuleViolation(
             f"A split keeps the strain of plant {source.label}; {order.strain.strip()!r} is "
-            "another (change strains with PUT /plants/v2/strain)."
+            "another (change the strain of the plant instead).",
+            field="strain",
         )
-    when = not_future(facility, order.split_date)
+    when = not_future(facility, order.split_date, "split_date")
     if when < source.planted_date:
-        raise RuleViolation(f"The split date is before plant {source.label} was planted.")
+        raise RuleViolation(
+            f"The split date is before plant {source.label} was planted.", field="split_date"
+        )
     tag = claim_tag(session, actor, facility, order.tag, "Plant")
     done = audited(session, actor, source, "split", facility.id)
     source.plant_count -= count
@@ -101,14 +110,7 @@ def split(session: Session, actor: Actor, facility: Facility, order: PlantSplit)
     )
     session.add(group)
     session.flush()
-    record(
-        session,
-        actor,
-        entity=group,
-        action="split_from",
-        facility_id=facility.id,
-        after={**snapshot(group), "split_from_plant_id": source.id},
-    )
+    record_split(session, actor, group, source, "split_from_plant_id")
     return group
 
 
@@ -141,9 +143,9 @@ def merge(session: Session, actor: Actor, facility: Facility, order: PlantMerge)
             f"Plants {source.label} and {target.label} are of different strains; "
             "only groups of the same strain merge."
         )
-    when = not_future(facility, order.merge_date)
+    when = not_future(facility, order.merge_date, "merge_date")
     if when < max(source.planted_date, target.planted_date):
-        raise RuleViolation("The merge date is before the plants were planted.")
+        raise RuleViolation("The merge date is before the plants were planted.", field="merge_date")
     into = audited(session, actor, target, "merge", facility.id)
     target.plant_count += source.plant_count
     into()

@@ -6,12 +6,13 @@ a re-tag claims the new tag and retires the old one; the strain changes only whe
 type allows it; destroying a plant records its waste (method, reason, weight and unit). Harvest
 and manicure live with the harvests.
 
-Every change is audited; nothing here commits.
+Each operation takes one command, naming the plant by id or, failing that, by label. Every
+change is audited; nothing here commits.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -21,71 +22,37 @@ from sqlalchemy.orm import Session
 
 from leafledger.domain import reference
 from leafledger.domain.actor import Actor
-from leafledger.domain.errors import NotFound, RuleViolation
+from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Location, Plant, Tag
-from leafledger.domain.models.additive import PlantAdditive
+from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.services.audit import audited, record, snapshot
-from leafledger.domain.services.lookups import claim_tag, retire_tag
-from leafledger.domain.services.plant_batches import (
+from leafledger.domain.services.cultivation import (
+    ACTIVE_STATES,
+    Additive,
+    StrainNamed,
     Waste,
+    active_plant,
+    active_plant_by_label,
     additive_details,
+    applied_template,
+    change_strain_of,
+    move_to,
     not_future,
     place,
     require_grower,
+    required_place,
     save_waste,
-    strain_by_ref,
     tagged_phase,
-    template_named,
-    waste_method,
 )
+from leafledger.domain.services.lookups import claim_tag, retire_tag
 
-# A plant is active while it grows: tracked, or partially harvested (manicured). A plant group
-# merged into another (services/plant_groups.py) is no longer active.
-ACTIVE_STATES = ("Tracked", "Harvested")
-INACTIVE_STATES = ("Destroyed", "HarvestedFully", "Merged")
 # Where each phase may go next; phases never move backwards.
 NEXT_PHASES: dict[str, tuple[str, ...]] = {
     "Vegetative": ("Flowering", "Mother"),
     "Mother": ("Flowering",),
     "Flowering": (),
 }
-
-
-def _active(plant: Plant) -> Plant:
-    if plant.state not in ACTIVE_STATES:
-        raise RuleViolation(f"Plant {plant.label} is {plant.state.lower()}, no longer active.")
-    return plant
-
-
-def active_plant_by_label(session: Session, facility: Facility, label: Any) -> Plant:
-    """The facility's active plant tagged `label` (tracked or partially harvested)."""
-    if not isinstance(label, str) or not label.strip():
-        raise RuleViolation("A plant label is required.")
-    found = session.scalars(
-        select(Plant).where(Plant.label == label.strip()).limit(1).with_for_update()
-    ).first()
-    if found is None or found.facility_id != facility.id:
-        raise NotFound(f"No plant tagged {label.strip()} at this facility.")
-    return _active(found)
-
-
-def active_plant(
-    session: Session, facility: Facility, plant_id: int | None, label: str | None
-) -> Plant:
-    """The active plant named by id or, failing that, by label."""
-    if plant_id is not None:
-        found = session.get(Plant, plant_id, with_for_update=True)
-        if found is None or found.facility_id != facility.id:
-            raise NotFound(f"No plant {plant_id} at this facility.")
-        return _active(found)
-    if not label:
-        raise RuleViolation("Name the plant by Id or by Label.")
-    return active_plant_by_label(session, facility, label)
-
-
-def _audited(session: Session, actor: Actor, plant: Plant, action: str) -> Callable[[], None]:
-    return audited(session, actor, plant, action, plant.facility_id)
 
 
 def _retag(session: Session, actor: Actor, facility: Facility, plant: Plant, new_tag: str) -> None:
@@ -95,6 +62,13 @@ def _retag(session: Session, actor: Actor, facility: Facility, plant: Plant, new
         retire_tag(session, actor, old)
     plant.tag_id = tag.id
     plant.label = tag.label
+
+
+def _changeable(
+    session: Session, facility: Facility, plant_id: int | None, label: str | None
+) -> Plant:
+    require_grower(facility)
+    return active_plant(session, facility, plant_id, label)
 
 
 # --- growth phase, place, tag, strain ------------------------------------------------------
@@ -115,19 +89,21 @@ def change_growth_phase(
     session: Session, actor: Actor, facility: Facility, change: PhaseChange
 ) -> Plant:
     """Move a plant forward in its growth (Vegetative -> Flowering, or Mother where allowed)."""
-    require_grower(facility)
-    plant = active_plant(session, facility, change.plant_id, change.label)
+    plant = _changeable(session, facility, change.plant_id, change.label)
     phase = tagged_phase(facility, change.growth_phase)
     if phase not in NEXT_PHASES.get(plant.growth_phase, ()):
         raise RuleViolation(
             f"Plant {plant.label} is {plant.growth_phase}; it cannot change to {phase} "
-            "(growth phases only move forward)."
+            "(growth phases only move forward).",
+            field="growth_phase",
         )
     location, sub = place(session, facility, change.location, change.sublocation, "plants")
-    when = not_future(facility, change.growth_date)
+    when = not_future(facility, change.growth_date, "growth_date")
     if plant.vegetative_date is not None and when < plant.vegetative_date:
-        raise RuleViolation(f"The growth date is before plant {plant.label} was vegetative.")
-    done = _audited(session, actor, plant, "change_growth_phase")
+        raise RuleViolation(
+            f"The growth date is before plant {plant.label} was vegetative.", field="growth_date"
+        )
+    done = audited(session, actor, plant, "change_growth_phase", facility.id)
     if change.new_tag:
         _retag(session, actor, facility, plant, change.new_tag)
     plant.growth_phase = phase
@@ -142,61 +118,53 @@ def change_growth_phase(
     return plant
 
 
-def move(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    *,
-    plant_id: int | None,
-    label: str | None,
-    location: str | None,
-    sublocation: str | None,
-    actual_date: date | None,
-) -> Plant:
-    require_grower(facility)
-    plant = active_plant(session, facility, plant_id, label)
-    if not location:
-        raise RuleViolation("A location is required.")
-    found, sub = place(session, facility, location, sublocation, "plants")
-    not_future(facility, actual_date)
-    done = _audited(session, actor, plant, "move")
-    plant.location_id = None if found is None else found.id
-    plant.sublocation_id = None if sub is None else sub.id
-    done()
+@dataclass(frozen=True)
+class PlantMove:
+    plant_id: int | None
+    label: str | None
+    location: str
+    sublocation: str | None = None
+    actual_date: date | None = None
+
+
+def move(session: Session, actor: Actor, facility: Facility, command: PlantMove) -> Plant:
+    plant = _changeable(session, facility, command.plant_id, command.label)
+    where = required_place(session, facility, command.location, command.sublocation, "plants")
+    not_future(facility, command.actual_date, "actual_date")
+    move_to(session, actor, facility, plant, where)
     return plant
+
+
+@dataclass(frozen=True)
+class TagReplacement:
+    plant_id: int | None
+    label: str | None
+    new_tag: str
+    replace_date: date | None = None
 
 
 def replace_tag(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    *,
-    plant_id: int | None,
-    label: str | None,
-    new_tag: str | None,
-    replace_date: date | None,
+    session: Session, actor: Actor, facility: Facility, command: TagReplacement
 ) -> Plant:
     """Put a new tag on a plant: the new tag is used, the old one retired."""
-    require_grower(facility)
-    plant = active_plant(session, facility, plant_id, label)
-    if not new_tag:
-        raise RuleViolation("A new tag is required.")
-    not_future(facility, replace_date)
-    done = _audited(session, actor, plant, "replace_tag")
-    _retag(session, actor, facility, plant, new_tag)
+    plant = _changeable(session, facility, command.plant_id, command.label)
+    if not command.new_tag:
+        raise RuleViolation("A new tag is required.", field="new_tag")
+    not_future(facility, command.replace_date, "replace_date")
+    done = audited(session, actor, plant, "replace_tag", facility.id)
+    _retag(session, actor, facility, plant, command.new_tag)
     done()
     return plant
 
 
+@dataclass(frozen=True, kw_only=True)
+class StrainChange(StrainNamed):
+    plant_id: int | None = None
+    label: str | None = None
+
+
 def change_strain(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    *,
-    plant_id: int | None,
-    label: str | None,
-    strain_id: int | None,
-    strain_name: str | None,
+    session: Session, actor: Actor, facility: Facility, command: StrainChange
 ) -> Plant:
     require_grower(facility)
     if not facility.can("CanUpdatePlantStrains"):
@@ -204,42 +172,40 @@ def change_strain(
             f"Facility {facility.license_number} ({facility.license_type}) may not change "
             "the strain of plants."
         )
-    plant = active_plant(session, facility, plant_id, label)
-    strain = strain_by_ref(session, facility, strain_id, strain_name)
-    done = _audited(session, actor, plant, "change_strain")
-    plant.strain_id = strain.id
-    done()
+    plant = active_plant(session, facility, command.plant_id, command.label)
+    change_strain_of(session, actor, facility, plant, command)
     return plant
 
 
 # --- destruction and waste -----------------------------------------------------------------
 
 
-def destroy(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    *,
-    plant_id: int | None,
-    label: str | None,
-    waste: Waste,
-    actual_date: date | None,
-) -> Plant:
+@dataclass(frozen=True, kw_only=True)
+class PlantDestruction(Waste):
+    """A plant to destroy and the waste its destruction leaves."""
+
+    plant_id: int | None = None
+    label: str | None = None
+    actual_date: date | None = None
+
+
+def destroy(session: Session, actor: Actor, facility: Facility, command: PlantDestruction) -> Plant:
     """Destroy a plant: it leaves the active lists, its waste is recorded."""
-    require_grower(facility)
-    plant = active_plant(session, facility, plant_id, label)
-    reason, method = waste.check(reference.PLANT_WASTE_REASONS)
-    when = not_future(facility, actual_date)
+    plant = _changeable(session, facility, command.plant_id, command.label)
+    reason, method = command.check(reference.PLANT_WASTE_REASONS)
+    when = not_future(facility, command.actual_date, "actual_date")
     if when < plant.planted_date:
-        raise RuleViolation(f"The date is before plant {plant.label} was planted.")
-    done = _audited(session, actor, plant, "destroy")
+        raise RuleViolation(
+            f"The date is before plant {plant.label} was planted.", field="actual_date"
+        )
+    done = audited(session, actor, plant, "destroy", facility.id)
     plant.state = "Destroyed"
     plant.destroyed_date = when
-    plant.destroyed_note = waste.note or None
+    plant.destroyed_note = command.note or None
     plant.destroyed_by_user_id = actor.user_id
     done()
-    if method is not None and waste.weight:
-        _waste(session, actor, facility, waste, reason, method, when, None, [plant])
+    if method is not None and command.weight:
+        _waste(session, actor, facility, command, (reason, method, when), None, [plant])
     return plant
 
 
@@ -248,12 +214,12 @@ def _waste(
     actor: Actor,
     facility: Facility,
     waste: Waste,
-    reason: str | None,
-    method: str,
-    when: date,
+    how: tuple[str | None, str, date],
     location: Location | None,
     plants: Sequence[Plant],
 ) -> PlantWaste:
+    """The waste record of `plants` (their first one's location unless one is named)."""
+    reason, method, when = how
     location_id = None if location is None else location.id
     if location is None and plants:
         location_id = plants[0].location_id
@@ -271,71 +237,101 @@ def _waste(
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlantWasteRecord(Waste):
+    """Waste gathered from the plants named, or from a location."""
+
+    location: str | None = None
+    labels: Sequence[str] = ()
+    waste_date: date | None = None
+
+
 def record_waste(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    *,
-    waste: Waste,
-    location: str | None,
-    labels: Sequence[str],
-    waste_date: date | None,
+    session: Session, actor: Actor, facility: Facility, command: PlantWasteRecord
 ) -> PlantWaste:
     """Waste gathered from plants (trim, leaves) or from a location; no plant is destroyed."""
     require_grower(facility)
-    method = waste_method(waste.method)
-    if waste.weight is None or not waste.weight.is_finite() or waste.weight <= 0:
-        raise RuleViolation("The waste weight must be more than zero.")
-    plants = [active_plant_by_label(session, facility, label) for label in labels]
+    method = command.recorded()
+    plants = [active_plant_by_label(session, facility, label) for label in command.labels]
     if len({p.id for p in plants}) != len(plants):
-        raise RuleViolation("A plant is named twice.")
-    found, _ = place(session, facility, location, None, "plants")
+        raise RuleViolation("A plant is named twice.", field="labels")
+    found, _ = place(session, facility, command.location, None, "plants")
     if found is None and not plants:
         raise RuleViolation("Name the plants or the location the waste comes from.")
-    when = not_future(facility, waste_date)
-    return _waste(
-        session, actor, facility, waste, waste.reason or None, method, when, found, plants
-    )
+    when = not_future(facility, command.waste_date, "waste_date")
+    how = (command.reason or None, method, when)
+    return _waste(session, actor, facility, command, how, found, plants)
 
 
 # --- additives -----------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, kw_only=True)
+class PlantsAdditive(Additive):
+    """An additive applied to the plants named by their labels."""
+
+    labels: Sequence[str]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LocationAdditive(Additive):
+    """An additive applied to every active plant at a location (or one of its sublocations)."""
+
+    location: str
+    sublocation: str | None = None
+
+
 def add_additive(
+    session: Session, actor: Actor, facility: Facility, command: PlantsAdditive
+) -> PlantAdditive:
+    """Record an additive applied to the named plants; answers the record of the first."""
+    applied = _what_applied(session, facility, command)
+    if not command.labels:
+        raise RuleViolation("Name at least one plant.", field="labels")
+    plants = [active_plant_by_label(session, facility, label) for label in command.labels]
+    return _applied(session, actor, facility, command, applied, plants)
+
+
+def add_additive_by_location(
+    session: Session, actor: Actor, facility: Facility, command: LocationAdditive
+) -> PlantAdditive:
+    """Record an additive applied to every active plant at a location; answers the record of
+    the first."""
+    applied = _what_applied(session, facility, command)
+    found, sub = required_place(session, facility, command.location, command.sublocation, "plants")
+    query = select(Plant).where(
+        Plant.facility_id == facility.id,
+        Plant.location_id == found.id,
+        Plant.state.in_(ACTIVE_STATES),
+    )
+    if sub is not None:
+        query = query.where(Plant.sublocation_id == sub.id)
+    plants = list(session.scalars(query.order_by(Plant.id)))
+    if not plants:
+        raise RuleViolation(f"No active plants at {found.name!r}.")
+    return _applied(session, actor, facility, command, applied, plants)
+
+
+Applied = tuple[AdditivesTemplate | None, dict[str, Any]]
+
+
+def _what_applied(session: Session, facility: Facility, additive: Additive) -> Applied:
+    require_grower(facility)
+    template = applied_template(session, facility, additive)
+    return template, additive_details(template, additive)
+
+
+def _applied(
     session: Session,
     actor: Actor,
     facility: Facility,
-    *,
-    labels: Sequence[str] | None,
-    location: str | None,
-    sublocation: str | None,
-    template_name: str | None,
-    details: dict[str, Any],
-    actual_date: date | None,
-) -> list[PlantAdditive]:
-    """Record an additive applied to the named plants, or to every active plant at a location."""
-    require_grower(facility)
-    template = None if template_name is None else template_named(session, facility, template_name)
-    applied = additive_details(template, details)
-    if labels is not None:
-        if not labels:
-            raise RuleViolation("Name at least one plant.")
-        plants = [active_plant_by_label(session, facility, label) for label in labels]
-    else:
-        found, sub = place(session, facility, location, sublocation, "plants")
-        if found is None:
-            raise RuleViolation("A location is required.")
-        query = select(Plant).where(
-            Plant.facility_id == facility.id,
-            Plant.location_id == found.id,
-            Plant.state.in_(ACTIVE_STATES),
-        )
-        if sub is not None:
-            query = query.where(Plant.sublocation_id == sub.id)
-        plants = list(session.scalars(query.order_by(Plant.id)))
-        if not plants:
-            raise RuleViolation(f"No active plants at {found.name!r}.")
-    when = not_future(facility, actual_date)
+    additive: Additive,
+    applied: Applied,
+    plants: Sequence[Plant],
+) -> PlantAdditive:
+    """One additive record per plant, audited."""
+    template, details = applied
+    when = not_future(facility, additive.actual_date, "actual_date")
     rows = [
         PlantAdditive(
             facility_id=facility.id,
@@ -344,7 +340,7 @@ def add_additive(
             plant_count=plant.plant_count,
             template_id=None if template is None else template.id,
             applied_date=when,
-            details=applied,
+            details=details,
         )
         for plant in plants
     ]
@@ -359,11 +355,4 @@ def add_additive(
             facility_id=facility.id,
             after=snapshot(row),
         )
-    return rows
-
-
-def plant_by_id(session: Session, facility: Facility, plant_id: int) -> Plant:
-    found = session.get(Plant, plant_id)
-    if found is None or found.facility_id != facility.id:
-        raise NotFound(f"No plant {plant_id} at this facility.")
-    return found
+    return rows[0]

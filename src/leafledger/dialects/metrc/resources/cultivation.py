@@ -15,127 +15,80 @@ packages of a plant waste record.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
+
+from pydantic import Field
 
 from leafledger.dialects.kit.call import Call
-from leafledger.dialects.kit.factories import listing
+from leafledger.dialects.kit.factories import bulk, listing
 from leafledger.dialects.kit.loaders import ById
-from leafledger.dialects.metrc.bodies import WireObject
-from leafledger.dialects.metrc.factories import bulk
+from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.resources.packages import render_package
-from leafledger.dialects.metrc.resources.plant_batches import WireDate, parse
+from leafledger.dialects.metrc.resources.plant_batches import BatchNamed, Pairs
+from leafledger.dialects.metrc.wire import Licence, Name, WireDate, WireId, WireInt
 from leafledger.domain import queries
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.queries.base import Listed
-from leafledger.domain.services import plant_groups
-from leafledger.domain.services.plant_batch_tags import replace_batch_tag
-from leafledger.domain.services.plant_batches import PlantingFromPlant, plant_from_plant
+from leafledger.domain.services import plant_batch_tags, plant_batches, plant_groups
 
 # --- plantings from a plant ------------------------------------------------------------------
 
 
-class PlantingBody(WireObject):
+class PlantingBody(MetrcBody):
+    command = plant_batches.PlantingFromPlant
     plant_label: str
-    plant_batch_name: str
-    plant_batch_type: str
-    plant_count: int
-    location_name: str | None = None
-    sublocation_name: str | None = None
-    strain_name: str | None = None
-    patient_license_number: str | None = None
-    actual_date: WireDate | None = None
+    name: Name = Field(alias="PlantBatchName")
+    batch_type: str = Field(alias="PlantBatchType")
+    count: WireInt = Field(alias="PlantCount")
+    location: Name | None = Field(None, alias="LocationName")
+    sublocation: Name | None = Field(None, alias="SublocationName")
+    strain: Name | None = Field(None, alias="StrainName")
+    patient_license_number: Licence | None = None
+    planted_date: WireDate | None = Field(None, alias="ActualDate")
 
 
-def _planting(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(PlantingBody, obj)
-    planting = PlantingFromPlant(
-        plant_label=body.plant_label,
-        name=body.plant_batch_name,
-        batch_type=body.plant_batch_type,
-        count=body.plant_count,
-        strain=body.strain_name,
-        location=body.location_name,
-        sublocation=body.sublocation_name,
-        patient_license_number=body.patient_license_number,
-        planted_date=body.actual_date,
-    )
-    return plant_from_plant(call.session, call.actor, call.facility, planting).id
-
-
-plantings = bulk(_planting)
+plantings = bulk(plant_batches.plant_from_plant)
 
 
 # --- plant batch tags ------------------------------------------------------------------------
 
 
-class BatchTagBody(WireObject):
-    id: int | None = None
-    group: str | None = None
-    tag_id: int | None = None
+class BatchTagBody(BatchNamed):
+    command = plant_batch_tags.BatchTagReplacement
+    alternatives: ClassVar[Pairs] = (
+        *BatchNamed.alternatives,
+        ("new_tag", "tag_id", "Give the new tag as {0} or {1}."),
+    )
+    name: Name | None = Field(None, alias="Group")
+    tag_id: WireId | None = None
     new_tag: str | None = None
     replace_date: WireDate | None = None
 
 
-def _batch_tag(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(BatchTagBody, obj)
-    return replace_batch_tag(
-        call.session,
-        call.actor,
-        call.facility,
-        batch_id=body.id,
-        name=body.group,
-        new_tag=body.new_tag,
-        tag_id=body.tag_id,
-        replace_date=body.replace_date,
-    ).id
-
-
-batch_tag = bulk(_batch_tag)
+batch_tag = bulk(plant_batch_tags.replace_batch_tag)
 
 
 # --- plant groups ----------------------------------------------------------------------------
 
 
-class SplitBody(WireObject):
-    source_plant_label: str
-    plant_count: int
-    tag_label: str
-    strain_label: str | None = None
+class SplitBody(MetrcBody):
+    command = plant_groups.PlantSplit
+    source_label: str = Field(alias="SourcePlantLabel")
+    count: WireInt = Field(alias="PlantCount")
+    tag: str = Field(alias="TagLabel")
+    strain: Name | None = Field(None, alias="StrainLabel")
     split_date: WireDate | None = None
 
 
-def _split(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(SplitBody, obj)
-    order = plant_groups.PlantSplit(
-        source_label=body.source_plant_label,
-        count=body.plant_count,
-        tag=body.tag_label,
-        strain=body.strain_label,
-        split_date=body.split_date,
-    )
-    return plant_groups.split(call.session, call.actor, call.facility, order).id
-
-
-split = bulk(_split)
-
-
-class MergeBody(WireObject):
-    target_plant_group_label: str
-    source_plant_group_label: str
+class MergeBody(MetrcBody):
+    command = plant_groups.PlantMerge
+    target_label: str = Field(alias="TargetPlantGroupLabel")
+    source_label: str = Field(alias="SourcePlantGroupLabel")
     merge_date: WireDate | None = None
 
 
-def _merge(call: Call, obj: dict[str, Any]) -> int:
-    body = parse(MergeBody, obj)
-    order = plant_groups.PlantMerge(
-        target_label=body.target_plant_group_label,
-        source_label=body.source_plant_group_label,
-        merge_date=body.merge_date,
-    )
-    return plant_groups.merge(call.session, call.actor, call.facility, order).id
-
-
-merge = bulk(_merge)
+split = bulk(plant_groups.split)
+merge = bulk(plant_groups.merge)
 
 
 # --- packages of a plant waste record --------------------------------------------------------
