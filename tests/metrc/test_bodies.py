@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
+from leafledger.dialects.kit.bodies import validate
 from leafledger.dialects.kit.endpoint import Body, Endpoint
 from leafledger.dialects.kit.errors import RequestError
 from leafledger.dialects.kit.json_body import parse_body as _parse_body
-from leafledger.dialects.metrc.bodies import WireObject, parse_objects
+from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.domain.errors import RuleViolation
 
 
-class Planting(WireObject):
+class Planting(MetrcBody):
     plant_batch_name: str
     count: int
     quantity: Decimal
     unit_thc_a_percent: Decimal | None = None
     actual_date: date
+
+
+def parse_objects(model: type[Planting], objects: list[Any]) -> list[Planting]:
+    """Each object as `model`, errors naming its row, as the kit reads an array body."""
+    return [validate(model, obj, row) for row, obj in enumerate(objects)]
 
 
 ROW = Endpoint("T", "UNIVERSAL", "v2", "POST", "/t/v2/", (), body=Body.ARRAY)

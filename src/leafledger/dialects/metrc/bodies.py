@@ -8,11 +8,9 @@ ignored, as Metrc does. See kit/bodies.py for how the kit reads them.
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
-
 from pydantic import ConfigDict
 
-from leafledger.dialects.kit.bodies import WireBody, validate
+from leafledger.dialects.kit.bodies import WireBody
 from leafledger.dialects.metrc.render import pascal_name
 
 
@@ -26,21 +24,3 @@ class MetrcBody(WireBody):
         frozen=True,
         str_strip_whitespace=True,
     )
-
-
-# TRANSITIONAL names, for resource modules that still parse bodies themselves.
-WireObject = MetrcBody
-M = TypeVar("M", bound=MetrcBody)
-
-
-def parse_object(model: type[M], obj: dict[str, Any], row: int) -> M:
-    return validate(model, obj, row)
-
-
-def parse_objects(model: type[M], objects: list[dict[str, Any]]) -> list[M]:
-    return [validate(model, obj, row) for row, obj in enumerate(objects)]
-
-
-def parse(model: type[M], obj: dict[str, Any]) -> M:
-    """TRANSITIONAL: `obj` as a `model`, the error left without a row for `bulk` to name."""
-    return validate(model, obj, None)

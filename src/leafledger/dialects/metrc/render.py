@@ -7,8 +7,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from sqlalchemy.orm import Session, object_session
-
 # Words Metrc writes in capitals inside a field name.
 _ACRONYMS = {"pdf": "PDF", "rta": "RTA"}
 # Field names Metrc spells against its own rule.
@@ -48,11 +46,3 @@ def wire_value(value: Any) -> Any:
 def pascal_record(record: Any) -> dict[str, Any]:
     """A frozen dataclass as a Metrc object: every field, PascalCase, in declaration order."""
     return {wire: wire_value(getattr(record, name)) for name, wire in _wire_names(type(record))}
-
-
-def session_of(record: Any) -> Session:
-    """The session a loaded record belongs to, for renderers that look up related names."""
-    session = object_session(record)
-    if session is None:
-        raise RuntimeError("records are rendered inside their session")
-    return session

@@ -27,7 +27,6 @@ from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.services.additives import Ingredient
 from leafledger.domain.services.audit import audited, record, snapshot
 from leafledger.domain.services.lookups import (
-    facility_today,
     location_named,
     strain_named,
     sublocation_named,
@@ -53,16 +52,6 @@ def require_grower(facility: Facility) -> None:
         raise RuleViolation(
             f"Facility {facility.license_number} ({facility.license_type}) may not grow plants."
         )
-
-
-def not_future(facility: Facility, when: date | None, field: str | None = None) -> date:
-    """`when`, or today at the facility when not given; never a day after today there."""
-    today = facility_today(facility)
-    if when is None:
-        return today
-    if when > today:
-        raise RuleViolation(f"The date {when.isoformat()} is in the future.", field=field)
-    return when
 
 
 def counted(value: int, field: str = "count") -> int:

@@ -42,7 +42,11 @@ from leafledger.domain.models.base import fits
 from leafledger.domain.reference import HARVEST_WASTE_TYPES, find_named
 from leafledger.domain.services.audit import audited, record_created
 from leafledger.domain.services.cultivation import active_plant_by_label
-from leafledger.domain.services.lookups import facility_today, location_named, sublocation_named
+from leafledger.domain.services.lookups import (
+    location_named,
+    not_future,
+    sublocation_named,
+)
 from leafledger.domain.units import QuantityType, UnitOfMeasure, convert, find_unit
 
 # Quantities are stored with ten decimal places (NUMERIC(28, 10) on PostgreSQL).
@@ -95,16 +99,6 @@ def weight_unit(name: object, field: str | FieldPath = "unit_of_weight") -> Unit
 def in_unit(quantity: Decimal, unit: UnitOfMeasure | str, target: UnitOfMeasure | str) -> Decimal:
     """`quantity` of `unit` in `target`, as the ledger stores it."""
     return stored(convert(quantity, unit, target))
-
-
-def check_date(facility: Facility, actual: date | None, field: str = "actual_date") -> date:
-    """The date of an action: today at the facility when omitted; never in the future."""
-    today = facility_today(facility)
-    if actual is None:
-        return today
-    if actual > today:
-        raise RuleViolation(f"The date {actual.isoformat()} is in the future.", field=field)
-    return actual
 
 
 def created(
@@ -325,7 +319,7 @@ def _cut_plant(
         raise RuleViolation(f"Plant {plant.label} is on hold.")
     weight = amount(cut.weight, "weight")
     unit = weight_unit(cut.unit_of_weight)
-    actual = check_date(facility, cut.actual_date)
+    actual = not_future(facility, cut.actual_date, "actual_date")
     location = location_named(session, facility, cut.drying_location, holding="harvests")
     sublocation = (
         sublocation_named(session, facility, cut.drying_sublocation)
@@ -479,7 +473,7 @@ def record_waste(
         )
     entered = amount(command.weight, "weight")
     unit = weight_unit(command.unit_of_weight)
-    actual = check_date(facility, command.actual_date)
+    actual = not_future(facility, command.actual_date, "actual_date")
     if actual < harvest.harvest_start_date:
         raise RuleViolation(
             "Waste cannot be recorded before the harvest started.", field="actual_date"
@@ -570,7 +564,7 @@ def finish_harvest(
     harvest = harvest_by_id(session, facility, command.harvest_id)
     if harvest.finished_date is not None:
         raise RuleViolation(f"The harvest {harvest.name!r} is finished already.")
-    actual = check_date(facility, command.actual_date)
+    actual = not_future(facility, command.actual_date, "actual_date")
     if actual < harvest.harvest_start_date:
         raise RuleViolation("A harvest cannot finish before it started.", field="actual_date")
     return _change(session, actor, harvest, "finish", finished_date=actual)
@@ -601,7 +595,7 @@ def move_harvest(
 ) -> Harvest:
     harvest = harvest_referred(session, facility, command.harvest_id, command.harvest_name)
     check_open(harvest)
-    check_date(facility, command.actual_date)
+    not_future(facility, command.actual_date, "actual_date")
     location = location_named(session, facility, command.drying_location, holding="harvests")
     sublocation = (
         sublocation_named(session, facility, command.drying_sublocation)

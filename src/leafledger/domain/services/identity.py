@@ -75,16 +75,26 @@ class Issued(Generic[T]):
     key: str
 
 
-def create_integrator(session: Session, actor: Actor, name: str) -> Issued[Integrator]:
+Named = TypeVar("Named", Integrator, TraceAccount)
+
+
+def issue_named(
+    session: Session, actor: Actor, model: type[Named], name: str, what: str
+) -> Issued[Named]:
+    """A new holder of a key known by a unique name (an integrator, a Trace account)."""
     name = name.strip()
     if not name:
-        raise RuleViolation("an integrator needs a name")
-    if session.scalar(select(Integrator.id).where(Integrator.name == name)) is not None:
-        raise Conflict(f"an integrator named {name!r} exists already")
+        raise RuleViolation(f"{what} needs a name")
+    if session.scalar(select(model.id).where(model.name == name)) is not None:
+        raise Conflict(f"{what} named {name!r} exists already")
     key = new_key()
-    integrator = Integrator(name=name, key_prefix=key[:KEY_PREFIX_LENGTH], key_hash=hash_key(key))
-    record_new(session, actor, integrator, None, exclude=_SECRET_FIELDS)
-    return Issued(integrator, key)
+    holder = model(name=name, key_prefix=key[:KEY_PREFIX_LENGTH], key_hash=hash_key(key))
+    record_new(session, actor, holder, None, exclude=_SECRET_FIELDS)
+    return Issued(holder, key)
+
+
+def create_integrator(session: Session, actor: Actor, name: str) -> Issued[Integrator]:
+    return issue_named(session, actor, Integrator, name, "an integrator")
 
 
 Keyed = TypeVar("Keyed", Integrator, User, TraceAccount)

@@ -29,7 +29,7 @@ from leafledger.domain.models import (
     PlantBatch,
     Sublocation,
 )
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import audited, record_new
 from leafledger.domain.services.lookups import HOLDS
 
 NAME_LENGTH = 200
@@ -178,16 +178,7 @@ def create_location(
     _refuse_duplicate(session, Location, facility, clean, "location")
     location = Location(facility_id=facility.id, name=clean, active=True)
     _apply_type(location, location_type)
-    session.add(location)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=location,
-        action="create",
-        facility_id=facility.id,
-        after=snapshot(location),
-    )
+    record_new(session, actor, location, facility.id)
     return location
 
 
@@ -211,19 +202,10 @@ def update_location(
                 f"The location {location.name!r} holds {' and '.join(lost)}, which a "
                 f"{location_type.name} location cannot hold."
             )
-    before = snapshot(location)
+    done = audited(session, actor, location, "update", facility.id)
     location.name = clean
     _apply_type(location, location_type)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=location,
-        action="update",
-        facility_id=facility.id,
-        before=before,
-        after=snapshot(location),
-    )
+    done()
     return location
 
 
@@ -252,16 +234,7 @@ def create_sublocation(
     clean = _clean_name(command.name, "sublocation")
     _refuse_duplicate(session, Sublocation, facility, clean, "sublocation")
     sublocation = Sublocation(facility_id=facility.id, name=clean, active=True)
-    session.add(sublocation)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=sublocation,
-        action="create",
-        facility_id=facility.id,
-        after=snapshot(sublocation),
-    )
+    record_new(session, actor, sublocation, facility.id)
     return sublocation
 
 
@@ -272,18 +245,9 @@ def update_sublocation(
     _refuse_archived(sublocation, "sublocation")
     clean = _clean_name(command.name, "sublocation")
     _refuse_duplicate(session, Sublocation, facility, clean, "sublocation", keep=sublocation.id)
-    before = snapshot(sublocation)
+    done = audited(session, actor, sublocation, "update", facility.id)
     sublocation.name = clean
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=sublocation,
-        action="update",
-        facility_id=facility.id,
-        before=before,
-        after=snapshot(sublocation),
-    )
+    done()
     return sublocation
 
 
@@ -310,15 +274,6 @@ def _archive(
             f"The {what} {row.name!r} still holds active {' and '.join(held)}; move or finish "
             "them before archiving it."
         )
-    before = snapshot(row)
+    done = audited(session, actor, row, "archive", facility.id)
     row.active = False
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=row,
-        action="archive",
-        facility_id=facility.id,
-        before=before,
-        after=snapshot(row),
-    )
+    done()

@@ -20,7 +20,7 @@ from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Item, Location, Strain, Sublocation, Tag
 from leafledger.domain.models.base import utcnow
 from leafledger.domain.request_state import NameMemo, peek_request_state, request_state
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import audited
 
 # What a location may hold, by the name used in messages -> the Location flag.
 HOLDS = {
@@ -36,6 +36,16 @@ Named = TypeVar("Named", Location, Sublocation, Strain, Item)
 def facility_today(facility: Facility, now: datetime | None = None) -> date:
     """The calendar date at the facility (its own time zone), for default dates."""
     return (now or utcnow()).astimezone(ZoneInfo(facility.timezone)).date()
+
+
+def not_future(facility: Facility, when: date | None, field: str | None = None) -> date:
+    """`when`, or today at the facility when not given; never a day after today there."""
+    today = facility_today(facility)
+    if when is None:
+        return today
+    if when > today:
+        raise RuleViolation(f"The date {when.isoformat()} is in the future.", field=field)
+    return when
 
 
 # Lookups by name made during one request (one session), so that ten objects naming the same
@@ -126,34 +136,16 @@ def claim_tag(session: Session, actor: Actor, facility: Facility, label: Any, ki
         raise RuleViolation(f"Tag {label} is a {tag.kind.lower()} tag, not a {kind.lower()} tag.")
     if tag.status != "Available":
         raise RuleViolation(f"Tag {label} is {tag.status.lower()}; a tag may be used only once.")
-    before = snapshot(tag)
+    done = audited(session, actor, tag, "use", facility.id)
     tag.status = "Used"
     tag.used_at = utcnow()
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=tag,
-        action="use",
-        facility_id=facility.id,
-        before=before,
-        after=snapshot(tag),
-    )
+    done()
     return tag
 
 
 def retire_tag(session: Session, actor: Actor, tag: Tag) -> None:
     """Take a used tag out of service (its plant or package was re-tagged)."""
-    before = snapshot(tag)
+    done = audited(session, actor, tag, "retire", tag.facility_id)
     tag.status = "Retired"
     tag.retired_at = utcnow()
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=tag,
-        action="retire",
-        facility_id=tag.facility_id,
-        before=before,
-        after=snapshot(tag),
-    )
+    done()

@@ -51,7 +51,6 @@ from leafledger.domain.services.audit import audited
 from leafledger.domain.services.cultivation import batch_by_id, batch_named, require_grower
 from leafledger.domain.services.harvests import (
     amount,
-    check_date,
     check_draw,
     created,
     draw_for_package,
@@ -65,6 +64,7 @@ from leafledger.domain.services.lookups import (
     facility_today,
     item_named,
     location_named,
+    not_future,
     sublocation_named,
 )
 from leafledger.domain.services.tags import available_tags
@@ -297,7 +297,7 @@ def _package_harvests(
     testing: bool,
 ) -> Package:
     item = _weighed_item(session, facility, command.item)
-    packaged = check_date(facility, command.actual_date)
+    packaged = not_future(facility, command.actual_date, "actual_date")
     draws, quantity = _draws(session, facility, command, packaged)
     package = _new_package(
         session,
@@ -397,7 +397,7 @@ def _package_plants(
     """A package of `count` plants named through `batch`, with its source (the batch, and the
     mother plant the clones were cut from, if they were)."""
     item = _plant_item(session, facility, command.item, batch)
-    packaged = check_date(facility, command.actual_date)
+    packaged = not_future(facility, command.actual_date, "actual_date")
     if packaged < batch.planted_date:
         raise RuleViolation(
             "A package cannot be made before its batch was planted.", field="actual_date"

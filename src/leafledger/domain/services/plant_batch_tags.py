@@ -25,8 +25,8 @@ from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, PlantBatch, Tag
 from leafledger.domain.models.base import fits
 from leafledger.domain.services.audit import audited
-from leafledger.domain.services.cultivation import active_batch, not_future, require_grower
-from leafledger.domain.services.lookups import claim_tag, retire_tag
+from leafledger.domain.services.cultivation import active_batch, require_grower
+from leafledger.domain.services.lookups import claim_tag, not_future, retire_tag
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ from leafledger.domain.services.cultivation import (
     clean_name,
     counted,
     move_to,
-    not_future,
     place,
     record_split,
     require_grower,
@@ -48,7 +47,7 @@ from leafledger.domain.services.cultivation import (
     save_waste,
     tagged_phase,
 )
-from leafledger.domain.services.lookups import claim_tag, strain_named
+from leafledger.domain.services.lookups import claim_tag, not_future, strain_named
 
 BATCH_TYPES = tuple(t.name for t in reference.PLANT_BATCH_TYPES)
 

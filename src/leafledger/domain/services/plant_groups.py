@@ -43,11 +43,10 @@ from leafledger.domain.services.audit import audited, record, snapshot
 from leafledger.domain.services.cultivation import (
     MAX_COUNT,
     active_plant_by_label,
-    not_future,
     record_split,
     require_grower,
 )
-from leafledger.domain.services.lookups import claim_tag, retire_tag, strain_named
+from leafledger.domain.services.lookups import claim_tag, not_future, retire_tag, strain_named
 
 MERGED = "Merged"
 

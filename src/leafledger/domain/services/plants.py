@@ -38,14 +38,13 @@ from leafledger.domain.services.cultivation import (
     applied_template,
     change_strain_of,
     move_to,
-    not_future,
     place,
     require_grower,
     required_place,
     save_waste,
     tagged_phase,
 )
-from leafledger.domain.services.lookups import claim_tag, retire_tag
+from leafledger.domain.services.lookups import claim_tag, not_future, retire_tag
 
 # Where each phase may go next; phases never move backwards.
 NEXT_PHASES: dict[str, tuple[str, ...]] = {

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Location
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import audited
 from leafledger.domain.services.locations import LocationChange, archive_location, update_location
 
 
@@ -66,16 +66,7 @@ def restore_location(
             f"An active location named {location.name!r} already exists at this facility; "
             "rename one of them first."
         )
-    before = snapshot(location)
+    done = audited(session, actor, location, "restore", facility.id)
     location.active = True
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=location,
-        action="restore",
-        facility_id=facility.id,
-        after=snapshot(location),
-        before=before,
-    )
+    done()
     return location
