@@ -25,6 +25,7 @@ from leafledger.domain.services.catalogue import (
     check_percent,
     optional_text,
 )
+from leafledger.domain.services.lookups import refuse_taken_name
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _apply(
     session: Session, facility: Facility, template: AdditivesTemplate, fields: TemplateFields
 ) -> None:
     name = catalogue.clean_name(fields.name, "additive template")
-    catalogue.ensure_unique_active_name(
+    refuse_taken_name(
         session, AdditivesTemplate, facility, name, "additive template", exclude_id=template.id
     )
     template.name = name

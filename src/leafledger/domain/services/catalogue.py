@@ -14,13 +14,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import FieldPath, RuleViolation
 from leafledger.domain.models import AdditivesTemplate, Facility, Item, ItemBrand, Strain
-from leafledger.domain.models.base import IsTrue
 from leafledger.domain.services.audit import audited, record_new
 
 HUNDRED = Decimal(100)
@@ -62,25 +60,6 @@ def check_percent(value: Decimal | None, field: str | FieldPath) -> Decimal | No
     if value < 0 or value > HUNDRED:
         raise RuleViolation(f"{{field}} must be between 0 and 100, got {value}.", field=field)
     return value
-
-
-def ensure_unique_active_name(
-    session: Session,
-    model: type[Catalogued],
-    facility: Facility,
-    name: str,
-    what: str,
-    *,
-    exclude_id: int | None = None,
-) -> None:
-    """Refuse `name` when another active row of `model` at the facility already carries it."""
-    query = select(model.id).where(
-        model.facility_id == facility.id, model.name == name, IsTrue(model.active)
-    )
-    if exclude_id is not None:
-        query = query.where(model.id != exclude_id)
-    if session.scalars(query.limit(1)).first() is not None:
-        raise RuleViolation(f"An active {what} named {name!r} already exists at this facility.")
 
 
 # --- the life of a catalogue row

@@ -32,7 +32,7 @@ from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name
 from leafledger.domain.services import catalogue
 from leafledger.domain.services.audit import record_new
 from leafledger.domain.services.catalogue import bounded, check_percent, clean_name
-from leafledger.domain.services.lookups import strain_named
+from leafledger.domain.services.lookups import refuse_taken_name, strain_named
 from leafledger.domain.units import QuantityType, UnitOfMeasure, find_unit
 
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -73,9 +73,7 @@ def brand_named(session: Session, facility: Facility, name: Any) -> ItemBrand:
 
 def _apply_brand(session: Session, facility: Facility, brand: ItemBrand, fields: NewBrand) -> None:
     name = clean_name(fields.name, "brand")
-    catalogue.ensure_unique_active_name(
-        session, ItemBrand, facility, name, "brand", exclude_id=brand.id
-    )
+    refuse_taken_name(session, ItemBrand, facility, name, "brand", exclude_id=brand.id)
     brand.name = name
 
 
@@ -458,7 +456,7 @@ def _details(
 
 def _apply(session: Session, facility: Facility, item: Item, fields: ItemFields) -> None:
     name = clean_name(fields.name, "item")
-    catalogue.ensure_unique_active_name(session, Item, facility, name, "item", exclude_id=item.id)
+    refuse_taken_name(session, Item, facility, name, "item", exclude_id=item.id)
     category = category_named(fields.item_category)
     unit = _unit(fields.unit_of_measure, "unit_of_measure", category.quantity_type)
     strain_id: int | None = None

@@ -30,7 +30,7 @@ from leafledger.domain.models import (
     Sublocation,
 )
 from leafledger.domain.services.audit import audited, record_new
-from leafledger.domain.services.lookups import HOLDS
+from leafledger.domain.services.lookups import HOLDS, refuse_taken_name
 
 NAME_LENGTH = 200
 # Plant states that still occupy a location (growing, or partly harvested and still active).
@@ -64,23 +64,6 @@ def _clean_name(name: Any, what: str) -> str:
     if len(clean) > NAME_LENGTH:
         raise RuleViolation(f"A {what} name may be at most {NAME_LENGTH} characters.", field="name")
     return clean
-
-
-def _refuse_duplicate(
-    session: Session,
-    model: type[Location] | type[Sublocation],
-    facility: Facility,
-    name: str,
-    what: str,
-    keep: int | None = None,
-) -> None:
-    query = select(model.id).where(
-        model.facility_id == facility.id, model.active, model.name == name
-    )
-    if keep is not None:
-        query = query.where(model.id != keep)
-    if session.scalar(query.limit(1)) is not None:
-        raise RuleViolation(f"An active {what} named {name!r} already exists at this facility.")
 
 
 def _apply_type(location: Location, location_type: reference.LocationType) -> None:
@@ -175,7 +158,7 @@ def create_location(
 ) -> Location:
     clean = _clean_name(command.name, "location")
     location_type = location_type_named(command.location_type)
-    _refuse_duplicate(session, Location, facility, clean, "location")
+    refuse_taken_name(session, Location, facility, clean, "location")
     location = Location(facility_id=facility.id, name=clean, active=True)
     _apply_type(location, location_type)
     record_new(session, actor, location, facility.id)
@@ -190,7 +173,7 @@ def update_location(
     _refuse_archived(location, "location")
     clean = _clean_name(command.name, "location")
     location_type = location_type_named(command.location_type)
-    _refuse_duplicate(session, Location, facility, clean, "location", keep=location.id)
+    refuse_taken_name(session, Location, facility, clean, "location", exclude_id=location.id)
     if location_type.name != location.location_type_name:
         lost = [
             held
@@ -232,7 +215,7 @@ def create_sublocation(
     session: Session, actor: Actor, facility: Facility, command: NewSublocation
 ) -> Sublocation:
     clean = _clean_name(command.name, "sublocation")
-    _refuse_duplicate(session, Sublocation, facility, clean, "sublocation")
+    refuse_taken_name(session, Sublocation, facility, clean, "sublocation")
     sublocation = Sublocation(facility_id=facility.id, name=clean, active=True)
     record_new(session, actor, sublocation, facility.id)
     return sublocation
@@ -244,7 +227,9 @@ def update_sublocation(
     sublocation = command.sublocation
     _refuse_archived(sublocation, "sublocation")
     clean = _clean_name(command.name, "sublocation")
-    _refuse_duplicate(session, Sublocation, facility, clean, "sublocation", keep=sublocation.id)
+    refuse_taken_name(
+        session, Sublocation, facility, clean, "sublocation", exclude_id=sublocation.id
+    )
     done = audited(session, actor, sublocation, "update", facility.id)
     sublocation.name = clean
     done()

@@ -17,8 +17,17 @@ from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
-from leafledger.domain.models import Facility, Item, Location, Strain, Sublocation, Tag
-from leafledger.domain.models.base import utcnow
+from leafledger.domain.models import (
+    AdditivesTemplate,
+    Facility,
+    Item,
+    ItemBrand,
+    Location,
+    Strain,
+    Sublocation,
+    Tag,
+)
+from leafledger.domain.models.base import IsTrue, utcnow
 from leafledger.domain.request_state import NameMemo, peek_request_state, request_state
 from leafledger.domain.services.audit import audited
 
@@ -31,6 +40,10 @@ HOLDS = {
 }
 
 Named = TypeVar("Named", Location, Sublocation, Strain, Item)
+# Rows named uniquely among a facility's active rows of their kind.
+UniquelyNamed = TypeVar(
+    "UniquelyNamed", Location, Sublocation, Strain, Item, ItemBrand, AdditivesTemplate
+)
 
 
 def facility_today(facility: Facility, now: datetime | None = None) -> date:
@@ -95,6 +108,26 @@ def _named(session: Session, model: type[Named], facility: Facility, name: Any, 
         raise RuleViolation(f"The {what} {found.name!r} is archived and cannot be used.")
     _memo(session)[key] = found
     return found
+
+
+def refuse_taken_name(
+    session: Session,
+    model: type[UniquelyNamed],
+    facility: Facility,
+    name: str,
+    what: str,
+    *,
+    exclude_id: int | None = None,
+) -> None:
+    """Refuse `name` when another active row of `model` at the facility already carries it
+    (the partial unique indexes of active names enforce it in the database too)."""
+    query = select(model.id).where(
+        model.facility_id == facility.id, model.name == name, IsTrue(model.active)
+    )
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if session.scalars(query.limit(1)).first() is not None:
+        raise RuleViolation(f"An active {what} named {name!r} already exists at this facility.")
 
 
 def location_named(

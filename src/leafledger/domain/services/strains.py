@@ -17,6 +17,7 @@ from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Strain
 from leafledger.domain.services import catalogue
 from leafledger.domain.services.catalogue import HUNDRED, check_percent
+from leafledger.domain.services.lookups import refuse_taken_name
 
 TESTING_STATUSES: tuple[str, ...] = ("None", "InHouse", "ThirdParty")
 
@@ -65,9 +66,7 @@ def _plain(value: Decimal) -> str:
 
 def _apply(session: Session, facility: Facility, strain: Strain, fields: StrainFields) -> None:
     name = catalogue.clean_name(fields.name, "strain")
-    catalogue.ensure_unique_active_name(
-        session, Strain, facility, name, "strain", exclude_id=strain.id
-    )
+    refuse_taken_name(session, Strain, facility, name, "strain", exclude_id=strain.id)
     status = _testing_status(fields.testing_status)
     thc = check_percent(fields.thc_level, "thc_level")
     cbd = check_percent(fields.cbd_level, "cbd_level")

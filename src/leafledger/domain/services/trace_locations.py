@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -17,6 +16,7 @@ from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Location
 from leafledger.domain.services.audit import audited
 from leafledger.domain.services.locations import LocationChange, archive_location, update_location
+from leafledger.domain.services.lookups import refuse_taken_name
 
 
 @dataclass(frozen=True)
@@ -51,21 +51,9 @@ def restore_location(
         raise ValueError("the location belongs to another facility")
     if location.active:
         raise RuleViolation(f"The location {location.name!r} is active already.")
-    taken = session.scalar(
-        select(Location.id)
-        .where(
-            Location.facility_id == facility.id,
-            Location.active,
-            Location.name == location.name,
-            Location.id != location.id,
-        )
-        .limit(1)
+    refuse_taken_name(
+        session, Location, facility, location.name, "location", exclude_id=location.id
     )
-    if taken is not None:
-        raise RuleViolation(
-            f"An active location named {location.name!r} already exists at this facility; "
-            "rename one of them first."
-        )
     done = audited(session, actor, location, "restore", facility.id)
     location.active = True
     done()
