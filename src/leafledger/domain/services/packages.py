@@ -489,8 +489,7 @@ def _opening_items(session: Session, facility: Facility, request: OpeningBalance
     if request.filter_by is None:
         if value:
             raise RuleViolation(
-                "A filter value needs {field} (Name, Category or UnitOfMeasure).",
-                field="filter_by",
+                f"A filter value needs {{field}} ({', '.join(ITEM_FILTERS)}).", field="filter_by"
             )
         query = query.where(Item.quantity_type == QuantityType.WEIGHT.value)
         wanted = "weight-based"
