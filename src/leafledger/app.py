@@ -14,7 +14,7 @@ from starlette.responses import Response
 from leafledger import __version__
 from leafledger.dialects.kit.access import AccessCache
 from leafledger.dialects.kit.dispatch import Dispatch, routes_for
-from leafledger.dialects.kit.mount import mount
+from leafledger.dialects.kit.mount import document, mount
 from leafledger.dialects.kit.runner import Limits, Runner, json_response
 from leafledger.dialects.kit.writes import WriteSlots
 from leafledger.dialects.metrc.dialect import MetrcDialect
@@ -22,6 +22,7 @@ from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
 from leafledger.dialects.trace.dialect import TraceDialect
 from leafledger.dialects.trace.states import is_trace_path
 from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
+from leafledger.docs_page import add_docs
 from leafledger.settings import Settings
 from leafledger.store import Store
 
@@ -54,17 +55,24 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="leafledger",
         version=__version__,
-        description="Seed-to-sale traceability: the Metrc Web API (v1 and v2) over one ledger.",
+        description=(
+            "Seed-to-sale traceability: the Metrc Web API (v1 and v2) and the Trace API over "
+            "one ledger."
+        ),
         redirect_slashes=False,
+        docs_url=None,
+        redoc_url=None,
     )
+    add_docs(app)
     app.state.store = store
     limits = Limits(settings.rate_limits)
     access = AccessCache(settings.auth_cache_seconds)
     writes = WriteSlots(settings.write_threads)  # shared: the limit is per process
     metrc = Runner(MetrcDialect(), store, limits, access, writes)
     trace = Runner(TraceDialect(), store, limits, access, writes)
-    mount(app, METRC_ROWS, metrc, license_param="licenseNumber")
-    mount(app, TRACE_ROWS, trace, license_param="license_number")
+    refs = document(app, [(METRC_ROWS, metrc), (TRACE_ROWS, trace)])
+    mount(app, METRC_ROWS, metrc, license_param="licenseNumber", refs=refs)
+    mount(app, TRACE_ROWS, trace, license_param="license_number", refs=refs)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:

@@ -51,6 +51,9 @@ class Endpoint:
     schema: type[WireBody] | None = field(default=None, compare=False)
     # What the path names, loaded (and scoped to the licence) before the handler runs.
     loads: Loader | None = field(default=None, compare=False)
+    # The JSON schema of the success body, for a row whose answer is not its dialect's usual
+    # one for its kind (OpenAPI; kit/openapi.py).
+    answers: dict[str, Any] | None = field(default=None, compare=False)
     handler: Handler | None = field(default=None, compare=False)
 
     @property

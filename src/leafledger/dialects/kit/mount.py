@@ -10,6 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
+from leafledger.dialects.kit import openapi
 from leafledger.dialects.kit.endpoint import INTEGER_PARAMS, Body, Endpoint, Scope
 from leafledger.dialects.kit.json_body import too_large
 from leafledger.dialects.kit.runner import Dialect, Runner
@@ -32,22 +33,20 @@ def _parameters(endpoint: Endpoint, dialect: Dialect, license_param: str) -> lis
     return params + dialect.query_parameters(endpoint)
 
 
-def _openapi(endpoint: Endpoint, dialect: Dialect, license_param: str) -> dict[str, Any]:
-    extra: dict[str, Any] = {"parameters": _parameters(endpoint, dialect, license_param)}
-    if endpoint.body is Body.ARRAY:
-        extra["requestBody"] = {
-            "required": True,
-            "content": {
-                "application/json": {
-                    "schema": {"type": "array", "maxItems": 10, "items": {"type": "object"}}
-                }
-            },
-        }
-    elif endpoint.body is Body.OBJECT:
-        extra["requestBody"] = {
-            "required": True,
-            "content": {"application/json": {"schema": {"type": "object"}}},
-        }
+def _openapi(
+    endpoint: Endpoint, dialect: Dialect, license_param: str, refs: dict[Any, Any]
+) -> dict[str, Any]:
+    extra: dict[str, Any] = {
+        "parameters": _parameters(endpoint, dialect, license_param),
+        "responses": openapi.responses(dialect.openapi_success(endpoint), dialect.openapi_error),
+        "security": dialect.openapi_security,
+    }
+    body = openapi.request_body(endpoint, refs.get(endpoint.schema))
+    if body is not None:
+        example = dialect.openapi_request_example(endpoint)
+        if example is not None:
+            body["content"]["application/json"]["example"] = example
+        extra["requestBody"] = body
     return extra
 
 
@@ -59,8 +58,20 @@ def _describe(endpoint: Endpoint) -> str:
     return f"Permissions: {needs}.{state}"
 
 
-def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param: str) -> None:
-    """Add one route per row; fixed path segments are matched before parameters."""
+def mount(
+    app: FastAPI,
+    rows: Iterable[Endpoint],
+    runner: Runner,
+    license_param: str,
+    refs: dict[Any, Any] | None = None,
+) -> None:
+    """Add one route per row; fixed path segments are matched before parameters. `refs`
+    names each body schema's OpenAPI component (see `document`); without them the bodies
+    are described inline by their schemas' own components."""
+    rows = list(rows)
+    if refs is None:
+        refs, components = openapi.schema_components(rows)
+        _add_components(app, components, runner.dialect)
     for endpoint in sorted(rows, key=Endpoint.mount_order):
         app.add_api_route(
             endpoint.route_path,
@@ -70,9 +81,44 @@ def mount(app: FastAPI, rows: Iterable[Endpoint], runner: Runner, license_param:
             tags=[f"{endpoint.resource} ({endpoint.version})"],
             summary=f"{endpoint.method} {endpoint.path}",
             description=_describe(endpoint),
-            openapi_extra=_openapi(endpoint, runner.dialect, license_param),
+            openapi_extra=_openapi(endpoint, runner.dialect, license_param, refs),
             response_class=Response,
         )
+
+
+def _add_components(app: FastAPI, schemas: dict[str, Any], dialect: Dialect) -> None:
+    """Component schemas and security schemes the routes refer to, merged into the app's
+    OpenAPI document when it is built."""
+    extra: dict[str, dict[str, Any]] | None = getattr(app.state, "openapi_components", None)
+    first = extra is None
+    if extra is None:
+        extra = app.state.openapi_components = {"schemas": {}, "securitySchemes": {}}
+    extra["schemas"].update(schemas)
+    extra["securitySchemes"].update(dialect.openapi_security_schemes)
+    if not first:
+        return
+    build = app.openapi
+
+    def with_components() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = build()
+            components = document.setdefault("components", {})
+            for kind, entries in extra.items():
+                components.setdefault(kind, {}).update(entries)
+            app.openapi_schema = document
+        return app.openapi_schema
+
+    app.openapi = with_components  # type: ignore[method-assign]
+
+
+def document(app: FastAPI, tables: Iterable[tuple[Iterable[Endpoint], Runner]]) -> dict[Any, Any]:
+    """The component names of the body schemas of every table (named uniquely across all of
+    them), registered with the app's OpenAPI document; pass them to `mount`."""
+    tables = [(list(rows), runner) for rows, runner in tables]
+    refs, components = openapi.schema_components(row for rows, _ in tables for row in rows)
+    for _, runner in tables:
+        _add_components(app, components, runner.dialect)
+    return refs
 
 
 View = Callable[[Request], Awaitable[Response]]

@@ -129,6 +129,18 @@ class Dialect(ABC):
         """A dialect's own credential checks once the key pair is accepted; none by default."""
         return None
 
+    # OpenAPI: the dialect's security schemes, the requirement every row carries, its error
+    # body, and each row's success answer and request example.
+    openapi_security_schemes: dict[str, Any] = {}
+    openapi_security: list[dict[str, list[str]]] = []
+    openapi_error: dict[str, Any] = {}
+
+    def openapi_success(self, endpoint: Endpoint) -> dict[str, Any]:
+        return {"description": "Done."}
+
+    def openapi_request_example(self, endpoint: Endpoint) -> Any:
+        return None
+
     def check_call(self, call: Call) -> None:
         """A dialect's own checks of a prepared call (path parameters, body), before the
         row's loader and handler run, and before a row without a handler answers 501;

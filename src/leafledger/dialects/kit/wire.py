@@ -3,10 +3,11 @@
 Every body field is one of these, so a value means the same thing wherever it is sent:
 
 - whole numbers (counts, ids): a JSON integer, an integral decimal such as 5.0, or digits in a
-  string ("5"); never a boolean;
+  string ("5"); never a boolean; within the 32-bit range of the ledger's integer columns;
 - JSON integers: the same without the string form, where an endpoint has always refused text
   (the sandbox's counts);
-- quantities: exact decimals from a JSON number or a numeric string, finite; never a boolean;
+- quantities: exact decimals from a JSON number or a numeric string, finite, less than 10^18
+  in size (what a quantity column holds); never a boolean;
 - booleans: JSON true/false or the strings "true"/"false" (any case), null for false (an
   optional flag left unset); never a number;
 - calendar dates: "2024-01-15", or a timestamp whose calendar date is taken
@@ -31,7 +32,21 @@ FIRST_DATE = date(1900, 1, 1)
 LAST_DATE = date(2200, 12, 31)
 
 
+# Every integer column of the ledger is 32-bit, and quantities are NUMERIC(28, 10): a value
+# past these fits no column (PostgreSQL would refuse it, SQLite would keep it), so it is
+# refused here, on both databases alike.
+LARGEST_WHOLE = 2**31 - 1
+QUANTITY_BOUND = Decimal(10) ** 18
+
+
 def whole_number(value: Any) -> int:
+    number = _whole(value)
+    if not -LARGEST_WHOLE - 1 <= number <= LARGEST_WHOLE:
+        raise ValueError(f"must be between {-LARGEST_WHOLE - 1} and {LARGEST_WHOLE}")
+    return number
+
+
+def _whole(value: Any) -> int:
     if isinstance(value, bool):
         raise ValueError("must be a whole number, not true or false")
     if isinstance(value, int):
@@ -55,7 +70,9 @@ def json_integer(value: Any) -> int:
 
 
 def positive_id(value: Any) -> int:
-    number = whole_number(value)
+    """An id: whether it names a row is the question of the loader or lookup that uses it,
+    which checks it against its column's range first (an id past it names nothing)."""
+    number = _whole(value)
     if number < 1:
         raise ValueError("must be an id (a whole number of 1 or more)")
     return number
@@ -77,6 +94,8 @@ def exact_decimal(value: Any) -> Decimal:
         raise ValueError("must be a number")
     if not number.is_finite():
         raise ValueError("must be a finite number")
+    if abs(number) >= QUANTITY_BOUND:
+        raise ValueError("must be less than 10^18 in size")
     return number
 
 
@@ -138,7 +157,11 @@ def instant(value: Any) -> datetime:
     raise ValueError("must be an ISO 8601 date and time")
 
 
-WholeNumber = Annotated[int, PlainValidator(whole_number), WithJsonSchema({"type": "integer"})]
+WholeNumber = Annotated[
+    int,
+    PlainValidator(whole_number),
+    WithJsonSchema({"type": "integer", "minimum": -LARGEST_WHOLE - 1, "maximum": LARGEST_WHOLE}),
+]
 JsonInteger = Annotated[int, PlainValidator(json_integer), WithJsonSchema({"type": "integer"})]
 Id = Annotated[int, PlainValidator(positive_id), WithJsonSchema({"type": "integer", "minimum": 1})]
 ExactDecimal = Annotated[Decimal, PlainValidator(exact_decimal), WithJsonSchema({"type": "number"})]

@@ -18,6 +18,7 @@ from leafledger.dialects.kit.paging import PageRequest, fetch_page, parse_positi
 from leafledger.dialects.kit.results import Listing, Written
 from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
 from leafledger.dialects.kit.window import Window, parse_window
+from leafledger.dialects.metrc import openapi
 from leafledger.dialects.metrc.render import pascal_name
 from leafledger.domain.queries.base import completed
 
@@ -26,6 +27,15 @@ MAX_PAGE_SIZE = 20
 
 class MetrcDialect(Dialect):
     name = "metrc"
+    openapi_security_schemes = openapi.SECURITY_SCHEMES
+    openapi_security = openapi.SECURITY
+    openapi_error = openapi.ERROR
+
+    def openapi_success(self, endpoint: Endpoint) -> dict[str, Any]:
+        return openapi.success(endpoint)
+
+    def openapi_request_example(self, endpoint: Endpoint) -> Any:
+        return openapi.example(endpoint, "request") if endpoint.version == "v2" else None
 
     def credentials(self, request: Request) -> tuple[str, str] | None:
         header = request.headers.get("authorization", "")

@@ -7,6 +7,8 @@ handler that serves it. A row without a handler is mounted all the same and answ
 
 from __future__ import annotations
 
+from typing import Any
+
 from leafledger.dialects.kit.bodies import WireBody
 from leafledger.dialects.kit.endpoint import (
     Body,
@@ -51,6 +53,7 @@ def row(
     body: Body = Body.NONE,
     schema: type[WireBody] | None = None,
     loads: Loader | None = None,
+    answers: dict[str, Any] | None = None,
     handler: Handler | None = None,
 ) -> Endpoint:
     return Endpoint(
@@ -66,6 +69,7 @@ def row(
         body=body,
         schema=schema,
         loads=loads,
+        answers=answers,
         handler=handler,
     )
 
@@ -454,8 +458,8 @@ ROWS: tuple[Endpoint, ...] = (
     row("Sales", "DISPENSARY", "v1", "PUT", "/sales/v1/transactions/{date}", "Permissions vary", body=ARRAY),
     row("Sales", "DISPENSARY", "v1", "GET", "/sales/v1/transactions/{salesDateStart}/{salesDateEnd}", "Permissions vary"),
     # Sandbox
-    row("Sandbox", "UNIVERSAL", "v2", "POST", "/sandbox/v2/facility/tags", "None", body=OBJECT, schema=sandbox.TagsBody, handler=sandbox.facility_tags),
-    row("Sandbox", "UNIVERSAL", "v2", "POST", "/sandbox/v2/integrator/setup", "None", scope=CALLER, handler=sandbox.integrator_setup),
+    row("Sandbox", "UNIVERSAL", "v2", "POST", "/sandbox/v2/facility/tags", "None", body=OBJECT, schema=sandbox.TagsBody, answers=sandbox.ISSUED, handler=sandbox.facility_tags),
+    row("Sandbox", "UNIVERSAL", "v2", "POST", "/sandbox/v2/integrator/setup", "None", scope=CALLER, answers=sandbox.SET_UP, handler=sandbox.integrator_setup),
     row("Sandbox", "UNIVERSAL", "v2", "POST", "/sandbox/v2/packages/create", "None", body=OBJECT, schema=sandbox.OpeningBalanceBody, handler=sandbox.packages_create),
     row("Sandbox", "UNIVERSAL", "v2", "GET", "/sandbox/v2/tagtypes", "None", handler=sandbox.tag_types),
     # Strains

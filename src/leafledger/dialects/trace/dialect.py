@@ -53,6 +53,7 @@ from leafledger.dialects.kit.paging import MAX_QUERY_INT, PageRequest, fetch_pag
 from leafledger.dialects.kit.results import Listing, Written
 from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
 from leafledger.dialects.kit.window import Window, parse_instant
+from leafledger.dialects.trace import openapi
 from leafledger.dialects.trace.states import path_state
 from leafledger.domain.errors import RuleViolation, Unauthenticated
 from leafledger.domain.queries.base import completed
@@ -188,6 +189,13 @@ def _named_licences(endpoint: Endpoint, body: Any) -> list[tuple[int | None, str
 
 class TraceDialect(Dialect):
     name = "trace"
+    openapi_security_schemes = openapi.SECURITY_SCHEMES
+    openapi_security = openapi.SECURITY
+    openapi_error = openapi.ERROR
+
+    def openapi_success(self, endpoint: Endpoint) -> dict[str, Any]:
+        return openapi.success(endpoint)
+
     max_body_bytes = MAX_BODY_BYTES
 
     def credentials(self, request: Request) -> tuple[str, str] | None:

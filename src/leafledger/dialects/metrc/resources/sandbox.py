@@ -69,6 +69,17 @@ def render_tag_type(tag_type: TagType) -> dict[str, Any]:
     }
 
 
+def _object(**properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+TEXT, WHOLE = {"type": "string"}, {"type": "integer"}
+TEXTS = {"type": "array", "items": TEXT}
+# The answers of the two sandbox rows that answer an object (OpenAPI; Endpoint.answers).
+ISSUED = _object(TagType=TEXT, Count=WHOLE, Labels=TEXTS)
+SET_UP = _object(UserKey=TEXT, FullName=TEXT, EmployeeLicenseNumber=TEXT, LicenseNumbers=TEXTS)
+
+
 def render_issued(tags: list[Tag]) -> dict[str, Any]:
     return {
         "TagType": tags[0].tag_type_name,
