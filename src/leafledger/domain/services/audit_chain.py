@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import cast, exists, insert, select, update, values
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -80,23 +80,61 @@ def _locked_head(session: Session, chain: int) -> tuple[int, str]:
     return int(seq), str(last)
 
 
+def _link(events: list[dict[str, Any]], seq: int, last: str) -> tuple[int, str]:
+    """Number and hash `events` as the links after (seq, last); the new head."""
+    for event in events:
+        seq += 1
+        event["seq"], event["prev_hash"] = seq, last
+        last = event["hash"] = event_hash(event)
+    return seq, last
+
+
+_EVENT_COLUMNS = (
+    "occurred_at", "facility_id", "user_id", "integrator_id", "channel", "entity_type",
+    "entity_id", "action", "before", "after", "chain", "seq", "prev_hash", "hash",
+)  # fmt: skip
+
+
+def _insert_and_move(
+    session: Session, chain: int, head: tuple[int, str], events: list[dict[str, Any]]
+) -> None:
+    """One statement on PostgreSQL: insert `events` and move the (locked) head to `head`.
+    The head's row lock is held from `_locked_head` to the commit, so writers of one facility
+    wait for two round trips and a commit, not for a whole request."""
+    move = update(AuditChain).where(AuditChain.chain == chain).values(seq=head[0], hash=head[1])
+    if session.get_bind().dialect.name != "postgresql":
+        session.execute(move)
+        session.connection().execute(insert(AuditEvent), events)
+        return
+    moved = move.returning(AuditChain.chain).cte("moved_head")
+    table = AuditEvent.__table__
+    rows = values(*(table.c[name]._copy() for name in _EVENT_COLUMNS), name="new_events").data(
+        [tuple(event[name] for name in _EVENT_COLUMNS) for event in events]
+    )
+    # Cast back to the columns' types: PostgreSQL would read a column of NULLs as text.
+    typed = [cast(rows.c[name], table.c[name].type) for name in _EVENT_COLUMNS]
+    statement = (
+        insert(AuditEvent)
+        .from_select(list(_EVENT_COLUMNS), select(*typed).where(exists(select(moved.c.chain))))
+        .add_cte(moved)
+    )
+    session.connection().execute(statement)
+
+
+def _append_chain(session: Session, chain: int, events: list[dict[str, Any]]) -> None:
+    head = _link(events, *_locked_head(session, chain))
+    _insert_and_move(session, chain, head, events)
+
+
 def append(session: Session, events: list[dict[str, Any]]) -> None:
     """Insert `events` (column values, in the order they happened) as the next links of
-    their chains, in one multi-row INSERT."""
+    their chains."""
     if not events:
         return
     for event in events:
         event["chain"] = chain_of(event["facility_id"])
     for chain in sorted({event["chain"] for event in events}):
-        seq, last = _locked_head(session, chain)
-        for event in (e for e in events if e["chain"] == chain):
-            seq += 1
-            event["seq"], event["prev_hash"] = seq, last
-            last = event["hash"] = event_hash(event)
-        session.execute(
-            update(AuditChain).where(AuditChain.chain == chain).values(seq=seq, hash=last)
-        )
-    session.connection().execute(insert(AuditEvent), events)
+        _append_chain(session, chain, [e for e in events if e["chain"] == chain])
 
 
 # --- verification
