@@ -78,7 +78,7 @@ def mount(
             view(endpoint, runner),
             methods=[endpoint.method],
             name=f"{runner.dialect.name} {endpoint.method} {endpoint.path}",
-            tags=[f"{endpoint.resource} ({endpoint.version})"],
+            tags=[runner.dialect.openapi_tag(endpoint)],
             summary=f"{endpoint.method} {endpoint.path}",
             description=_describe(endpoint),
             openapi_extra=_openapi(endpoint, runner.dialect, license_param, refs),

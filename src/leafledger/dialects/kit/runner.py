@@ -138,6 +138,10 @@ class Dialect(ABC):
     def openapi_success(self, endpoint: Endpoint) -> dict[str, Any]:
         return {"description": "Done."}
 
+    def openapi_tag(self, endpoint: Endpoint) -> str:
+        """The group a row is listed under on /docs."""
+        return f"{endpoint.resource} ({endpoint.version})"
+
     def openapi_request_example(self, endpoint: Endpoint) -> Any:
         return None
 

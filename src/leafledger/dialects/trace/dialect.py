@@ -196,6 +196,9 @@ class TraceDialect(Dialect):
     def openapi_success(self, endpoint: Endpoint) -> dict[str, Any]:
         return openapi.success(endpoint)
 
+    def openapi_tag(self, endpoint: Endpoint) -> str:
+        return f"Trace: {endpoint.resource}"
+
     max_body_bytes = MAX_BODY_BYTES
 
     def credentials(self, request: Request) -> tuple[str, str] | None:
