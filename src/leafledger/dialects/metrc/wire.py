@@ -6,9 +6,10 @@ numbers as JSON numbers or numeric strings, ids as numbers.
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
-from pydantic import StringConstraints
+from pydantic import Field, StringConstraints
 
 from leafledger.dialects.kit.wire import (
     CalendarDate,
@@ -19,6 +20,8 @@ from leafledger.dialects.kit.wire import (
     JsonInteger,
     WholeNumber,
 )
+from leafledger.domain import reference
+from leafledger.domain.units import QuantityType, active_units
 
 WireDate = CalendarDate
 WireTimestamp = Instant
@@ -47,3 +50,21 @@ __all__ = [
     "WireQuantity",
     "WireTimestamp",
 ]
+
+
+# --- vocabularies: fields whose values are names from a fixed list (OpenAPI shows them as an
+# enum; the service matches them without regard to case, and names the list when it refuses)
+
+
+def choice(names: Iterable[str], **field: Any) -> Any:
+    """A field taking one of `names` (`alias=`, `default=` as for pydantic's Field)."""
+    return Field(json_schema_extra={"enum": list(names)}, **field)
+
+
+BATCH_TYPES = tuple(t.name for t in reference.PLANT_BATCH_TYPES)
+PHASES = ("Vegetative", "Flowering", "Mother")
+LOCATION_TYPES = tuple(t.name for t in reference.LOCATION_TYPES)
+UNITS = tuple(u.name for u in active_units())
+WEIGHT_UNITS = tuple(u.name for u in active_units() if u.quantity_type is QuantityType.WEIGHT)
+HARVEST_WASTE_TYPES = tuple(t.name for t in reference.HARVEST_WASTE_TYPES)
+ITEM_CATEGORIES = tuple(c.name for c in reference.ITEM_CATEGORIES)

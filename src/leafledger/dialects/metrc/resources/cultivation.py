@@ -25,7 +25,15 @@ from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.resources.packages import render_package
 from leafledger.dialects.metrc.resources.plant_batches import BatchNamed, Pairs
-from leafledger.dialects.metrc.wire import Licence, Name, WireDate, WireId, WireInt
+from leafledger.dialects.metrc.wire import (
+    BATCH_TYPES,
+    Licence,
+    Name,
+    WireDate,
+    WireId,
+    WireInt,
+    choice,
+)
 from leafledger.domain import queries
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.queries.base import Listed
@@ -38,7 +46,7 @@ class PlantingBody(MetrcBody):
     command = plant_batches.PlantingFromPlant
     plant_label: str
     name: Name = Field(alias="PlantBatchName")
-    batch_type: str = Field(alias="PlantBatchType")
+    batch_type: str = choice(BATCH_TYPES, alias="PlantBatchType")
     count: WireInt = Field(alias="PlantCount")
     location: Name | None = Field(None, alias="LocationName")
     sublocation: Name | None = Field(None, alias="SublocationName")

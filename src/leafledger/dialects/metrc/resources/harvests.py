@@ -20,6 +20,8 @@ from leafledger.dialects.kit.paging import parse_positive_int
 from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.resources.packages import NewPackageBody
 from leafledger.dialects.metrc.wire import (
+    HARVEST_WASTE_TYPES,
+    WEIGHT_UNITS,
     BatchNumber,
     Licence,
     Name,
@@ -27,6 +29,7 @@ from leafledger.dialects.metrc.wire import (
     WireDate,
     WireId,
     WireQuantity,
+    choice,
 )
 from leafledger.domain import queries
 from leafledger.domain.errors import RuleViolation
@@ -43,7 +46,7 @@ class PlantCutBody(MetrcBody):
     command = service.PlantCut
     plant: str
     weight: WireQuantity
-    unit_of_weight: str
+    unit_of_weight: str = choice(WEIGHT_UNITS)
     drying_location: str
     drying_sublocation: str | None = None
     harvest_name: Name | None = None
@@ -57,9 +60,9 @@ class _HarvestById(MetrcBody):
 
 class WasteBody(_HarvestById):
     command = service.RecordWaste
-    waste_type: str
+    waste_type: str = choice(HARVEST_WASTE_TYPES)
     weight: WireQuantity = Field(alias="WasteWeight")
-    unit_of_weight: str
+    unit_of_weight: str = choice(WEIGHT_UNITS)
     actual_date: WireDate | None = None
 
 
@@ -99,12 +102,12 @@ class IngredientBody(MetrcBody):
     harvest_id: WireId | None = None
     harvest_name: str | None = None
     weight: WireQuantity
-    unit_of_weight: str
+    unit_of_weight: str = choice(WEIGHT_UNITS)
 
 
 class HarvestPackageBody(NewPackageBody):
     command = package_service.HarvestPackage
-    unit_of_weight: str
+    unit_of_weight: str = choice(WEIGHT_UNITS)
     is_production_batch: WireBool = False
     production_batch_number: BatchNumber | None = None
     product_requires_remediation: WireBool = False

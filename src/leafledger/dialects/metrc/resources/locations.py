@@ -16,7 +16,7 @@ from leafledger.dialects.kit.bodies import Loads
 from leafledger.dialects.kit.factories import at_facility, bulk, listing, remove, show
 from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.metrc.bodies import MetrcBody
-from leafledger.dialects.metrc.wire import WireId
+from leafledger.dialects.metrc.wire import LOCATION_TYPES, WireId, choice
 from leafledger.domain import queries
 from leafledger.domain.models import Location, Sublocation
 from leafledger.domain.services import locations as service
@@ -26,7 +26,7 @@ from leafledger.domain.services import locations as service
 
 class _LocationFields(MetrcBody):
     name: str
-    location_type: str = Field(alias="LocationTypeName")
+    location_type: str = choice(LOCATION_TYPES, alias="LocationTypeName")
 
 
 class NewLocationBody(_LocationFields):

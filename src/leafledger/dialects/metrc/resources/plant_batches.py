@@ -18,6 +18,8 @@ from leafledger.dialects.kit.factories import at_facility, bulk, listing, show
 from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.wire import (
+    BATCH_TYPES,
+    PHASES,
     Licence,
     Name,
     Note,
@@ -25,6 +27,7 @@ from leafledger.dialects.metrc.wire import (
     WireId,
     WireInt,
     WireQuantity,
+    choice,
 )
 from leafledger.domain import queries, reference
 from leafledger.domain.queries.plant_batches import PlantBatchRow
@@ -117,7 +120,7 @@ class UsingTemplate(MetrcBody):
 class PlantingBody(MetrcBody):
     command = service.Planting
     name: Name
-    batch_type: str = Field(alias="Type")
+    batch_type: str = choice(BATCH_TYPES, alias="Type")
     count: WireInt
     strain: Name
     location: Name | None = None
@@ -194,7 +197,7 @@ class GrowthPhaseBody(MetrcBody):
     batch: Name = Field(alias="Name")
     count: WireInt
     starting_tag: str
-    growth_phase: str
+    growth_phase: str = choice(PHASES)
     location: Name | None = Field(None, alias="NewLocation")
     sublocation: Name | None = Field(None, alias="NewSublocation")
     growth_date: WireDate | None = None

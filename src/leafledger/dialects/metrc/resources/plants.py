@@ -28,7 +28,7 @@ from leafledger.dialects.metrc.resources.plant_batches import (
     render_waste,
     wire_date,
 )
-from leafledger.dialects.metrc.wire import Name, WireDate, WireId
+from leafledger.dialects.metrc.wire import PHASES, Name, WireDate, WireId, choice
 from leafledger.domain import queries
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.queries.base import Listed
@@ -50,7 +50,7 @@ class _PlantNamed(Alternatives):
 class PhaseBody(_PlantNamed):
     command = service.PhaseChange
     new_tag: str | None = None
-    growth_phase: str
+    growth_phase: str = choice(PHASES)
     location: Name | None = Field(None, alias="NewLocation")
     sublocation: Name | None = Field(None, alias="NewSublocation")
     growth_date: WireDate | None = None
