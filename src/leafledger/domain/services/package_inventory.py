@@ -31,7 +31,7 @@ Every change is audited; nothing here commits.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -51,7 +51,7 @@ from leafledger.domain.models import (
     PlantBatch,
 )
 from leafledger.domain.reference import Reason
-from leafledger.domain.services.audit import audited, record_new
+from leafledger.domain.services.audit import changed, record_new
 from leafledger.domain.services.cultivation import adjustment_reason, required_place
 from leafledger.domain.services.harvests import amount, in_unit
 from leafledger.domain.services.lookups import facility_today, item_named
@@ -84,10 +84,7 @@ def _change(
     session: Session, actor: Actor, package: Package, action: str, **values: object
 ) -> Package:
     """Set `values` on the package (never its quantity: see `move_quantity`), audited."""
-    done = audited(session, actor, package, action, package.facility_id)
-    for name, value in values.items():
-        setattr(package, name, value)
-    done()
+    changed(session, actor, package, action, package.facility_id, **values)
     return package
 
 
@@ -368,59 +365,37 @@ FINISHED_GOOD = PackageFlag(
 )
 
 
-def _flagged(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    command: PackageNamed,
-    flag: PackageFlag,
-    *,
-    on: bool,
-) -> Package:
-    if on:
-        require_capability(facility, flag.capability, flag.doing)
-    package = _changeable(session, facility, command.label)
-    if getattr(package, flag.column) is on:
-        state = "already" if on else "not"
-        raise RuleViolation(f"Package {package.label} is {state} flagged as {flag.name}.")
-    action = f"{'flag' if on else 'unflag'}_{flag.column.removeprefix('is_')}"
-    return _change(session, actor, package, action, **{flag.column: on})
+# A service that sets or clears one flag of the package a command names.
+FlagChange = Callable[[Session, Actor, Facility, PackageNamed], Package]
 
 
-def flag_donation(
-    session: Session, actor: Actor, facility: Facility, command: PackageNamed
-) -> Package:
-    return _flagged(session, actor, facility, command, DONATION, on=True)
+def flag_change(flag: PackageFlag, *, on: bool) -> FlagChange:
+    """The service that sets (`on`) or clears `flag`: setting needs the capability, clearing
+    nothing; either refuses a package that already is as asked."""
+    verb = "flag" if on else "unflag"
+    action = f"{verb}_{flag.column.removeprefix('is_')}"
+
+    def set_flag(
+        session: Session, actor: Actor, facility: Facility, command: PackageNamed
+    ) -> Package:
+        if on:
+            require_capability(facility, flag.capability, flag.doing)
+        package = _changeable(session, facility, command.label)
+        if getattr(package, flag.column) is on:
+            state = "already" if on else "not"
+            raise RuleViolation(f"Package {package.label} is {state} flagged as {flag.name}.")
+        return _change(session, actor, package, action, **{flag.column: on})
+
+    set_flag.__name__ = set_flag.__qualname__ = action
+    return set_flag
 
 
-def unflag_donation(
-    session: Session, actor: Actor, facility: Facility, command: PackageNamed
-) -> Package:
-    return _flagged(session, actor, facility, command, DONATION, on=False)
-
-
-def flag_trade_sample(
-    session: Session, actor: Actor, facility: Facility, command: PackageNamed
-) -> Package:
-    return _flagged(session, actor, facility, command, TRADE_SAMPLE, on=True)
-
-
-def unflag_trade_sample(
-    session: Session, actor: Actor, facility: Facility, command: PackageNamed
-) -> Package:
-    return _flagged(session, actor, facility, command, TRADE_SAMPLE, on=False)
-
-
-def flag_finished_good(
-    session: Session, actor: Actor, facility: Facility, command: PackageNamed
-) -> Package:
-    return _flagged(session, actor, facility, command, FINISHED_GOOD, on=True)
-
-
-def unflag_finished_good(
-    session: Session, actor: Actor, facility: Facility, command: PackageNamed
-) -> Package:
-    return _flagged(session, actor, facility, command, FINISHED_GOOD, on=False)
+flag_donation = flag_change(DONATION, on=True)
+unflag_donation = flag_change(DONATION, on=False)
+flag_trade_sample = flag_change(TRADE_SAMPLE, on=True)
+unflag_trade_sample = flag_change(TRADE_SAMPLE, on=False)
+flag_finished_good = flag_change(FINISHED_GOOD, on=True)
+unflag_finished_good = flag_change(FINISHED_GOOD, on=False)
 
 
 # --- lab tests and treatments ----------------------------------------------------------------
@@ -519,12 +494,13 @@ def package_category(item: Item | None) -> str:
 def _treat(
     session: Session, actor: Actor, facility: Facility, command: Treatment, kind: TreatmentKind
 ) -> Package:
+    """Record a treatment of `kind` and what it changes on the package."""
     package = _changeable(session, facility, command.label)
     if not command.method.strip():
         raise RuleViolation("{field} is required.", field="method")
     failed = _treatable(session, facility, package, kind)
     when = not_before_packaging(facility, package, command.treatment_date, "treatment_date")
-    treatment = PackageTreatment(
+    applied = PackageTreatment(
         facility_id=package.facility_id,
         package_id=package.id,
         kind=kind.name,
@@ -532,7 +508,7 @@ def _treat(
         treatment_date=when,
         steps=(command.steps or "").strip() or None,
     )
-    record_new(session, actor, treatment, package.facility_id)
+    record_new(session, actor, applied, package.facility_id)
     changes: dict[str, object] = {}
     if kind.requested_by and kind.contained and kind.dated:
         changes = {kind.requested_by: False, kind.contained: True, kind.dated: when}
@@ -541,22 +517,23 @@ def _treat(
     return _change(session, actor, package, kind.name.lower(), **changes)
 
 
-def remediate_package(
-    session: Session, actor: Actor, facility: Facility, command: Treatment
-) -> Package:
-    return _treat(session, actor, facility, command, REMEDIATION)
+# A service that applies one kind of treatment to the package a command names.
+Treat = Callable[[Session, Actor, Facility, Treatment], Package]
 
 
-def decontaminate_package(
-    session: Session, actor: Actor, facility: Facility, command: Treatment
-) -> Package:
-    return _treat(session, actor, facility, command, DECONTAMINATION)
+def treatment(kind: TreatmentKind) -> Treat:
+    """The service that applies `kind` (see `_treat`)."""
+
+    def treat(session: Session, actor: Actor, facility: Facility, command: Treatment) -> Package:
+        return _treat(session, actor, facility, command, kind)
+
+    treat.__name__ = treat.__qualname__ = f"apply_{kind.name.lower()}"
+    return treat
 
 
-def pretreat_package(
-    session: Session, actor: Actor, facility: Facility, command: Treatment
-) -> Package:
-    return _treat(session, actor, facility, command, PRETREATMENT)
+remediate_package = treatment(REMEDIATION)
+decontaminate_package = treatment(DECONTAMINATION)
+pretreat_package = treatment(PRETREATMENT)
 
 
 # --- discontinuing ---------------------------------------------------------------------------

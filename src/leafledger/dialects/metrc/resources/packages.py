@@ -120,6 +120,11 @@ def _iso(value: Any) -> str | None:
     return None if value is None else str(value.isoformat())
 
 
+def _joined(names: tuple[str, ...]) -> str | None:
+    """A list of names as Metrc writes them in one field ("A, B"), or null for none."""
+    return ", ".join(names) or None
+
+
 def render_package(record: PackageRecord) -> dict[str, Any]:
     package: PackageRow = record.package
     harvests, labels = record.sources.harvest_names, record.sources.package_labels
@@ -132,8 +137,8 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
         "SourceHarvestCount": len(harvests),
         "SourcePackageCount": len(labels),
         "SourceProcessingJobCount": 0,
-        "SourceHarvestNames": ", ".join(harvests) or None,
-        "SourcePackageLabels": ", ".join(labels) or None,
+        "SourceHarvestNames": _joined(harvests),
+        "SourcePackageLabels": _joined(labels),
         "LocationId": package.location_id,
         "LocationName": package.location_name,
         "SublocationId": package.sublocation_id,
@@ -264,8 +269,8 @@ def render_shipment(record: ShipmentRecord) -> dict[str, Any]:
         "ManifestNumber": shipment.manifest_number,
         "PackageLabel": shipment.package_label,
         "ExternalId": shipment.external_id,
-        "SourceHarvestNames": ", ".join(harvests) or None,
-        "SourcePackageLabels": ", ".join(labels) or None,
+        "SourceHarvestNames": _joined(harvests),
+        "SourcePackageLabels": _joined(labels),
         "ProductName": shipment.item_name,
         "ProductCategoryName": shipment.item_category_name,
         "ItemStrainName": shipment.strain_name,
