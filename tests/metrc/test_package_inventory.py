@@ -409,6 +409,20 @@ def test_adjustments_convert_never_go_below_zero_and_are_listed(
     assert first["AdjustmentUnitOfMeasureAbbreviation"] == "lb"
     assert first["AdjustmentReasonName"] == "Drying"
     assert [a["AdjustmentReasonName"] for a in listed["Data"]] == ["Drying", "Scale Variance"]
+    with store.read() as session:
+        kept = session.execute(
+            select(
+                PackageAdjustment.quantity,
+                PackageAdjustment.entered_quantity,
+                PackageAdjustment.entered_unit,
+            )
+            .where(PackageAdjustment.package_id == package_id)
+            .order_by(PackageAdjustment.id)
+        ).all()
+    assert kept == [
+        (Decimal("-0.25"), Decimal(-4), "Ounces"),
+        (Decimal("0.0625"), Decimal("28.349523125"), "Grams"),
+    ]
 
 
 def test_put_adjust_sets_the_final_quantity(api: Api, grow: Grow, store: Store) -> None:

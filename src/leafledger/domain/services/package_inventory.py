@@ -108,15 +108,30 @@ class FinalQuantity(Adjustment):
     """The quantity a package holds from now on (its difference is the adjustment)."""
 
 
+@dataclass(frozen=True)
+class _Posted:
+    """An adjustment as checked: its package, the unit of its quantity, its reason, its date."""
+
+    package: Package
+    unit: UnitOfMeasure
+    reason: Reason
+    when: date
+
+
+def _posted(session: Session, facility: Facility, command: Adjustment) -> _Posted:
+    package = package_labelled(session, facility, command.label)
+    check_drawable(package)
+    unit = unit_for(package, command.unit_of_measure, "unit_of_measure")
+    reason = adjustment_reason(command.reason, command.note)
+    when = not_before_packaging(facility, package, command.adjustment_date, "adjustment_date")
+    return _Posted(package, unit, reason, when)
+
+
 def _record_adjustment(
-    session: Session,
-    actor: Actor,
-    package: Package,
-    change: Decimal,
-    command: Adjustment,
-    reason: Reason,
-    when: date,
+    session: Session, actor: Actor, posted: _Posted, change: Decimal, command: Adjustment
 ) -> Package:
+    """Move the package's quantity by `change` and keep the adjustment with what was posted."""
+    package = posted.package
     move_quantity(session, actor, package, change, "adjust")
     row = PackageAdjustment(
         facility_id=package.facility_id,
@@ -124,38 +139,26 @@ def _record_adjustment(
         quantity=change,
         unit_of_measure_name=package.unit_of_measure_name,
         entered_quantity=command.quantity,
-        entered_unit=command.unit_of_measure.strip(),
-        reason_name=reason.name,
+        entered_unit=posted.unit.name,
+        reason_name=posted.reason.name,
         note=(command.note or "").strip() or None,
-        adjustment_date=when,
+        adjustment_date=posted.when,
         user_id=actor.user_id,
     )
     record_new(session, actor, row, package.facility_id)
     return package
 
 
-def _adjusting(
-    session: Session, facility: Facility, command: Adjustment
-) -> tuple[Package, UnitOfMeasure, Reason, date]:
-    """The package an adjustment names, the unit of its quantity, its reason and its date."""
-    package = package_labelled(session, facility, command.label)
-    check_drawable(package)
-    unit = unit_for(package, command.unit_of_measure, "unit_of_measure")
-    reason = adjustment_reason(command.reason, command.note)
-    when = not_before_packaging(facility, package, command.adjustment_date, "adjustment_date")
-    return package, unit, reason, when
-
-
 def adjust_package(
     session: Session, actor: Actor, facility: Facility, command: Adjustment
 ) -> Package:
     """Add a signed quantity to a package, for a listed reason; never below zero."""
-    package, unit, reason, when = _adjusting(session, facility, command)
+    posted = _posted(session, facility, command)
     if command.quantity == 0:
         raise RuleViolation("An adjustment of 0 changes nothing.", field="quantity")
-    size = in_package_unit(package, abs(command.quantity), unit, "quantity")
+    size = in_package_unit(posted.package, abs(command.quantity), posted.unit, "quantity")
     change = size if command.quantity > 0 else -size
-    return _record_adjustment(session, actor, package, change, command, reason, when)
+    return _record_adjustment(session, actor, posted, change, command)
 
 
 def set_package_quantity(
@@ -163,14 +166,13 @@ def set_package_quantity(
 ) -> Package:
     """Set the quantity a package holds, recording the difference as an adjustment for the
     reason given; setting the quantity it already holds changes (and records) nothing."""
-    package, unit, reason, when = _adjusting(session, facility, command)
-    final = in_unit(
-        amount(command.quantity, "quantity", allow_zero=True), unit, package.unit_of_measure_name
-    )
-    change = final - package.quantity
+    posted = _posted(session, facility, command)
+    package = posted.package
+    final = amount(command.quantity, "quantity", allow_zero=True)
+    change = in_unit(final, posted.unit, package.unit_of_measure_name) - package.quantity
     if change == 0:
         return package
-    return _record_adjustment(session, actor, package, change, command, reason, when)
+    return _record_adjustment(session, actor, posted, change, command)
 
 
 # --- finishing -------------------------------------------------------------------------------
