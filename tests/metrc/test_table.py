@@ -7,6 +7,7 @@ the 501 checks to the "implemented" checks by itself; nothing here lists impleme
 from __future__ import annotations
 
 import csv
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute, Match
 
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope, parse_permissions
-from leafledger.dialects.metrc.table import ROWS
+from leafledger.dialects.metrc.table import CATALOGUE_ROWS, EXTRA_ROWS, ROWS
 from leafledger.permissions import all_permissions
 from tests.conftest import Ledger, basic_auth
 
@@ -93,11 +94,49 @@ def test_table_matches_the_catalogue_row_for_row(shared_dir: Path) -> None:
             )
             for r in csv.DictReader(handle)
         ]
-    table = [(r.resource, r.license_type, r.version, r.method, r.path, r.permissions) for r in ROWS]
+    table = [
+        (r.resource, r.license_type, r.version, r.method, r.path, r.permissions)
+        for r in CATALOGUE_ROWS
+    ]
     assert len(catalogue) == CATALOGUE_SIZE
     assert len(table) == CATALOGUE_SIZE
     for index, (ours, theirs) in enumerate(zip(table, catalogue, strict=True)):
         assert ours == theirs, f"table row {index} differs from the catalogue"
+
+
+def postman_requests(shared_dir: Path) -> set[tuple[str, str]]:
+    """(method, path) of every request of Metrc's own Postman collection, `{{id}}` as `{id}`."""
+    collection = json.loads(
+        (shared_dir / "spec" / "metrc" / "postman-collection-or.json").read_text()
+    )
+    found: set[tuple[str, str]] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            request = node.get("request")
+            if isinstance(request, dict) and isinstance(request.get("url"), dict):
+                url = request["url"]
+                host = url["host"][0].replace("{{Metrc.api.server}}", "")
+                path = "/".join([host, *url.get("path", [])]).replace("{{", "{").replace("}}", "}")
+                found.add((request["method"], path.rstrip("/")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(collection)
+    return found
+
+
+def test_each_extra_row_is_served_by_metrc_per_its_postman_collection(shared_dir: Path) -> None:
+    assert EXTRA_ROWS, "no extra rows to check"
+    served = postman_requests(shared_dir)
+    assert ("GET", "/packages/v2/active") in served  # the walk reads the collection
+    catalogue = {(r.method, r.path) for r in CATALOGUE_ROWS}
+    for extra in EXTRA_ROWS:
+        assert (extra.method, extra.path.rstrip("/")) in served, row_id(extra)
+        assert (extra.method, extra.path) not in catalogue, row_id(extra)
 
 
 def test_no_duplicate_rows_or_routes() -> None:

@@ -1,8 +1,14 @@
-"""The Metrc endpoint table: one row per endpoint of the catalogue, v1 and v2.
+"""The Metrc endpoint table: one row per endpoint of the catalogue, v1 and v2, and the few
+endpoints Metrc serves that its catalogue does not list.
 
 A row names its resource, licence type, version, method, path and required permissions (as the
 catalogue writes them), what it takes (licence scope, paging, lastModified window, body) and the
 handler that serves it. A row without a handler is mounted all the same and answers 501.
+
+`CATALOGUE_ROWS` follow the catalogue (shared/spec/metrc/endpoints.csv) row for row.
+`EXTRA_ROWS` are endpoints Metrc serves and documents elsewhere (its own Postman collection)
+but leaves out of the catalogue; their permissions are those of their nearest catalogue
+sibling. `ROWS`, both together, is what is mounted and reported.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from leafledger.dialects.metrc.resources import (
     harvests,
     items,
     locations,
+    package_inventory,
     packages,
     plant_batches,
     plants,
@@ -74,7 +81,7 @@ def row(
     )
 
 
-ROWS: tuple[Endpoint, ...] = (
+CATALOGUE_ROWS: tuple[Endpoint, ...] = (
     # Additives Templates
     row("Additives Templates", "CULTIVATOR", "v2", "POST", "/additivestemplates/v2/", "Manage Additives", body=ARRAY, schema=additives.TemplateBody, handler=additives.create),
     row("Additives Templates", "CULTIVATOR", "v2", "PUT", "/additivestemplates/v2/", "Manage Additives", body=ARRAY, schema=additives.TemplateChangeBody, handler=additives.update),
@@ -176,56 +183,56 @@ ROWS: tuple[Endpoint, ...] = (
     row("Locations", "UNIVERSAL", "v1", "GET", "/locations/v1/{id}", "Manage Locations", loads=locations.LOCATION, handler=locations.get),
     row("Locations", "UNIVERSAL", "v1", "DELETE", "/locations/v1/{id}", "Manage Locations", loads=locations.LOCATION, handler=locations.archive),
     # Packages
-    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=packages.DerivedPackageBody, handler=packages.create),
     row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/active", "View Packages", paged=True, windowed=True, handler=packages.active),
-    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/adjust", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/adjust", "View Packages; Manage Packages Inventory", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/adjust", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.AdjustmentBody, handler=package_inventory.adjust),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/adjust", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.FinalQuantityBody, handler=package_inventory.set_quantity),
     row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/adjust/reasons", "None", paged=True, handler=reference.package_adjust_reasons),
-    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/adjustments", "View Packages", paged=True),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/decontaminate", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/donation/flag", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/donation/unflag", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/externalid", "View Packages; Manage Package Inventory External Id Enabled", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/finish", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/finishedgood/flag", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/finishedgood/unflag", "View Packages; Manage Packages Inventory", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/adjustments", "View Packages", paged=True, handler=packages.adjustments),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/decontaminate", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.DecontaminationBody, handler=package_inventory.decontaminate),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/donation/flag", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.flag_donation),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/donation/unflag", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.unflag_donation),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/externalid", "View Packages; Manage Package Inventory External Id Enabled", body=ARRAY, schema=package_inventory.ExternalIdBody, handler=package_inventory.change_external_id),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/finish", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.FinishBody, handler=package_inventory.finish),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/finishedgood/flag", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.flag_finished_good),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/finishedgood/unflag", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.unflag_finished_good),
     row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/inactive", "View Packages", paged=True, windowed=True, handler=packages.inactive),
-    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/intransit", "View Packages", paged=True, windowed=True),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/item", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/labsamples", "View Packages", paged=True, windowed=True),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/labtests/required", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/location", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/note", "View Packages; Manage Packages Inventory; Manage Package Notes", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/onhold", "View Packages", paged=True, windowed=True),
-    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/plantings", "View Immature Plants; Manage Immature Plants; View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/pretreat", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/remediate", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/testing", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/tradesample/flag", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/tradesample/unflag", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/transferred", "View Packages", paged=True, windowed=True),
+    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/intransit", "View Packages", paged=True, windowed=True, handler=packages.in_transit),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/item", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=package_inventory.ItemChangeBody, handler=package_inventory.change_item),
+    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/labsamples", "View Packages", paged=True, windowed=True, handler=packages.lab_samples),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/labtests/required", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=package_inventory.LabTestsBody, handler=package_inventory.require_lab_tests),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/location", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=package_inventory.MoveBody, handler=package_inventory.move),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/note", "View Packages; Manage Packages Inventory; Manage Package Notes", body=ARRAY, schema=package_inventory.NoteBody, handler=package_inventory.change_note),
+    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/onhold", "View Packages", paged=True, windowed=True, handler=packages.on_hold),
+    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/plantings", "View Immature Plants; Manage Immature Plants; View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.PackagePlantingBody, handler=package_inventory.plantings),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/pretreat", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.PretreatmentBody, handler=package_inventory.pretreat),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/remediate", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.RemediationBody, handler=package_inventory.remediate),
+    row("Packages", "UNIVERSAL", "v2", "POST", "/packages/v2/testing", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=packages.DerivedPackageBody, handler=packages.create_testing),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/tradesample/flag", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.flag_trade_sample),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/tradesample/unflag", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.unflag_trade_sample),
+    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/transferred", "View Packages", paged=True, windowed=True, handler=packages.transferred),
     row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/types", "None", scope=CALLER, handler=reference.package_types),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/unfinish", "View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/usebydate", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/unfinish", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.unfinish),
+    row("Packages", "UNIVERSAL", "v2", "PUT", "/packages/v2/usebydate", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=package_inventory.ShelfLifeBody, handler=package_inventory.change_shelf_life),
     row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/{id}", "View Packages", loads=packages.PACKAGE, handler=packages.get),
-    row("Packages", "UNIVERSAL", "v2", "DELETE", "/packages/v2/{id}", "View Packages; Create/Submit/Discontinue Packages"),
-    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/{id}/source/harvests", "View Package Source Harvests"),
+    row("Packages", "UNIVERSAL", "v2", "DELETE", "/packages/v2/{id}", "View Packages; Create/Submit/Discontinue Packages", loads=packages.PACKAGE_ITSELF, handler=package_inventory.discontinue),
+    row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/{id}/source/harvests", "View Package Source Harvests", loads=packages.PACKAGE_ITSELF, handler=packages.source_harvests),
     row("Packages", "UNIVERSAL", "v2", "GET", "/packages/v2/{label}", "View Packages", loads=packages.PACKAGE_BY_LABEL, handler=packages.get),
     row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/active", "View Packages", windowed=True, handler=packages.active),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/adjust", "View Packages; Manage Packages Inventory", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/adjust", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.AdjustmentBody, handler=package_inventory.adjust),
     row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/adjust/reasons", "None", handler=reference.package_adjust_reasons),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/change/item", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/change/locations", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v1", "PUT", "/packages/v1/change/note", "View Packages; Manage Packages Inventory; Manage Package Notes", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/create", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/create/plantings", "View Immature Plants; Manage Immature Plants; View Packages; Manage Packages Inventory", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/create/testing", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/finish", "View Packages; Manage Packages Inventory", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/change/item", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=package_inventory.ItemChangeBody, handler=package_inventory.change_item),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/change/locations", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=package_inventory.MoveBody, handler=package_inventory.move),
+    row("Packages", "UNIVERSAL", "v1", "PUT", "/packages/v1/change/note", "View Packages; Manage Packages Inventory; Manage Package Notes", body=ARRAY, schema=package_inventory.NoteBody, handler=package_inventory.change_note),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/create", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=packages.DerivedPackageBody, handler=packages.create),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/create/plantings", "View Immature Plants; Manage Immature Plants; View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.PackagePlantingBody, handler=package_inventory.plantings),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/create/testing", "View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=packages.DerivedPackageBody, handler=packages.create_testing),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/finish", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.FinishBody, handler=package_inventory.finish),
     row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/inactive", "View Packages", windowed=True, handler=packages.inactive),
-    row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/onhold", "View Packages", windowed=True),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/remediate", "View Packages; Manage Packages Inventory", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/onhold", "View Packages", windowed=True, handler=packages.on_hold),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/remediate", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.RemediationBody, handler=package_inventory.remediate),
     row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/types", "None", scope=CALLER, handler=reference.package_types),
-    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/unfinish", "View Packages; Manage Packages Inventory", body=ARRAY),
+    row("Packages", "UNIVERSAL", "v1", "POST", "/packages/v1/unfinish", "View Packages; Manage Packages Inventory", body=ARRAY, schema=package_inventory.LabelBody, handler=package_inventory.unfinish),
     row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/{id}", "View Packages", loads=packages.PACKAGE, handler=packages.get),
     row("Packages", "UNIVERSAL", "v1", "GET", "/packages/v1/{label}", "View Packages", loads=packages.PACKAGE_BY_LABEL, handler=packages.get),
     # Patient Check Ins
@@ -309,7 +316,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Plants", "CULTIVATOR", "v2", "GET", "/plants/v2/mother/inactive", "View Mother Plants", paged=True, windowed=True, handler=plants.mother_inactive),
     row("Plants", "CULTIVATOR", "v2", "GET", "/plants/v2/mother/onhold", "View Mother Plants", paged=True, windowed=True, handler=plants.mother_onhold),
     row("Plants", "CULTIVATOR", "v2", "GET", "/plants/v2/onhold", "View Veg/Flower Plants", paged=True, windowed=True, handler=plants.onhold),
-    row("Plants", "CULTIVATOR", "v2", "POST", "/plants/v2/plantbatch/packages", "View Immature Plants; Manage Immature Plants Inventory; View Veg/Flower Plants; Manage Veg/Flower Plants Inventory; View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
+    row("Plants", "CULTIVATOR", "v2", "POST", "/plants/v2/plantbatch/packages", "View Immature Plants; Manage Immature Plants Inventory; View Veg/Flower Plants; Manage Veg/Flower Plants Inventory; View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=packages.PlantPackageBody, handler=packages.from_plant),
     row("Plants", "CULTIVATOR", "v2", "POST", "/plants/v2/plantings", "View Immature Plants; Manage Immature Plants Inventory; View Veg/Flower Plants; Manage Veg/Flower Plants Inventory", body=ARRAY, schema=cultivation.PlantingBody, handler=cultivation.plantings),
     row("Plants", "CULTIVATOR", "v2", "PUT", "/plants/v2/split", "View Plant", body=ARRAY, schema=cultivation.SplitBody, handler=cultivation.split),
     row("Plants", "CULTIVATOR", "v2", "PUT", "/plants/v2/strain", "View Veg/Flower Plants; Manage Veg/Flower Plants Inventory", body=ARRAY, schema=plants.StrainBody, handler=plants.strain),
@@ -329,7 +336,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Plants", "CULTIVATOR", "v1", "POST", "/plants/v1/additives/bylocation", "Manage Plants; Manage Plants Additives", body=ARRAY, schema=plants.LocationAdditiveBody, handler=plants.additives_by_location),
     row("Plants", "CULTIVATOR", "v1", "GET", "/plants/v1/additives/types", "Permissions vary", scope=CALLER, handler=reference.plant_additive_types),
     row("Plants", "CULTIVATOR", "v1", "POST", "/plants/v1/changegrowthphases", "View Veg/Flower Plants; Manage Veg/Flower Plants Inventory", body=ARRAY, schema=plants.PhaseBody, handler=plants.growth_phase),
-    row("Plants", "CULTIVATOR", "v1", "POST", "/plants/v1/create/plantbatch/packages", "View Immature Plants; Manage Immature Plants Inventory; View Veg/Flower Plants; Manage Veg/Flower Plants Inventory; View Packages; Create/Submit/Discontinue Packages", body=ARRAY),
+    row("Plants", "CULTIVATOR", "v1", "POST", "/plants/v1/create/plantbatch/packages", "View Immature Plants; Manage Immature Plants Inventory; View Veg/Flower Plants; Manage Veg/Flower Plants Inventory; View Packages; Create/Submit/Discontinue Packages", body=ARRAY, schema=packages.PlantPackageBody, handler=packages.from_plant),
     row("Plants", "CULTIVATOR", "v1", "POST", "/plants/v1/create/plantings", "View Immature Plants; Manage Immature Plants Inventory; View Veg/Flower Plants; Manage Veg/Flower Plants Inventory", body=ARRAY, schema=cultivation.PlantingBody, handler=cultivation.plantings),
     row("Plants", "CULTIVATOR", "v1", "GET", "/plants/v1/flowering", "View Veg/Flower Plants", windowed=True, handler=plants.flowering),
     row("Plants", "CULTIVATOR", "v1", "GET", "/plants/v1/growthphases", "None", handler=reference.growth_phases),
@@ -554,3 +561,10 @@ ROWS: tuple[Endpoint, ...] = (
     # Waste Methods
     row("Waste Methods", "UNIVERSAL", "v2", "GET", "/wastemethods/v2/", "None", scope=CALLER, handler=reference.waste_methods),
 )
+
+EXTRA_ROWS: tuple[Endpoint, ...] = (
+    # Plants: a plant group's count, corrected for a reason (permissions of PUT /plants/v2/location).
+    row("Plants", "CULTIVATOR", "v2", "PUT", "/plants/v2/adjust", "View Veg/Flower Plants; Manage Veg/Flower Plants Inventory", body=ARRAY, schema=plants.CountAdjustmentBody, handler=plants.adjust_count),
+)
+
+ROWS: tuple[Endpoint, ...] = CATALOGUE_ROWS + EXTRA_ROWS

@@ -1,15 +1,18 @@
 """The value types of Metrc bodies (see kit/wire.py for what each accepts).
 
 Metrc sends dates as "2015-12-15" or as "2019-05-29T00:00:00Z" (the calendar date is kept),
-numbers as JSON numbers or numeric strings, ids as numbers.
+numbers as JSON numbers or numeric strings, ids as numbers. Where its examples send
+0001-01-01 for a date left out (the default date of .NET clients: PUT /packages/v2/location's
+MoveDate), `UnsetDate` reads it as no date.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Annotated, Any
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, PlainValidator, StringConstraints, WithJsonSchema
 
 from leafledger.dialects.kit.wire import (
     CalendarDate,
@@ -19,9 +22,20 @@ from leafledger.dialects.kit.wire import (
     Instant,
     JsonInteger,
     WholeNumber,
+    calendar_date,
 )
 from leafledger.domain import reference
 from leafledger.domain.units import QuantityType, active_units
+
+NO_DATE = "0001-01-01"
+
+
+def date_or_unset(value: Any) -> date | None:
+    """A calendar date; null, or the .NET default date 0001-01-01, is no date."""
+    if value is None or (isinstance(value, str) and value.strip().startswith(NO_DATE)):
+        return None
+    return calendar_date(value)
+
 
 WireDate = CalendarDate
 WireTimestamp = Instant
@@ -30,18 +44,26 @@ WireInt = WholeNumber
 WireCount = JsonInteger
 WireQuantity = ExactDecimal
 WireBool = Flag
+UnsetDate = Annotated[
+    date | None,
+    PlainValidator(date_or_unset),
+    WithJsonSchema({"type": ["string", "null"], "format": "date", "example": "2024-01-15"}),
+]
 
 # Texts kept on a record, no longer than their columns.
 Licence = Annotated[str, StringConstraints(max_length=64)]
 BatchNumber = Annotated[str, StringConstraints(max_length=100)]
 Note = Annotated[str, StringConstraints(max_length=1000)]
 Name = Annotated[str, StringConstraints(max_length=200)]
+ExternalId = Annotated[str, StringConstraints(max_length=100)]
 
 __all__ = [
     "BatchNumber",
+    "ExternalId",
     "Licence",
     "Name",
     "Note",
+    "UnsetDate",
     "WireBool",
     "WireCount",
     "WireDate",

@@ -8,7 +8,13 @@ from leafledger.domain.models.harvest import Harvest, HarvestPlant, HarvestWaste
 from leafledger.domain.models.identity import Employee, Integrator, TraceAccount, User
 from leafledger.domain.models.item import Item, ItemAttachment, ItemBrand
 from leafledger.domain.models.location import Location, Sublocation
-from leafledger.domain.models.package import Package, PackageSource
+from leafledger.domain.models.package import (
+    Package,
+    PackageAdjustment,
+    PackageShipment,
+    PackageSource,
+    PackageTreatment,
+)
 from leafledger.domain.models.plant import Plant, PlantCount, PlantWaste
 from leafledger.domain.models.plant_batch import PlantBatch
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
@@ -32,7 +38,10 @@ __all__ = [
     "ItemBrand",
     "Location",
     "Package",
+    "PackageAdjustment",
+    "PackageShipment",
     "PackageSource",
+    "PackageTreatment",
     "Plant",
     "PlantAdditive",
     "PlantBatch",

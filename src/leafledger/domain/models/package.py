@@ -1,14 +1,21 @@
-"""Packages (Trace lots) and their genealogy: where each gram came from."""
+"""Packages (Trace lots), their genealogy (where each gram came from), and what happens to
+them afterwards: adjustments of their quantity, treatments, and the shipments that take them
+to another facility."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
-from leafledger.domain.models.base import Base, Timestamped
+from leafledger.domain.models.base import Base, JsonColumn, Timestamped
+
+
+def _flag() -> Mapped[bool]:
+    """A flag column, false for the rows that existed before it."""
+    return mapped_column(default=False, server_default=false())
 
 
 class Package(Timestamped, Base):
@@ -48,6 +55,16 @@ class Package(Timestamped, Base):
     is_on_hold: Mapped[bool] = mapped_column(default=False)
     finished_date: Mapped[date | None]
     archived_date: Mapped[date | None]
+    # The operator's own identifier for the package (PUT /packages/v2/externalid).
+    external_id: Mapped[str | None] = mapped_column(String(100))
+    is_finished_good: Mapped[bool] = _flag()
+    contains_remediated_product: Mapped[bool] = _flag()
+    remediation_date: Mapped[date | None]
+    product_requires_decontamination: Mapped[bool] = _flag()
+    contains_decontaminated_product: Mapped[bool] = _flag()
+    decontamination_date: Mapped[date | None]
+    # The names of the lab test batches the package must be tested by, when stated.
+    required_lab_test_batches: Mapped[list[str] | None] = mapped_column(JsonColumn)
 
 
 class PackageSource(Timestamped, Base):
@@ -69,3 +86,68 @@ class PackageSource(Timestamped, Base):
     # Set when the package has no source in the ledger: "OpeningBalance" for stock that
     # entered the ledger as an opening balance (the source ids are then all empty).
     origin: Mapped[str | None] = mapped_column(String(32))
+
+
+class PackageAdjustment(Timestamped, Base):
+    """A change of a package's quantity for a stated reason (scale variance, spoilage...)."""
+
+    __tablename__ = "package_adjustments"
+    __table_args__ = (Index("ix_package_adjustments_facility_page", "facility_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
+    # Signed, in the package's own unit: what the adjustment did to the package's quantity.
+    quantity: Mapped[Decimal]
+    unit_of_measure_name: Mapped[str] = mapped_column(String(32))
+    # What was posted, before conversion into the package's unit.
+    entered_quantity: Mapped[Decimal]
+    entered_unit: Mapped[str] = mapped_column(String(32))
+    reason_name: Mapped[str] = mapped_column(String(100))
+    note: Mapped[str | None] = mapped_column(String(1000))
+    adjustment_date: Mapped[date]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class PackageTreatment(Timestamped, Base):
+    """A remediation, decontamination or pre-treatment applied to a package."""
+
+    __tablename__ = "package_treatments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # Remediation, Decontamination, Pretreatment
+    method_name: Mapped[str] = mapped_column(String(200))
+    treatment_date: Mapped[date]
+    steps: Mapped[str | None] = mapped_column(String(1000))
+
+
+class PackageShipment(Timestamped, Base):
+    """One package on a transfer manifest, shipped by `facility_id` to another facility.
+
+    No endpoint ships packages yet (transfers come later); the package lists that read these
+    rows (in transit, transferred) are real queries over them, empty until transfers write.
+    """
+
+    __tablename__ = "package_shipments"
+    __table_args__ = (Index("ix_package_shipments_facility_page", "facility_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
+    manifest_number: Mapped[str] = mapped_column(String(32))
+    recipient_license_number: Mapped[str] = mapped_column(String(64))
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    shipped_quantity: Mapped[Decimal]
+    shipped_unit: Mapped[str] = mapped_column(String(32))
+    gross_weight: Mapped[Decimal | None]
+    gross_unit: Mapped[str | None] = mapped_column(String(32))
+    shipper_wholesale_price: Mapped[Decimal | None]
+    received_quantity: Mapped[Decimal | None]
+    received_unit: Mapped[str | None] = mapped_column(String(32))
+    receiver_wholesale_price: Mapped[Decimal | None]
+    # Shipped (in transit), Accepted, Rejected or Returned (reference.DELIVERY_PACKAGE_STATES).
+    state: Mapped[str] = mapped_column(String(16), default="Shipped")
+    departed_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]

@@ -1,11 +1,20 @@
-"""Packages, as both dialects read them.
+"""Packages, as both dialects read them, and the lists of what happened to them.
 
 A package reads through `PackageRow`: its columns with the names of its location (and that
 location's type) and sublocation, joined in the list statement itself. What a package has many
 of, or shares with others, is read by `complete` for a whole page at once: the items of the
-page (`queries.items.item_rows`, one statement) and the page's genealogy, the names of the
-harvests and the labels of the packages each was drawn from (one statement). A page of
-packages costs the page and those two statements, whatever its size.
+page (`queries.items.item_rows`, one statement) and the page's genealogy (one statement). A page
+of packages costs the page and those two statements, whatever its size.
+
+The genealogy of a package is what it was drawn from: the labels of the packages it was made
+from directly, and the names of the harvests at the root of its lineage, however many
+packages lie between (a recursive walk up the package sources, in the same one statement).
+
+The lists of packages: active (not finished), inactive (finished), on hold, lab samples, in
+transit; and the lists of other records about packages: adjustments, shipments that left the
+facility (transferred), the source harvests of one package. In transit and transferred read
+the package shipments, which transfers will write (no endpoint ships packages yet): until then
+both are real, empty lists, that fill as soon as shipments are recorded.
 """
 
 from __future__ import annotations
@@ -15,20 +24,27 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import CTE, Integer, exists, literal_column, select
 from sqlalchemy.orm import Mapped, Session, aliased
 
 from leafledger.domain.models import (
     Facility,
     Harvest,
+    Item,
     Location,
     Package,
+    PackageAdjustment,
+    PackageShipment,
     PackageSource,
     PlantWaste,
+    Strain,
     Sublocation,
+    User,
 )
-from leafledger.domain.queries.base import Listed, ReadModel, unarchived
+from leafledger.domain.queries.base import Listed, ReadModel, of_facility, owned, unarchived
 from leafledger.domain.queries.items import ItemRow, item_rows
+
+IN_TRANSIT = "Shipped"  # the state of a package shipment not yet received
 
 _PACKAGE_ROWS = (
     select(
@@ -75,6 +91,13 @@ class PackageRow(ReadModel):
     is_on_hold: Mapped[bool]
     finished_date: Mapped[date | None]
     archived_date: Mapped[date | None]
+    external_id: Mapped[str | None]
+    is_finished_good: Mapped[bool]
+    contains_remediated_product: Mapped[bool]
+    remediation_date: Mapped[date | None]
+    product_requires_decontamination: Mapped[bool]
+    contains_decontaminated_product: Mapped[bool]
+    decontamination_date: Mapped[date | None]
     last_modified: Mapped[datetime]
     location_name: Mapped[str | None]
     location_type_name: Mapped[str | None]
@@ -83,7 +106,8 @@ class PackageRow(ReadModel):
 
 @dataclass(frozen=True)
 class Genealogy:
-    """What one package was drawn from, in the order first drawn (each named once)."""
+    """What one package was drawn from, each named once: the harvests at the root of its
+    lineage (nearest first, then in the order drawn) and the packages it was made from."""
 
     harvest_names: tuple[str, ...] = ()
     package_labels: tuple[str, ...] = ()
@@ -104,6 +128,27 @@ def packages(facility: Facility, *, finished: bool) -> Listed:
     return unarchived(PackageRow, facility, done, complete=complete)
 
 
+def on_hold(facility: Facility) -> Listed:
+    """The facility's packages on hold, finished or not."""
+    return unarchived(PackageRow, facility, PackageRow.is_on_hold.is_(True), complete=complete)
+
+
+def lab_samples(facility: Facility) -> Listed:
+    """The facility's lab samples (packages made for testing), finished or not."""
+    sample = PackageRow.is_testing_sample.is_(True)
+    return unarchived(PackageRow, facility, sample, complete=complete)
+
+
+def in_transit(facility: Facility) -> Listed:
+    """The facility's packages out on a shipment not yet received."""
+    shipped = exists().where(
+        PackageShipment.package_id == PackageRow.id,
+        of_facility(PackageShipment, facility),
+        PackageShipment.state == IN_TRANSIT,
+    )
+    return unarchived(PackageRow, facility, shipped, complete=complete)
+
+
 def from_plant_waste(waste: PlantWaste) -> Listed:
     """The packages made from a plant waste record. The ledger makes none yet (no endpoint
     packages plant waste, and a package source names no waste record), so there are none."""
@@ -111,25 +156,50 @@ def from_plant_waste(waste: PlantWaste) -> Listed:
 
 
 _SOURCE_PACKAGE = aliased(Package, name="source_package")
+_STEP = aliased(PackageSource, name="step")
+
+
+def lineage(package_ids: Sequence[int]) -> CTE:
+    """Every source of the packages `package_ids`, up to the harvests at the roots: rows of
+    (root, depth, ord, source_package_id, source_harvest_id), depth 0 for direct sources.
+    Sources are always older than what was made of them, so the walk ends."""
+    direct = (
+        select(
+            PackageSource.package_id.label("root"),
+            literal_column("0", Integer).label("depth"),
+            PackageSource.id.label("ord"),
+            PackageSource.source_package_id,
+            PackageSource.source_harvest_id,
+        )
+        .where(PackageSource.package_id.in_(package_ids))
+        .cte("lineage", recursive=True)
+    )
+    further = select(
+        direct.c.root,
+        (direct.c.depth + 1).label("depth"),
+        _STEP.id,
+        _STEP.source_package_id,
+        _STEP.source_harvest_id,
+    ).join(_STEP, _STEP.package_id == direct.c.source_package_id)
+    return direct.union_all(further)
 
 
 def genealogies(session: Session, package_ids: Sequence[int]) -> dict[int, Genealogy]:
-    """The source harvest names and source package labels of each package, in one statement."""
+    """The root harvest names and direct source package labels of each package, in one
+    statement."""
     wanted = sorted(set(package_ids))
     if not wanted:
         return {}
+    sources = lineage(wanted)
     rows = session.execute(
-        select(
-            PackageSource.package_id,
-            PackageSource.source_harvest_id,
-            Harvest.name,
-            _SOURCE_PACKAGE.label,
+        select(sources.c.root, sources.c.source_harvest_id, Harvest.name, _SOURCE_PACKAGE.label)
+        .select_from(sources)
+        .outerjoin(Harvest, Harvest.id == sources.c.source_harvest_id)
+        .outerjoin(
+            _SOURCE_PACKAGE,
+            (_SOURCE_PACKAGE.id == sources.c.source_package_id) & (sources.c.depth == 0),
         )
-        .select_from(PackageSource)
-        .outerjoin(Harvest, Harvest.id == PackageSource.source_harvest_id)
-        .outerjoin(_SOURCE_PACKAGE, _SOURCE_PACKAGE.id == PackageSource.source_package_id)
-        .where(PackageSource.package_id.in_(wanted))
-        .order_by(PackageSource.id)
+        .order_by(sources.c.root, sources.c.depth, sources.c.ord)
     )
     # Insertion-ordered dicts: the first draw from a source places it, later ones repeat it.
     harvests: dict[int, dict[int, str]] = {package_id: {} for package_id in wanted}
@@ -153,3 +223,163 @@ def complete(session: Session, packages: list[PackageRow]) -> list[PackageRecord
         PackageRecord(package, items.get(package.item_id), sources[package.id])
         for package in packages
     ]
+
+
+# --- the source harvests of one package ------------------------------------------------------
+
+_SOURCE_HARVESTS = (
+    select(
+        Harvest.id,
+        Harvest.name,
+        Harvest.harvest_start_date,
+        Harvest.last_modified,
+        Facility.license_number.label("facility_license_number"),
+        Facility.name.label("facility_name"),
+    )
+    .join(Facility, Facility.id == Harvest.facility_id)
+    .subquery("source_harvests")
+)
+
+
+class SourceHarvestRow(ReadModel):
+    """A harvest a package comes from, with the facility that harvested it."""
+
+    __table__ = _SOURCE_HARVESTS
+
+    id: Mapped[int]
+    name: Mapped[str]
+    harvest_start_date: Mapped[date]
+    last_modified: Mapped[datetime]
+    facility_license_number: Mapped[str]
+    facility_name: Mapped[str]
+
+
+def source_harvests(package: Package) -> Listed:
+    """The harvests at the roots of a package's lineage, oldest first."""
+    roots = lineage([package.id])
+    source = (
+        select(SourceHarvestRow)
+        .where(SourceHarvestRow.id.in_(select(roots.c.source_harvest_id)))
+        .order_by(SourceHarvestRow.id)
+    )
+    return Listed(source, modified=SourceHarvestRow.last_modified)
+
+
+# --- adjustments -----------------------------------------------------------------------------
+
+_ADJUSTMENT_ROWS = (
+    select(
+        *PackageAdjustment.__table__.columns,
+        Package.label.label("package_label"),
+        Package.packaged_date,
+        Item.name.label("item_name"),
+        Item.category_name.label("item_category_name"),
+        User.full_name.label("user_name"),
+    )
+    .select_from(PackageAdjustment)
+    .join(Package, Package.id == PackageAdjustment.package_id)
+    .join(Item, Item.id == Package.item_id)
+    .outerjoin(User, User.id == PackageAdjustment.user_id)
+    .subquery("adjustment_rows")
+)
+
+
+class AdjustmentRow(ReadModel):
+    """An adjustment with its package's label and packaged date, its item, and who made it."""
+
+    __table__ = _ADJUSTMENT_ROWS
+
+    id: Mapped[int]
+    facility_id: Mapped[int]
+    package_id: Mapped[int]
+    quantity: Mapped[Decimal]
+    unit_of_measure_name: Mapped[str]
+    reason_name: Mapped[str]
+    note: Mapped[str | None]
+    adjustment_date: Mapped[date]
+    last_modified: Mapped[datetime]
+    package_label: Mapped[str]
+    packaged_date: Mapped[date]
+    item_name: Mapped[str]
+    item_category_name: Mapped[str]
+    user_name: Mapped[str | None]
+
+
+def adjustments(facility: Facility) -> Listed:
+    """The facility's package adjustments, oldest first."""
+    source = owned(AdjustmentRow, facility).order_by(AdjustmentRow.id)
+    return Listed(source, modified=AdjustmentRow.last_modified)
+
+
+# --- shipments -------------------------------------------------------------------------------
+
+_SHIPMENT_ROWS = (
+    select(
+        *PackageShipment.__table__.columns,
+        Package.label.label("package_label"),
+        Package.external_id,
+        Package.lab_testing_state,
+        Item.name.label("item_name"),
+        Item.category_name.label("item_category_name"),
+        Strain.name.label("strain_name"),
+    )
+    .select_from(PackageShipment)
+    .join(Package, Package.id == PackageShipment.package_id)
+    .join(Item, Item.id == Package.item_id)
+    .outerjoin(Strain, Strain.id == Item.strain_id)
+    .subquery("shipment_rows")
+)
+
+
+class ShipmentRow(ReadModel):
+    """A package shipment with what the transferred list shows of its package and item."""
+
+    __table__ = _SHIPMENT_ROWS
+
+    id: Mapped[int]
+    facility_id: Mapped[int]
+    package_id: Mapped[int]
+    manifest_number: Mapped[str]
+    recipient_license_number: Mapped[str]
+    recipient_name: Mapped[str]
+    shipped_quantity: Mapped[Decimal]
+    shipped_unit: Mapped[str]
+    gross_weight: Mapped[Decimal | None]
+    gross_unit: Mapped[str | None]
+    shipper_wholesale_price: Mapped[Decimal | None]
+    received_quantity: Mapped[Decimal | None]
+    received_unit: Mapped[str | None]
+    receiver_wholesale_price: Mapped[Decimal | None]
+    state: Mapped[str]
+    departed_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    last_modified: Mapped[datetime]
+    package_label: Mapped[str]
+    external_id: Mapped[str | None]
+    lab_testing_state: Mapped[str]
+    item_name: Mapped[str]
+    item_category_name: Mapped[str]
+    strain_name: Mapped[str | None]
+
+
+@dataclass(frozen=True)
+class ShipmentRecord:
+    """A shipment as renderers take it: its row and its package's genealogy."""
+
+    shipment: ShipmentRow
+    sources: Genealogy
+
+
+def complete_shipments(session: Session, shipments: list[ShipmentRow]) -> list[ShipmentRecord]:
+    """A page of shipments with their packages' genealogy (one statement for the page)."""
+    sources = genealogies(session, [shipment.package_id for shipment in shipments])
+    return [ShipmentRecord(shipment, sources[shipment.package_id]) for shipment in shipments]
+
+
+def transferred(facility: Facility) -> Listed:
+    """The packages the facility shipped that reached the end of their trip (accepted,
+    rejected or returned), oldest shipment first."""
+    source = (
+        owned(ShipmentRow, facility).where(ShipmentRow.state != IN_TRANSIT).order_by(ShipmentRow.id)
+    )
+    return Listed(source, modified=ShipmentRow.last_modified, complete=complete_shipments)

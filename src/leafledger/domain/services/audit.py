@@ -122,6 +122,21 @@ def audited(
     return done
 
 
+def changed(
+    session: Session,
+    actor: Actor,
+    entity: Base,
+    action: str,
+    facility_id: int | None,
+    **values: object,
+) -> None:
+    """Set `values` on `entity` and record the change as `action` (before and after)."""
+    done = audited(session, actor, entity, action, facility_id)
+    for name, value in values.items():
+        setattr(entity, name, value)
+    done()
+
+
 def record_created(
     session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
 ) -> None:

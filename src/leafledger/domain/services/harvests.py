@@ -40,7 +40,7 @@ from leafledger.domain.models import (
 )
 from leafledger.domain.models.base import fits
 from leafledger.domain.reference import HARVEST_WASTE_TYPES, find_named
-from leafledger.domain.services.audit import audited, record_created
+from leafledger.domain.services.audit import audited, changed, record_created
 from leafledger.domain.services.cultivation import active_plant_by_label
 from leafledger.domain.services.lookups import (
     location_named,
@@ -583,10 +583,7 @@ def _change(
     session: Session, actor: Actor, harvest: Harvest, action: str, **values: object
 ) -> Harvest:
     """Set `values` on the harvest (none of its weights: see `_post`), audited as `action`."""
-    done = audited(session, actor, harvest, action, harvest.facility_id)
-    for name, value in values.items():
-        setattr(harvest, name, value)
-    done()
+    changed(session, actor, harvest, action, harvest.facility_id, **values)
     return harvest
 
 

@@ -13,6 +13,29 @@ from the mother plant of a clone batch, named through that batch. The clones wer
 of the batch: the batch keeps every plant it holds, and the package's source is the mother
 plant (and the batch it is named through).
 
+A package from packages (POST /packages/v2/, and /testing for a lab sample) draws each of its
+ingredients from a source package, in any unit of the source's quantity type: the draw is
+converted into the source's unit, checked against what the source holds (all ingredients of
+the package together), taken from it in the same transaction and recorded, with the drawn
+quantity, as a PackageSource. The new package's own quantity is stated apart (16 oz of buds
+from two 8 oz packages; 200 edibles from 100 g of concentrate). Only a facility whose type may
+create derived packages makes them (CanCreateDerivedPackages); a lab sample also needs
+CanSubmitPackagesForTesting. A package of plants is made from packages of plants, a product
+from products; a lab sample is never a source (it goes to the lab). What the sources' lab
+results were follows the new package when it is the same kind of product: if every source is
+in one lab testing state and of the new item's category, the new package starts in that state
+(a failed product stays failed when repackaged); otherwise it starts NotSubmitted. A source
+that requires remediation (or decontamination) passes the requirement on.
+
+A package from a plant (POST /plants/v2/plantbatch/packages) is N clones or seeds taken from
+a tagged plant; its source is the plant (and the plant's batch). Facility types need
+CanCreateImmaturePlantPackagesFromPlants for it.
+
+Every new package claims its tag (used once) and may carry the trade sample, donation and
+finished good flags only where the facility's type allows them (CanCreateTradeSamplePackages,
+CanDonatePackages, CanTrackFinishedGoods), and ask for remediation only where it may request
+it (CanRequestProductRemediation).
+
 An opening balance package (the sandbox's POST /sandbox/v2/packages/create) is stock that enters
 the ledger with no source in it: its genealogy is one PackageSource whose origin is
 "OpeningBalance". The sandbox endpoint makes them at any facility: the facility types'
@@ -46,9 +69,19 @@ from leafledger.domain.models import (
     Sublocation,
 )
 from leafledger.domain.models.base import IsTrue, fits
-from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name, find_named
+from leafledger.domain.reference import (
+    ITEM_CATEGORIES,
+    PLANT_BATCH_TYPES,
+    find_name,
+    find_named,
+)
 from leafledger.domain.services.audit import audited
-from leafledger.domain.services.cultivation import batch_by_id, batch_named, require_grower
+from leafledger.domain.services.cultivation import (
+    active_plant_by_label,
+    batch_by_id,
+    batch_named,
+    require_grower,
+)
 from leafledger.domain.services.harvests import (
     amount,
     check_draw,
@@ -67,8 +100,22 @@ from leafledger.domain.services.lookups import (
     not_future,
     sublocation_named,
 )
+from leafledger.domain.services.package_stock import (
+    category_of,
+    check_drawable,
+    check_holds,
+    check_shelf_life,
+    holds_plants,
+    in_package_unit,
+    lab_test_batches,
+    move_quantity,
+    package_labelled,
+    package_type_of,
+    require_capability,
+    unit_for,
+)
 from leafledger.domain.services.tags import available_tags
-from leafledger.domain.units import QuantityType, get_unit
+from leafledger.domain.units import QuantityType, UnitOfMeasure, find_unit, get_unit
 
 # Plants in one package from a batch or a mother plant (a package is counted in Each).
 MAX_PLANTS = 100_000
@@ -89,7 +136,7 @@ class PackageDetails:
     """What every new package states, whatever it is made from."""
 
     tag: str
-    item: str
+    item: str | None = None
     location: str | None = None
     sublocation: str | None = None
     patient_license_number: str | None = None
@@ -98,11 +145,13 @@ class PackageDetails:
     production_batch_number: str | None = None
     is_trade_sample: bool = False
     is_donation: bool = False
+    is_finished_good: bool = False
     product_requires_remediation: bool = False
     actual_date: date | None = None
     expiration_date: date | None = None
     sell_by_date: date | None = None
     use_by_date: date | None = None
+    lab_test_batches: Sequence[str] | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -120,10 +169,6 @@ class BatchPackage(PackageDetails):
     count: int
     plant_batch_id: int | None = None
     plant_batch_name: str | None = None
-
-
-def category_of(item: Item) -> ItemCategory | None:
-    return find_named(ITEM_CATEGORIES, item.category_name)
 
 
 def _place(
@@ -144,22 +189,29 @@ def _place(
     return location_id, None if sublocation is None else sublocation.id
 
 
-def _check_dates(details: PackageDetails, packaged: date) -> None:
-    for field, when in (
-        ("expiration_date", details.expiration_date),
-        ("sell_by_date", details.sell_by_date),
-        ("use_by_date", details.use_by_date),
-    ):
-        if when is not None and when < packaged:
-            raise RuleViolation(
-                f"{{field}} {when.isoformat()} is before the packaged date.", field=field
-            )
+# A flag a new package may carry (a PackageDetails field), the capability of the facility's
+# type it needs, and what that lets the facility do (for messages).
+FLAG_CAPABILITIES = (
+    ("is_trade_sample", "CanCreateTradeSamplePackages", "create trade samples"),
+    ("is_donation", "CanDonatePackages", "donate packages"),
+    ("is_finished_good", "CanTrackFinishedGoods", "track finished goods"),
+    ("product_requires_remediation", "CanRequestProductRemediation", "request remediation"),
+)
 
 
-def _package_type(item: Item) -> str:
-    """Plants are packaged as immature plants; anything else is product."""
-    category = category_of(item)
-    return "ImmaturePlant" if category is not None and category.is_plant else "Product"
+def _check_flags(facility: Facility, details: PackageDetails) -> None:
+    for field, capability, doing in FLAG_CAPABILITIES:
+        if getattr(details, field):
+            require_capability(facility, capability, doing)
+
+
+@dataclass(frozen=True)
+class Inherited:
+    """What a new package takes over from its sources rather than from the request."""
+
+    lab_testing_state: str = "NotSubmitted"
+    requires_remediation: bool = False
+    requires_decontamination: bool = False
 
 
 def _new_package(
@@ -174,10 +226,17 @@ def _new_package(
     default_location: int | None,
     packaged: date,
     is_testing_sample: bool = False,
+    inherited: Inherited = Inherited(),
 ) -> Package:
     """A new package of `item` under the details' tag (claimed now), kept where the details
     say or else at `default_location` when that location may hold packages."""
-    _check_dates(details, packaged)
+    _check_flags(facility, details)
+    check_shelf_life(
+        packaged,
+        expiration_date=details.expiration_date,
+        sell_by_date=details.sell_by_date,
+        use_by_date=details.use_by_date,
+    )
     batch_number = (details.production_batch_number or "").strip() or None
     if details.is_production_batch and batch_number is None:
         raise RuleViolation("A production batch needs {field}.", field="production_batch_number")
@@ -188,7 +247,7 @@ def _new_package(
         label=tag.label,
         tag_id=tag.id,
         item_id=item.id,
-        package_type=_package_type(item),
+        package_type=package_type_of(item),
         quantity=quantity,
         original_quantity=quantity,
         unit_of_measure_name=unit,
@@ -205,10 +264,15 @@ def _new_package(
         is_testing_sample=is_testing_sample,
         is_trade_sample=details.is_trade_sample,
         is_donation=details.is_donation,
-        product_requires_remediation=details.product_requires_remediation,
-        initial_lab_testing_state="NotSubmitted",
-        lab_testing_state="NotSubmitted",
+        is_finished_good=details.is_finished_good,
+        product_requires_remediation=(
+            details.product_requires_remediation or inherited.requires_remediation
+        ),
+        product_requires_decontamination=inherited.requires_decontamination,
+        initial_lab_testing_state=inherited.lab_testing_state,
+        lab_testing_state=inherited.lab_testing_state,
         lab_testing_state_date=packaged,
+        required_lab_test_batches=lab_test_batches(facility, item, details.lab_test_batches),
     )
     created(session, actor, package)
     return package
@@ -236,15 +300,14 @@ def _source(
 # --- from harvests ---------------------------------------------------------------------------
 
 
-def _weighed_item(session: Session, facility: Facility, name: str) -> Item:
+def _weighed_item(session: Session, facility: Facility, name: str | None) -> Item:
     """The item of a package from harvests: weighed, and not a plant item."""
     item = item_named(session, facility, name)
-    category = category_of(item)
     if item.quantity_type != QuantityType.WEIGHT.value:
         raise RuleViolation(
             f"The item {item.name!r} is {item.quantity_type}; a package from a harvest is weighed."
         )
-    if category is not None and category.is_plant:
+    if holds_plants(item):
         raise RuleViolation(f"The item {item.name!r} is a plant item; harvests give no plants.")
     return item
 
@@ -344,6 +407,205 @@ def create_testing_package_from_harvests(
     return _package_harvests(session, actor, facility, command, testing=True)
 
 
+# --- from packages ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PackageIngredient:
+    """A quantity drawn from one source package, named by its label."""
+
+    package: str
+    quantity: Decimal
+    unit_of_measure: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DerivedPackage(PackageDetails):
+    """A package of `quantity` `unit_of_measure` made from other packages; with
+    `use_same_item`, of the sources' own item."""
+
+    quantity: Decimal
+    unit_of_measure: str
+    use_same_item: bool = False
+    ingredients: Sequence[PackageIngredient] = ()
+
+
+@dataclass(frozen=True)
+class Draw:
+    """What one ingredient takes from its source, in the source's unit."""
+
+    source: Package
+    quantity: Decimal
+
+
+def _drawn_package(
+    session: Session, facility: Facility, ingredient: PackageIngredient, at: FieldPath
+) -> Package:
+    """The package an ingredient draws on, if it may give; a package the ingredient cannot
+    name or draw on is that ingredient's fault."""
+    try:
+        source = package_labelled(session, facility, ingredient.package, (*at, "package"))
+    except NotFound as exc:
+        raise RuleViolation(exc.message, field=at) from None
+    check_drawable(source, at)
+    if source.is_testing_sample:
+        raise RuleViolation(
+            f"Package {source.label} is a lab sample; it goes to the lab, not into packages.",
+            field=at,
+        )
+    return source
+
+
+def _package_draws(session: Session, facility: Facility, command: DerivedPackage) -> list[Draw]:
+    """Every draw of the package, checked together: no source gives more than it holds,
+    however many ingredients name it. Nothing changes here."""
+    if not command.ingredients:
+        raise RuleViolation("{field} must name at least one package.", field="ingredients")
+    draws: list[Draw] = []
+    totals: dict[int, Decimal] = {}
+    for index, ingredient in enumerate(command.ingredients):
+        at: FieldPath = ("ingredients", index)
+        source = _drawn_package(session, facility, ingredient, at)
+        unit = unit_for(source, ingredient.unit_of_measure, (*at, "unit_of_measure"))
+        drawn = in_package_unit(source, ingredient.quantity, unit, (*at, "quantity"))
+        totals[source.id] = totals.get(source.id, Decimal(0)) + drawn
+        check_holds(source, totals[source.id], at)
+        draws.append(Draw(source, drawn))
+    return draws
+
+
+def _derived_item(
+    session: Session, facility: Facility, command: DerivedPackage, sources: list[Package]
+) -> Item:
+    """The item named, or with `use_same_item` the one item every source holds."""
+    if not command.use_same_item:
+        return item_named(session, facility, command.item)
+    held = {source.item_id for source in sources}
+    found = session.get(Item, held.pop()) if len(held) == 1 else None
+    if found is None:
+        raise RuleViolation(
+            "The source packages hold different items; name the item of the new package.",
+            field="use_same_item",
+        )
+    if command.item and item_named(session, facility, command.item).id != found.id:
+        raise RuleViolation(
+            f"The source packages hold {found.name!r}, not {command.item!r}.", field="item"
+        )
+    if not found.active:
+        raise RuleViolation(f"The item {found.name!r} is archived and cannot be used.")
+    return found
+
+
+def _measured_in(item: Item, name: object) -> UnitOfMeasure:
+    """The unit a new package of `item` is kept in: an active unit of the item's type."""
+    unit = find_unit(name) if isinstance(name, str) else None
+    if unit is None:
+        raise RuleViolation(f"Unknown unit of measure {name!r}.", field="unit_of_measure")
+    if unit.quantity_type.value != item.quantity_type or not unit.active:
+        raise RuleViolation(
+            f"The item {item.name!r} is {item.quantity_type}; {unit.name} cannot measure it.",
+            field="unit_of_measure",
+        )
+    return unit
+
+
+def _check_sources_fit(item: Item, sources: list[Package], packaged: date) -> None:
+    """A package of plants is made from plants, a product from products, and not before its
+    sources were packaged."""
+    kind = package_type_of(item)
+    for index, source in enumerate(sources):
+        if source.package_type != kind:
+            raise RuleViolation(
+                f"Package {source.label} holds {source.package_type}; a {kind} package is made "
+                f"from {kind} packages only.",
+                field=("ingredients", index),
+            )
+        if packaged < source.packaged_date:
+            raise RuleViolation(
+                f"The package date precedes the packaging of {source.label}.",
+                field="actual_date",
+            )
+
+
+def _inherited(session: Session, item: Item, sources: list[Package]) -> Inherited:
+    """What the new package takes over from its sources (see the module docstring)."""
+    states = {source.lab_testing_state for source in sources}
+    categories = {_category_name(session, source) for source in sources}
+    same_product = len(states) == 1 and categories == {item.category_name}
+    return Inherited(
+        lab_testing_state=states.pop() if same_product else "NotSubmitted",
+        requires_remediation=any(s.product_requires_remediation for s in sources),
+        requires_decontamination=any(s.product_requires_decontamination for s in sources),
+    )
+
+
+def _category_name(session: Session, package: Package) -> str | None:
+    item = session.get(Item, package.item_id)
+    return None if item is None else item.category_name
+
+
+def _derive(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    command: DerivedPackage,
+    *,
+    testing: bool,
+) -> Package:
+    require_capability(facility, "CanCreateDerivedPackages", "create packages from packages")
+    draws = _package_draws(session, facility, command)
+    sources = [draw.source for draw in draws]
+    item = _derived_item(session, facility, command, sources)
+    unit = _measured_in(item, command.unit_of_measure)
+    quantity = stored(amount(command.quantity, "quantity"))
+    packaged = not_future(facility, command.actual_date, "actual_date")
+    _check_sources_fit(item, sources, packaged)
+    package = _new_package(
+        session,
+        actor,
+        facility,
+        command,
+        item,
+        quantity=quantity,
+        unit=unit.name,
+        default_location=sources[0].location_id,
+        packaged=packaged,
+        is_testing_sample=testing,
+        inherited=_inherited(session, item, sources),
+    )
+    for draw in draws:
+        move_quantity(session, actor, draw.source, -draw.quantity, "draw")
+        _source(
+            session,
+            actor,
+            package,
+            draw.quantity,
+            draw.source.unit_of_measure_name,
+            source_package_id=draw.source.id,
+        )
+    return package
+
+
+def create_package_from_packages(
+    session: Session, actor: Actor, facility: Facility, command: DerivedPackage
+) -> Package:
+    """A new package drawn from one or more packages of the facility.
+
+    Every draw is converted exactly into its source's unit and all of them are checked
+    before any source changes, so a refused package changes nothing; the sources are lowered
+    in the same transaction that makes the package.
+    """
+    return _derive(session, actor, facility, command, testing=False)
+
+
+def create_testing_package_from_packages(
+    session: Session, actor: Actor, facility: Facility, command: DerivedPackage
+) -> Package:
+    """The same, as a sample for lab testing."""
+    require_capability(facility, "CanSubmitPackagesForTesting", "submit packages for testing")
+    return _derive(session, actor, facility, command, testing=True)
+
+
 # --- from plant batches ----------------------------------------------------------------------
 
 
@@ -370,37 +632,55 @@ def _count(count: int) -> int:
     return count
 
 
-def _plant_item(session: Session, facility: Facility, name: str, batch: PlantBatch) -> Item:
-    """The item of a package of plants: a plant item counted in Each, of the batch's strain."""
+def _plant_item(
+    session: Session, facility: Facility, name: str | None, strain_id: int, *, seeds: bool
+) -> Item:
+    """The item of a package of plants: a plant item counted in Each (or, for `seeds`, a
+    seeds item), of the plants' strain when the item names one."""
     item = item_named(session, facility, name)
     category = category_of(item)
-    if item.quantity_type != QuantityType.COUNT.value or category is None or not category.is_plant:
+    propagates = category is not None and (
+        category.is_plant or (seeds and category.product_category_type == "Seeds")
+    )
+    if item.quantity_type != QuantityType.COUNT.value or not propagates:
+        kind = "a plant or seeds item" if seeds else "a plant item"
         raise RuleViolation(
-            f"The item {item.name!r} is not a plant item counted in Each; "
-            "plants are packaged as a plant item."
+            f"The item {item.name!r} is not {kind} counted in Each; plants are packaged as {kind}."
         )
-    if item.strain_id is not None and item.strain_id != batch.strain_id:
-        raise RuleViolation(f"The item {item.name!r} is of another strain than the batch.")
+    if item.strain_id is not None and item.strain_id != strain_id:
+        raise RuleViolation(f"The item {item.name!r} is of another strain than the plants.")
     return item
+
+
+@dataclass(frozen=True)
+class PlantOrigin:
+    """Where the plants of a package come from: their strain, when and where the plants they
+    were taken from grow (`what` names those in messages), and the source ids recorded."""
+
+    what: str
+    strain_id: int
+    planted: date
+    location_id: int | None
+    source_plant_batch_id: int | None = None
+    source_plant_id: int | None = None
 
 
 def _package_plants(
     session: Session,
     actor: Actor,
     facility: Facility,
-    command: BatchPackage,
-    batch: PlantBatch,
+    command: PackageDetails,
+    origin: PlantOrigin,
     count: int,
     *,
-    mother: int | None,
+    seeds: bool = False,
 ) -> Package:
-    """A package of `count` plants named through `batch`, with its source (the batch, and the
-    mother plant the clones were cut from, if they were)."""
-    item = _plant_item(session, facility, command.item, batch)
+    """A package of `count` plants (or seeds) from `origin`, with its source."""
+    item = _plant_item(session, facility, command.item, origin.strain_id, seeds=seeds)
     packaged = not_future(facility, command.actual_date, "actual_date")
-    if packaged < batch.planted_date:
+    if packaged < origin.planted:
         raise RuleViolation(
-            "A package cannot be made before its batch was planted.", field="actual_date"
+            f"A package cannot be made before {origin.what} was planted.", field="actual_date"
         )
     each = get_unit("Each").name
     package = _new_package(
@@ -411,7 +691,7 @@ def _package_plants(
         item,
         quantity=Decimal(count),
         unit=each,
-        default_location=batch.location_id,
+        default_location=origin.location_id,
         packaged=packaged,
     )
     _source(
@@ -420,10 +700,22 @@ def _package_plants(
         package,
         Decimal(count),
         each,
+        source_plant_batch_id=origin.source_plant_batch_id,
+        source_plant_id=origin.source_plant_id,
+    )
+    return package
+
+
+def _batch_origin(batch: PlantBatch, mother: int | None) -> PlantOrigin:
+    """Plants named through `batch` (and the mother plant clones were cut from, if they were)."""
+    return PlantOrigin(
+        "its batch",
+        batch.strain_id,
+        batch.planted_date,
+        batch.location_id,
         source_plant_batch_id=batch.id,
         source_plant_id=mother,
     )
-    return package
 
 
 def create_package_from_plant_batch(
@@ -438,7 +730,8 @@ def create_package_from_plant_batch(
             f"Plant batch {batch.name!r} holds {batch.untracked_count} untracked plants; "
             f"{count} cannot be packaged."
         )
-    package = _package_plants(session, actor, facility, command, batch, count, mother=None)
+    origin = _batch_origin(batch, mother=None)
+    package = _package_plants(session, actor, facility, command, origin, count)
     done = audited(session, actor, batch, "package", batch.facility_id)
     batch.untracked_count -= count
     batch.packaged_count += count
@@ -460,8 +753,59 @@ def create_package_from_mother_plant(
     if batch.source_plant_id is None:
         raise RuleViolation(f"The plant batch {batch.name!r} was not taken from a mother plant.")
     count = _count(command.count)
+    origin = _batch_origin(batch, mother=batch.source_plant_id)
+    return _package_plants(session, actor, facility, command, origin, count)
+
+
+# --- from a tagged plant ---------------------------------------------------------------------
+
+BATCH_TYPES = tuple(t.name for t in PLANT_BATCH_TYPES)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PlantPackage(PackageDetails):
+    """A package of `count` clones or seeds (`batch_type`) taken from a tagged plant."""
+
+    plant_label: str
+    batch_type: str
+    count: int
+
+
+def create_package_from_plant(
+    session: Session, actor: Actor, facility: Facility, command: PlantPackage
+) -> Package:
+    """A package of N clones or seeds taken from one of the facility's active plants.
+
+    The plant keeps growing (and counting) as it was: clones and seeds are new plants. The
+    package records the plant, and the plant's batch, as its source.
+    """
+    require_grower(facility)
+    require_capability(
+        facility,
+        "CanCreateImmaturePlantPackagesFromPlants",
+        "package immature plants taken from plants",
+    )
+    plant = active_plant_by_label(session, facility, command.plant_label)
+    if plant.is_on_hold:
+        raise RuleViolation(f"Plant {plant.label} is on hold.", field="plant_label")
+    batch_type = find_name(BATCH_TYPES, command.batch_type or "")
+    if batch_type is None:
+        raise RuleViolation(
+            f"Plant batch type {command.batch_type!r} is unknown; use one of "
+            f"{', '.join(BATCH_TYPES)}.",
+            field="batch_type",
+        )
+    origin = PlantOrigin(
+        f"plant {plant.label}",
+        plant.strain_id,
+        plant.planted_date,
+        plant.location_id,
+        source_plant_batch_id=plant.plant_batch_id,
+        source_plant_id=plant.id,
+    )
+    count = _count(command.count)
     return _package_plants(
-        session, actor, facility, command, batch, count, mother=batch.source_plant_id
+        session, actor, facility, command, origin, count, seeds=batch_type == "Seed"
     )
 
 

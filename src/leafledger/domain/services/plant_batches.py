@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,15 @@ from sqlalchemy.orm import Session
 from leafledger.domain import reference
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
-from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Sublocation
+from leafledger.domain.models import (
+    Facility,
+    Item,
+    Location,
+    Package,
+    Plant,
+    PlantBatch,
+    Sublocation,
+)
 from leafledger.domain.models.additive import PlantAdditive
 from leafledger.domain.models.base import IsTrue
 from leafledger.domain.models.plant import PlantWaste
@@ -35,6 +44,7 @@ from leafledger.domain.services.cultivation import (
     active_batch,
     active_plant_by_label,
     additive_details,
+    adjustment_reason,
     applied_template,
     change_strain_of,
     clean_name,
@@ -48,6 +58,16 @@ from leafledger.domain.services.cultivation import (
     tagged_phase,
 )
 from leafledger.domain.services.lookups import claim_tag, not_future, strain_named
+from leafledger.domain.services.package_stock import (
+    category_of,
+    check_drawable,
+    check_holds,
+    in_package_unit,
+    move_quantity,
+    not_before_packaging,
+    package_labelled,
+    unit_for,
+)
 
 BATCH_TYPES = tuple(t.name for t in reference.PLANT_BATCH_TYPES)
 
@@ -294,6 +314,118 @@ def plant_from_plant(
 
 
 @dataclass(frozen=True)
+class PlantingFromPackage:
+    """Seeds or clones taken out of a package and planted as a new batch. The quantity taken
+    from the package is `package_adjustment_amount` of its unit; when not given, the plant
+    count, for a package counted in Each."""
+
+    package_label: str
+    name: str
+    batch_type: str
+    count: int
+    strain: str
+    location: str | None = None
+    sublocation: str | None = None
+    patient_license_number: str | None = None
+    planted_date: date | None = None
+    unpackaged_date: date | None = None
+    package_adjustment_amount: Decimal | None = None
+    package_adjustment_unit: str | None = None
+
+
+def _planted_package(session: Session, facility: Facility, label: str) -> tuple[Package, Item]:
+    """A package plantings may be taken from: one that may give, of plants or seeds."""
+    package = package_labelled(session, facility, label, "package_label")
+    check_drawable(package, "package_label")
+    item = session.get(Item, package.item_id)
+    category = None if item is None else category_of(item)
+    if (
+        item is None
+        or category is None
+        or not (category.is_plant or category.product_category_type == "Seeds")
+        or package.is_testing_sample
+    ):
+        raise RuleViolation(
+            f"Package {package.label} holds no plants or seeds to plant.", field="package_label"
+        )
+    return package, item
+
+
+def _planting_draw(package: Package, planting: PlantingFromPackage, count: int) -> Decimal:
+    """What a planting takes from its package, in the package's unit."""
+    if planting.package_adjustment_amount is None:
+        if package.unit_of_measure_name != "Each":
+            raise RuleViolation(
+                f"Package {package.label} is kept in {package.unit_of_measure_name}; "
+                "{field} is required.",
+                field="package_adjustment_amount",
+            )
+        drawn = Decimal(count)
+    else:
+        unit = unit_for(package, planting.package_adjustment_unit, "package_adjustment_unit")
+        drawn = in_package_unit(
+            package, planting.package_adjustment_amount, unit, "package_adjustment_amount"
+        )
+    check_holds(package, drawn, "package_adjustment_amount")
+    return drawn
+
+
+def plant_from_package(
+    session: Session, actor: Actor, facility: Facility, planting: PlantingFromPackage
+) -> PlantBatch:
+    """A new batch of seeds or clones taken out of one of the facility's packages.
+
+    The planting rules are those of `plant`; besides, the package must be able to give (not
+    finished, discontinued or on hold) and hold plants or seeds, what it gives is taken from it
+    in the same transaction (never more than it holds), clones are of the package item's strain,
+    and neither date falls before the package was packaged. The batch records its package.
+    """
+    require_grower(facility)
+    package, item = _planted_package(session, facility, planting.package_label)
+    name = clean_name(planting.name, "plant batch name", "name")
+    batch_type = _batch_type(planting.batch_type)
+    count = counted(planting.count)
+    strain = strain_named(session, facility, planting.strain)
+    if batch_type == "Clone" and item.strain_id not in (None, strain.id):
+        raise RuleViolation(
+            f"Clones from package {package.label} are of its item's strain; "
+            f"{planting.strain.strip()!r} is another.",
+            field="strain",
+        )
+    where = place(session, facility, planting.location, planting.sublocation, "plant batches")
+    planted = not_before_packaging(facility, package, planting.planted_date, "planted_date")
+    not_before_packaging(facility, package, planting.unpackaged_date, "unpackaged_date")
+    drawn = _planting_draw(package, planting, count)
+    _name_is_free(session, facility, name, "name")
+    move_quantity(session, actor, package, -drawn, "plant")
+    batch = _new_batch(
+        facility,
+        name,
+        batch_type,
+        strain.id,
+        where,
+        count,
+        planted,
+        planting.patient_license_number,
+        source_package_id=package.id,
+    )
+    session.add(batch)
+    session.flush()
+    _name_now_taken(session, facility, name)
+    drawn_from = {"package_id": package.id, "quantity": str(drawn)}
+    after = {**snapshot(batch), "drawn_from": {**drawn_from, "unit": package.unit_of_measure_name}}
+    record(
+        session,
+        actor,
+        entity=batch,
+        action="plant_from_package",
+        facility_id=facility.id,
+        after=after,
+    )
+    return batch
+
+
+@dataclass(frozen=True)
 class Split:
     batch: str
     group_name: str
@@ -358,11 +490,7 @@ def adjust(session: Session, actor: Actor, facility: Facility, command: Adjustme
     quantity = command.quantity
     if quantity == 0:
         raise RuleViolation("An adjustment quantity of 0 changes nothing.", field="quantity")
-    found = reference.find_named(reference.PACKAGE_ADJUSTMENT_REASONS, command.reason or "")
-    if found is None:
-        raise RuleViolation(f"Adjustment reason {command.reason!r} is unknown.", field="reason")
-    if found.requires_note and not command.note:
-        raise RuleViolation(f"The adjustment reason {found.name!r} requires a note.", field="note")
+    adjustment_reason(command.reason, command.note)
     not_future(facility, command.actual_date, "actual_date")
     if batch.untracked_count + quantity < 0:
         raise RuleViolation(

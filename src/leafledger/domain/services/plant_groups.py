@@ -11,6 +11,11 @@ on its own, more for a group.
   plants of this facility, in the same growth phase and of the same strain. The source ends: its
   state becomes Merged (it leaves the active lists for the inactive ones), its plant count 0 and
   its tag is retired.
+- A count adjustment (PUT /plants/v2/adjust) corrects how many plants a tag stands for, by a
+  signed count, for a listed reason (the adjustment reasons of packages and plant batches;
+  some require a note). The tag keeps standing for at least one plant: plants that are gone
+  are destroyed (with their waste), not adjusted away. The reason, note and date are recorded
+  on the audit event.
 - Dates are neither in the future nor before the plants concerned were planted.
 
 Counting. services/plant_counts.py counts plant *rows* (one per tag) per growth phase and
@@ -42,7 +47,9 @@ from leafledger.domain.models import Facility, Plant, Tag
 from leafledger.domain.services.audit import audited, record, snapshot
 from leafledger.domain.services.cultivation import (
     MAX_COUNT,
+    active_plant,
     active_plant_by_label,
+    adjustment_reason,
     record_split,
     require_grower,
 )
@@ -165,3 +172,56 @@ def merge(session: Session, actor: Actor, facility: Facility, order: PlantMerge)
         after={**snapshot(source), "merged_into_plant_id": target.id},
     )
     return target
+
+
+@dataclass(frozen=True)
+class CountAdjustment:
+    """A plant group (by id, or else by label) counted again: `count` plants more (or fewer,
+    negative), for a listed reason."""
+
+    plant_id: int | None
+    label: str | None
+    count: int
+    reason: str
+    note: str | None = None
+    adjustment_date: date | None = None
+
+
+def adjust_count(
+    session: Session, actor: Actor, facility: Facility, command: CountAdjustment
+) -> Plant:
+    """Correct the number of plants a tag stands for; it keeps standing for at least one."""
+    require_grower(facility)
+    plant = active_plant(session, facility, command.plant_id, command.label)
+    count = command.count
+    if count == 0:
+        raise RuleViolation("An adjustment of 0 plants changes nothing.", field="count")
+    if abs(count) > MAX_COUNT:
+        raise RuleViolation(f"{{field}} must be at most {MAX_COUNT} plants.", field="count")
+    if plant.plant_count + count < 1:
+        raise RuleViolation(
+            f"Plant {plant.label} stands for {plant.plant_count} plant(s) and keeps at least "
+            f"one; an adjustment of {count} would leave none (destroy plants instead).",
+            field="count",
+        )
+    reason = adjustment_reason(command.reason, command.note)
+    when = not_future(facility, command.adjustment_date, "adjustment_date")
+    if when < plant.planted_date:
+        raise RuleViolation(
+            f"The adjustment date is before plant {plant.label} was planted.",
+            field="adjustment_date",
+        )
+    before = snapshot(plant)
+    plant.plant_count += count
+    session.flush()
+    why = {"reason": reason.name, "note": (command.note or "").strip() or None}
+    record(
+        session,
+        actor,
+        entity=plant,
+        action="adjust_count",
+        facility_id=facility.id,
+        before=before,
+        after={**snapshot(plant), **why, "adjustment_date": when.isoformat()},
+    )
+    return plant

@@ -1,10 +1,20 @@
-"""Package reads (by id, by label, active, inactive; v1 and v2) and packages from plant batches.
+"""Package reads and lists (v1 and v2), new packages from packages, plant batches and plants.
 
 A package renders with exactly the keys of the v2 example, its item nested as the example
 nests it: the object GET /items/v2/{id} answers (`items.render`). Values come from the ledger;
 what the ledger does not track yet (investigations, recalls, retailer deliveries, processing
-jobs) is the neutral value the example shows. v1 has no example of its own and answers the
-same object. The lists and the completed records are domain/queries/packages.py's.
+jobs, lab results) is the neutral value the example shows. v1 has no example of its own and
+answers the same object. The lists and the completed records are domain/queries/packages.py's.
+
+- POST /packages/v2/ and /packages/v2/testing (v1 /create, /create/testing): packages drawn
+  from packages (`services/packages.py`). ProcessingJobTypeId and LabTestStageId are read and
+  ignored: the ledger has no processing jobs or lab test stages yet.
+- POST /plants/v2/plantbatch/packages (v1 /plants/v1/create/plantbatch/packages): a package
+  of clones or seeds taken from a tagged plant.
+- The lists: active, inactive, on hold, lab samples (each a package, the lab sample preceded
+  by the fields of its lab result: none is recorded yet, so they are empty), in transit (a
+  package), transferred (a shipment line), adjustments, and a package's source harvests.
+  In transit and transferred are empty until transfers ship packages (see the queries).
 """
 
 from __future__ import annotations
@@ -18,20 +28,37 @@ from leafledger.dialects.kit.factories import at_facility, bulk, listing, show
 from leafledger.dialects.kit.loaders import ById, ByKey
 from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.resources import items
-from leafledger.dialects.metrc.wire import Licence, Note, WireBool, WireDate, WireId, WireInt
+from leafledger.dialects.metrc.wire import (
+    BatchNumber,
+    Licence,
+    Name,
+    Note,
+    WireBool,
+    WireDate,
+    WireId,
+    WireInt,
+    WireQuantity,
+)
 from leafledger.domain import queries
-from leafledger.domain.queries.packages import PackageRecord, PackageRow
+from leafledger.domain.models import Package
+from leafledger.domain.queries.base import Listed
+from leafledger.domain.queries.packages import (
+    AdjustmentRow,
+    PackageRecord,
+    PackageRow,
+    ShipmentRecord,
+    SourceHarvestRow,
+)
 from leafledger.domain.services import packages as service
 from leafledger.domain.units import find_unit
 
 # --- bodies ----------------------------------------------------------------------------------
 
 
-class NewPackageBody(MetrcBody):
-    """What every new package states (PackageDetails), whatever it is made from."""
+class _PackageFields(MetrcBody):
+    """What every new package states (PackageDetails) but its item."""
 
     tag: str
-    item: str
     location: str | None = None
     sublocation: str | None = None
     patient_license_number: Licence | None = None
@@ -44,10 +71,45 @@ class NewPackageBody(MetrcBody):
     use_by_date: WireDate | None = None
 
 
+class NewPackageBody(_PackageFields):
+    """What every new package states (PackageDetails), whatever it is made from."""
+
+    item: str
+
+
 class BatchPackageBody(NewPackageBody):
     command = service.BatchPackage
     plant_batch_id: WireId | None = Field(default=None, alias="Id")
     plant_batch_name: str | None = Field(default=None, alias="PlantBatch")
+    count: WireInt
+
+
+class PackageIngredientBody(MetrcBody):
+    command = service.PackageIngredient
+    package: str
+    quantity: WireQuantity
+    unit_of_measure: str
+
+
+class DerivedPackageBody(_PackageFields):
+    command = service.DerivedPackage
+    item: str | None = None
+    quantity: WireQuantity
+    unit_of_measure: str
+    is_production_batch: WireBool = False
+    production_batch_number: BatchNumber | None = None
+    is_finished_good: WireBool = False
+    product_requires_remediation: WireBool = False
+    use_same_item: WireBool = False
+    ingredients: tuple[PackageIngredientBody, ...] = ()
+    lab_test_batches: list[Name] | None = Field(None, alias="RequiredLabTestBatches")
+
+
+class PlantPackageBody(NewPackageBody):
+    command = service.PlantPackage
+    tag: str = Field(alias="PackageTag")
+    plant_label: str
+    batch_type: str = Field(alias="PlantBatchType")
     count: WireInt
 
 
@@ -58,6 +120,11 @@ def _iso(value: Any) -> str | None:
     return None if value is None else str(value.isoformat())
 
 
+def _joined(names: tuple[str, ...]) -> str | None:
+    """A list of names as Metrc writes them in one field ("A, B"), or null for none."""
+    return ", ".join(names) or None
+
+
 def render_package(record: PackageRecord) -> dict[str, Any]:
     package: PackageRow = record.package
     harvests, labels = record.sources.harvest_names, record.sources.package_labels
@@ -65,13 +132,13 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
     return {
         "Id": package.id,
         "Label": package.label,
-        "ExternalId": None,
+        "ExternalId": package.external_id,
         "PackageType": package.package_type,
         "SourceHarvestCount": len(harvests),
         "SourcePackageCount": len(labels),
         "SourceProcessingJobCount": 0,
-        "SourceHarvestNames": ", ".join(harvests) or None,
-        "SourcePackageLabels": ", ".join(labels) or None,
+        "SourceHarvestNames": _joined(harvests),
+        "SourcePackageLabels": _joined(labels),
         "LocationId": package.location_id,
         "LocationName": package.location_name,
         "SublocationId": package.sublocation_id,
@@ -109,11 +176,11 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
         "IsTestingSample": package.is_testing_sample,
         "IsProcessValidationTestingSample": False,
         "ProductRequiresRemediation": package.product_requires_remediation,
-        "ContainsRemediatedProduct": False,
-        "RemediationDate": None,
-        "ProductRequiresDecontamination": False,
-        "ContainsDecontaminatedProduct": False,
-        "DecontaminationDate": None,
+        "ContainsRemediatedProduct": package.contains_remediated_product,
+        "RemediationDate": _iso(package.remediation_date),
+        "ProductRequiresDecontamination": package.product_requires_decontamination,
+        "ContainsDecontaminatedProduct": package.contains_decontaminated_product,
+        "DecontaminationDate": _iso(package.decontamination_date),
         "ReceivedDateTime": None,
         "ReceivedFromManifestNumber": None,
         "ReceivedFromFacilityLicenseNumber": None,
@@ -128,7 +195,7 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
         "ArchivedDate": _iso(package.archived_date),
         "IsFinished": package.finished_date is not None,
         "FinishedDate": _iso(package.finished_date),
-        "IsFinishedGood": False,
+        "IsFinishedGood": package.is_finished_good,
         "IsOnRetailerDelivery": False,
         "PackageForProductDestruction": None,
         "LabelsLastGeneratedDateTime": None,
@@ -147,14 +214,120 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
     }
 
 
+# The result of a lab sample's test, before the package; no result is recorded yet.
+_NO_LAB_RESULT = {
+    "LabFacilityLicenseNumber": None,
+    "LabFacilityName": None,
+    "OverallPassed": None,
+    "TestPerformedDate": None,
+    "ResultReleased": None,
+    "ResultReleaseDateTime": None,
+    "LabTestResultExpirationDateTime": None,
+    "TestTypeName": None,
+    "TestPassed": None,
+    "TestResultLevel": None,
+    "TestComment": None,
+    "TestInformationalOnly": None,
+}
+
+
+def render_lab_sample(record: PackageRecord) -> dict[str, Any]:
+    return {**_NO_LAB_RESULT, **render_package(record)}
+
+
+def _abbreviation(unit_name: str | None) -> str | None:
+    unit = None if unit_name is None else find_unit(unit_name)
+    return None if unit is None else unit.abbreviation
+
+
+def render_adjustment(adjustment: AdjustmentRow) -> dict[str, Any]:
+    return {
+        "PackageId": adjustment.package_id,
+        "PackageLabel": adjustment.package_label,
+        "ItemName": adjustment.item_name,
+        "ItemCategoryName": adjustment.item_category_name,
+        "AdjustmentQuantity": adjustment.quantity,
+        "AdjustmentUnitOfMeasureName": adjustment.unit_of_measure_name,
+        "AdjustmentUnitOfMeasureAbbreviation": _abbreviation(adjustment.unit_of_measure_name),
+        "AdjustmentReasonName": adjustment.reason_name,
+        "AdjustmentNote": adjustment.note,
+        "AdjustmentDate": adjustment.adjustment_date.isoformat(),
+        "PackagedDate": adjustment.packaged_date.isoformat(),
+        "AdjustedByUserName": adjustment.user_name,
+        "PackageLabTestResultExpirationDateTime": None,
+    }
+
+
+def render_shipment(record: ShipmentRecord) -> dict[str, Any]:
+    shipment = record.shipment
+    harvests, labels = record.sources.harvest_names, record.sources.package_labels
+    return {
+        "Id": shipment.id,
+        "PackageId": shipment.package_id,
+        "RecipientFacilityLicenseNumber": shipment.recipient_license_number,
+        "RecipientFacilityName": shipment.recipient_name,
+        "ManifestNumber": shipment.manifest_number,
+        "PackageLabel": shipment.package_label,
+        "ExternalId": shipment.external_id,
+        "SourceHarvestNames": _joined(harvests),
+        "SourcePackageLabels": _joined(labels),
+        "ProductName": shipment.item_name,
+        "ProductCategoryName": shipment.item_category_name,
+        "ItemStrainName": shipment.strain_name,
+        "LabTestingStateName": shipment.lab_testing_state,
+        "ShippedQuantity": shipment.shipped_quantity,
+        "ShippedUnitOfMeasureAbbreviation": _abbreviation(shipment.shipped_unit),
+        "GrossWeight": shipment.gross_weight,
+        "GrossUnitOfWeightAbbreviation": _abbreviation(shipment.gross_unit),
+        "ShipperWholesalePrice": shipment.shipper_wholesale_price,
+        "ReceivedQuantity": shipment.received_quantity,
+        "ReceivedUnitOfMeasureAbbreviation": _abbreviation(shipment.received_unit),
+        "ReceiverWholesalePrice": shipment.receiver_wholesale_price,
+        "ShipmentPackageStateName": shipment.state,
+        "ActualDepartureDateTime": _iso(shipment.departed_at),
+        "ReceivedDateTime": _iso(shipment.received_at),
+        "ProcessingJobTypeName": None,
+    }
+
+
+def render_source_harvest(harvest: SourceHarvestRow) -> dict[str, Any]:
+    return {
+        "HarvestedByFacilityLicenseNumber": harvest.facility_license_number,
+        "HarvestedByFacilityName": harvest.facility_name,
+        "Name": harvest.name,
+        "HarvestStartDate": harvest.harvest_start_date.isoformat(),
+    }
+
+
 # --- reads -----------------------------------------------------------------------------------
 
 PACKAGE = ById(PackageRow, "package", complete=queries.packages.complete)
 PACKAGE_BY_LABEL = ByKey(PackageRow, "label", "package", complete=queries.packages.complete)
+# The package row itself, for rows that change it or read around it.
+PACKAGE_ITSELF = ById(Package, "package")
+
+
+def _source_harvests_of_target(call: Call) -> Listed:
+    package: Package = call.target
+    return queries.packages.source_harvests(package)
+
 
 get = show(render_package)
 active = listing(at_facility(queries.packages.packages, finished=False), render_package)
 inactive = listing(at_facility(queries.packages.packages, finished=True), render_package)
+on_hold = listing(at_facility(queries.packages.on_hold), render_package)
+lab_samples = listing(at_facility(queries.packages.lab_samples), render_lab_sample)
+in_transit = listing(at_facility(queries.packages.in_transit), render_package)
+transferred = listing(at_facility(queries.packages.transferred), render_shipment)
+adjustments = listing(at_facility(queries.packages.adjustments), render_adjustment)
+source_harvests = listing(_source_harvests_of_target, render_source_harvest)
+
+
+# --- packages from packages and from plants --------------------------------------------------
+
+create = bulk(service.create_package_from_packages)
+create_testing = bulk(service.create_testing_package_from_packages)
+from_plant = bulk(service.create_package_from_plant)
 
 
 # --- packages from plant batches -------------------------------------------------------------

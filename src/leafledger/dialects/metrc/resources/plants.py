@@ -3,7 +3,8 @@
 Each write row names its body schema here; the kit turns every object into the command of
 `domain/services/plants.py`. Reads come from `domain/queries/plants.py` (one SELECT per page,
 no query per plant); the renderers only translate. Harvest, manicure and package rows live with
-the harvests and packages.
+the harvests and packages. PUT /plants/v2/adjust (a row Metrc serves without listing it in
+its catalogue) corrects a plant group's count (`services/plant_groups.py`).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ from leafledger.dialects.metrc.resources.plant_batches import (
     render_waste,
     wire_date,
 )
-from leafledger.dialects.metrc.wire import PHASES, Name, WireDate, WireId, choice
+from leafledger.dialects.metrc.wire import PHASES, Name, Note, WireDate, WireId, WireInt, choice
 from leafledger.domain import queries
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.queries.base import Listed
 from leafledger.domain.queries.plants import PlantAdditiveRow, PlantList, PlantRow
+from leafledger.domain.services import plant_groups
 from leafledger.domain.services import plants as service
 from leafledger.domain.units import find_unit
 
@@ -73,6 +75,14 @@ class StrainBody(_PlantNamed):
     command = service.StrainChange
     strain_id: WireId | None = None
     strain_name: Name | None = None
+
+
+class CountAdjustmentBody(_PlantNamed):
+    command = plant_groups.CountAdjustment
+    count: WireInt = Field(alias="AdjustCount")
+    reason: str = Field(alias="AdjustReason")
+    note: Note | None = Field(None, alias="ReasonNote")
+    adjustment_date: WireDate | None = None
 
 
 class DestroyBody(_PlantNamed, DestructionWaste):
@@ -232,3 +242,4 @@ destroy = bulk(service.destroy)
 waste = bulk(service.record_waste)
 additives = bulk(service.add_additive)
 additives_by_location = bulk(service.add_additive_by_location)
+adjust_count = bulk(plant_groups.adjust_count)
