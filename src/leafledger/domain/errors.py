@@ -61,6 +61,14 @@ class RuleViolation(LedgerError):
         """The same violation, attributed to object `row` of a bulk request."""
         return RuleViolation(self.template, row=row, field=self.field)
 
+    def under(self, prefix: FieldPath, fields: frozenset[str] | None = None) -> RuleViolation:
+        """The same violation, its field read as a part of the command field `prefix`: a
+        service applied to one part of a larger command (`("plants", 2)`) names that part's
+        fields. With `fields`, only those move under the prefix; others stay as they are."""
+        if self.field is None or (fields is not None and self.field[0] not in fields):
+            return self
+        return RuleViolation(self.template, row=self.row, field=(*prefix, *self.field))
+
 
 class NotFound(LedgerError):
     """The named object does not exist (or is not visible to the caller)."""
