@@ -53,6 +53,7 @@ INFERRED = {
     ("POST", "/{state}/v1/companies"),
     ("POST", "/{state}/v1/facilities"),
     ("GET", "/{state}/v1/config/additives/types"),
+    ("GET", "/{state}/v1/config/products/categories"),
     ("PUT", "/{state}/v1/config/additives/{id}"),
     ("GET", "/{state}/v1/transfers"),
     ("GET", "/{state}/v1/transfers/{id}"),

@@ -8,7 +8,7 @@ for Trace), and `str()` puts the domain name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 FieldPath = tuple[str | int, ...]
 PLACEHOLDER = "{field}"
@@ -61,13 +61,17 @@ class RuleViolation(LedgerError):
         """The same violation, attributed to object `row` of a bulk request."""
         return RuleViolation(self.template, row=row, field=self.field)
 
-    def under(self, prefix: FieldPath, fields: frozenset[str] | None = None) -> RuleViolation:
-        """The same violation, its field read as a part of the command field `prefix`: a
-        service applied to one part of a larger command (`("plants", 2)`) names that part's
-        fields. With `fields`, only those move under the prefix; others stay as they are."""
-        if self.field is None or (fields is not None and self.field[0] not in fields):
+    def refiled(self, where: Mapping[str, FieldPath]) -> RuleViolation:
+        """The same violation, its field named as a part of a larger command: a service
+        applied to one part of it (the plants of a harvest, say) names its own fields, and
+        `where` tells where each of them sits in the larger command (`{"weight": ("plants",
+        2, "weight")}`). Fields `where` does not list stay as they are."""
+        if self.field is None or not isinstance(self.field[0], str):
             return self
-        return RuleViolation(self.template, row=self.row, field=(*prefix, *self.field))
+        moved = where.get(self.field[0])
+        if moved is None:
+            return self
+        return RuleViolation(self.template, row=self.row, field=(*moved, *self.field[1:]))
 
 
 class NotFound(LedgerError):

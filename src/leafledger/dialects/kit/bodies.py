@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import AliasPath, BaseModel, ValidationError
+from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.loaders import load_by_id
@@ -181,7 +181,10 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
 
 def _read_from(alias: Any) -> str | None:
     """The wire path a field is read from when it is not its alias: a nested value
-    (`AliasPath("cannabinoids", "thc_percent")` -> "cannabinoids.thc_percent")."""
+    (`AliasPath("cannabinoids", "thc_percent")` -> "cannabinoids.thc_percent"), the first of
+    several it may be read from."""
+    if isinstance(alias, AliasChoices):
+        return _read_from(alias.choices[0]) if alias.choices else None
     if isinstance(alias, str):
         return alias
     if isinstance(alias, AliasPath):

@@ -53,3 +53,24 @@ def unkept_warnings(call: Call) -> list[dict[str, str]]:
             "detail": f"leafledger does not keep {', '.join(given)}; the rest was applied.",
         }
     ]
+
+
+def merged(body: TraceBody, current: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The values of a partial update (Trace's PUT sends only what changes): each of `names`
+    as the body sent it, else as the `current` row has it."""
+    sent = body.model_fields_set
+    return {name: getattr(body if name in sent else current, name) for name in names}
+
+
+class StateChange(TraceBody):
+    """One entry of an `entity_state` list a body sends."""
+
+    state: str
+    date: str | None = None
+    reason: str | None = None
+    actioned_by: str | None = None
+
+
+def wanted_state(changes: list[StateChange] | None) -> str | None:
+    """The state a body's `entity_state` list asks for: its last entry's, lower case."""
+    return changes[-1].state.strip().lower() if changes else None

@@ -35,7 +35,7 @@ from leafledger.dialects.trace.dialect import Warned
 from leafledger.dialects.trace.history import entity_state
 from leafledger.dialects.trace.states import path_state
 from leafledger.domain.actor import Actor
-from leafledger.domain.errors import RuleViolation
+from leafledger.domain.errors import Conflict, NotFound, RuleViolation
 from leafledger.domain.models import Facility
 from leafledger.domain.queries.base import Complete
 from leafledger.domain.queries.history import ACTIVE_OR_ARCHIVED, Standings, standing_histories
@@ -155,9 +155,18 @@ def _answer(call: Call, written: Any, render: Render, kind: Kind, expand: Expand
     return Warned(views if isinstance(written, list) else views[0], unkept_warnings(call))
 
 
+def _refusing(apply: Callable[..., Any], *args: Any) -> Any:
+    """`apply(*args)`; a missing or duplicate reference inside the body is the caller's mistake
+    about that body, a 400 like any rule (a missing path target was a 404 before this)."""
+    try:
+        return apply(*args)
+    except (NotFound, Conflict) as exc:
+        raise RuleViolation(exc.message) from None
+
+
 def write(apply: Apply, render: Render, kind: Kind, expand: Expand | None = None) -> Handler:
     def handler(call: Call) -> Any:
-        written = apply(call.session, call.actor, call.facility, call.command)
+        written = _refusing(apply, call.session, call.actor, call.facility, call.command)
         return _answer(call, written, render, kind, expand)
 
     return handler
@@ -171,7 +180,9 @@ def change(apply: ApplyTo, render: Render, kind: Kind, expand: Expand | None = N
     """PUT /x/{id}: `apply` to the loaded target and the body's command; answers the object."""
 
     def handler(call: Call) -> Any:
-        written = apply(call.session, call.actor, call.facility, call.target, call.command)
+        written = _refusing(
+            apply, call.session, call.actor, call.facility, call.target, call.command
+        )
         return _answer(call, written, render, kind, expand)
 
     return handler
@@ -179,7 +190,7 @@ def change(apply: ApplyTo, render: Render, kind: Kind, expand: Expand | None = N
 
 def remove(apply: Apply) -> Handler:
     def handler(call: Call) -> dict[str, Any]:
-        apply(call.session, call.actor, call.facility, call.target)
+        _refusing(apply, call.session, call.actor, call.facility, call.target)
         return {"id": str(call.target.id), "deleted": True}
 
     return handler

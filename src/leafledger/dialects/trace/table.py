@@ -33,7 +33,14 @@ from leafledger.dialects.kit.endpoint import (
     parse_permissions,
 )
 from leafledger.dialects.trace.dialect import TraceEndpoint
-from leafledger.dialects.trace.resources import locations
+from leafledger.dialects.trace.resources import (
+    additives,
+    companies,
+    employees,
+    locations,
+    products,
+    strains,
+)
 
 OBJECT = Body.OBJECT
 CALLER = Scope.CALLER
@@ -120,15 +127,15 @@ RECORD_SALES = "External Sources(ThirdPartyVendorV2)/Sales (Write)"  # POST /sal
 VIEW_SALES = "View Sales; Manage Sales"  # GET /sales/v2/receipts/active
 
 ROWS: tuple[Endpoint, ...] = (
-    # Companies and facilities (paths inferred)
-    row("Companies", "GET", f"{V1}/companies", "None", scope=CALLER),
+    # Companies and facilities (paths inferred); facilities are the operator's to register
+    row("Companies", "GET", f"{V1}/companies", "None", scope=CALLER, paged=True, handler=companies.list_companies),
     row("Companies", "POST", f"{V1}/companies", "None", scope=CALLER, body=OBJECT),
     row("Facilities", "POST", f"{V1}/facilities", "None", scope=CALLER, body=OBJECT),
     # Employees
-    row("Employees", "POST", EMPLOYEES, "Manage Employees", body=OBJECT),
-    row("Employees", "GET", EMPLOYEES, VIEW_EMPLOYEES, paged=True, windowed=True),
-    row("Employees", "GET", f"{EMPLOYEES}/types", "None", scope=CALLER),
-    row("Employees", "GET", f"{EMPLOYEES}/{{id}}", VIEW_EMPLOYEES),
+    row("Employees", "POST", EMPLOYEES, "Manage Employees", body=OBJECT, schema=employees.NewEmployeeBody, handler=employees.create_employee),
+    row("Employees", "GET", EMPLOYEES, VIEW_EMPLOYEES, paged=True, windowed=True, handler=employees.list_employees),
+    row("Employees", "GET", f"{EMPLOYEES}/types", "None", scope=CALLER, handler=employees.employee_types),
+    row("Employees", "GET", f"{EMPLOYEES}/{{id}}", VIEW_EMPLOYEES, loads=employees.EMPLOYEE, handler=employees.get_employee),
     # Locations
     row("Locations", "GET", LOCATIONS, MANAGE_LOCATIONS, paged=True, windowed=True, handler=locations.list_locations),
     row("Locations", "POST", LOCATIONS, MANAGE_LOCATIONS, body=OBJECT, schema=locations.NewLocationBody, handler=locations.create_location),
@@ -137,18 +144,19 @@ ROWS: tuple[Endpoint, ...] = (
     row("Locations", "PUT", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.LocationChangeBody, loads=locations.LOCATION, handler=locations.update_location),
     row("Locations", "DELETE", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.DeleteBody, loads=locations.LOCATION, handler=locations.delete_location),
     # Strains
-    row("Strains", "POST", STRAINS, "Manage Strains", body=OBJECT),
-    row("Strains", "GET", STRAINS, "Manage Strains", paged=True),
-    row("Strains", "GET", f"{STRAINS}/{{id}}", "Manage Strains"),
-    row("Strains", "PUT", f"{STRAINS}/{{id}}", "Manage Strains", body=OBJECT),
-    # Products (Metrc items)
-    row("Products", "POST", PRODUCTS, "Manage Items", body=OBJECT),
-    row("Products", "GET", PRODUCTS, "Manage Items", paged=True),
-    row("Products", "GET", f"{PRODUCTS}/{{id}}", "Manage Items"),
-    row("Products", "DELETE", f"{PRODUCTS}/{{id}}", "Manage Items", body=OBJECT),
+    row("Strains", "POST", STRAINS, "Manage Strains", body=OBJECT, schema=strains.NewStrainBody, handler=strains.create_strain),
+    row("Strains", "GET", STRAINS, "Manage Strains", paged=True, windowed=True, handler=strains.list_strains),
+    row("Strains", "GET", f"{STRAINS}/{{id}}", "Manage Strains", loads=strains.STRAIN, handler=strains.get_strain),
+    row("Strains", "PUT", f"{STRAINS}/{{id}}", "Manage Strains", body=OBJECT, schema=strains.StrainChangeBody, loads=strains.STRAIN_TO_CHANGE, handler=strains.update_strain),
+    # Products (Metrc items); the categories list is inferred
+    row("Products", "POST", PRODUCTS, "Manage Items", body=OBJECT, schema=products.NewProductBody, handler=products.create_product),
+    row("Products", "GET", PRODUCTS, "Manage Items", paged=True, windowed=True, handler=products.list_products),
+    row("Products", "GET", f"{PRODUCTS}/categories", "None", scope=CALLER, handler=products.product_categories),
+    row("Products", "GET", f"{PRODUCTS}/{{id}}", "Manage Items", loads=products.PRODUCT, handler=products.get_product),
+    row("Products", "DELETE", f"{PRODUCTS}/{{id}}", "Manage Items", body=OBJECT, schema=products.DeleteBody, loads=products.PRODUCT_TO_CHANGE, handler=products.delete_product),
     # Additives (Metrc additives templates)
-    row("Additives", "GET", f"{ADDITIVES}/types", "None", scope=CALLER),
-    row("Additives", "PUT", f"{ADDITIVES}/{{id}}", "Manage Additives", body=OBJECT),
+    row("Additives", "GET", f"{ADDITIVES}/types", "None", scope=CALLER, handler=additives.additive_types),
+    row("Additives", "PUT", f"{ADDITIVES}/{{id}}", "Manage Additives", body=OBJECT, schema=additives.AdditiveChangeBody, loads=additives.ADDITIVE, handler=additives.update_additive),
     # Plant batches
     row("Plant Batches", "POST", PLANT_BATCHES, PLANT_IMMATURE, body=OBJECT),
     row("Plant Batches", "GET", PLANT_BATCHES, VIEW_IMMATURE, paged=True, windowed=True),

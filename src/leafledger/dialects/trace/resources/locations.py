@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.factories import at_facility
 from leafledger.dialects.kit.loaders import ById
-from leafledger.dialects.trace.bodies import TraceBody
+from leafledger.dialects.trace.bodies import StateChange, TraceBody, wanted_state
 from leafledger.dialects.trace.codes import CodeList, entries
 from leafledger.dialects.trace.factories import (
     Kind,
@@ -57,13 +57,6 @@ def _no_parent(parent_id: Any) -> None:
 
 
 ParentId = Annotated[str | int | None, AfterValidator(_no_parent)]
-
-
-class StateChange(TraceBody):
-    state: str
-    date: str | None = None
-    reason: str | None = None
-    actioned_by: str | None = None
 
 
 class NewLocationBody(TraceBody):
@@ -150,7 +143,7 @@ _listed = by_entity_state(
 
 
 def _wanted_state(body: LocationChangeBody) -> bool | None:
-    wanted = body.entity_state[-1].state.strip().lower() if body.entity_state else None
+    wanted = wanted_state(body.entity_state)
     if wanted not in (None, "active", "inactive"):
         raise RuleViolation(
             f"a location can be made active or inactive, not {wanted!r}.", field="entity_state"
