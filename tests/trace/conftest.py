@@ -86,10 +86,7 @@ class TraceClient:
 
     def data(self, method: str, suffix: str = "", body: dict[str, Any] | None = None) -> Any:
         """The `results.data` of a call that must succeed (GET when `body` is None)."""
-        if method == "GET":
-            response = self.get(suffix)
-        else:
-            response = self.send(method, suffix, body or {})
+        response = self.get(suffix) if method == "GET" else self.send(method, suffix, body or {})
         assert response.status_code == 200, (method, self.url(suffix), response.text)
         return response.json()["results"]["data"]
 

@@ -31,6 +31,7 @@ from leafledger.dialects.kit.endpoint import Handler
 from leafledger.dialects.kit.factories import Apply, Query
 from leafledger.dialects.kit.results import Listing
 from leafledger.dialects.trace.bodies import unkept_warnings
+from leafledger.dialects.trace.codes import CodeList
 from leafledger.dialects.trace.dialect import Warned
 from leafledger.dialects.trace.history import entity_state
 from leafledger.dialects.trace.states import path_state
@@ -148,7 +149,7 @@ def show(render: Render, kind: Kind, expand: Expand | None = None) -> Handler:
     return handler
 
 
-def _answer(call: Call, written: Any, render: Render, kind: Kind, expand: Expand | None) -> Any:
+def _answer(call: Call, written: Any, render: Render, kind: Kind, expand: Expand | None) -> Warned:
     """The object written (or the list of them), with the body's warnings."""
     rows = written if isinstance(written, list) else [written]
     views = views_of(call, rows, render, kind, expand)
@@ -164,7 +165,11 @@ def _refusing(apply: Callable[..., Any], *args: Any) -> Any:
         raise RuleViolation(exc.message) from None
 
 
-def write(apply: Apply, render: Render, kind: Kind, expand: Expand | None = None) -> Handler:
+# A write: (session, actor, facility, body command) -> the row written, or the rows.
+ApplyCommand = Callable[[Session, Actor, Facility, Any], Any]
+
+
+def write(apply: ApplyCommand, render: Render, kind: Kind, expand: Expand | None = None) -> Handler:
     def handler(call: Call) -> Any:
         written = _refusing(apply, call.session, call.actor, call.facility, call.command)
         return _answer(call, written, render, kind, expand)
@@ -176,14 +181,25 @@ def write(apply: Apply, render: Render, kind: Kind, expand: Expand | None = None
 ApplyTo = Callable[[Session, Actor, Facility, Any, Any], Any]
 
 
-def change(apply: ApplyTo, render: Render, kind: Kind, expand: Expand | None = None) -> Handler:
-    """PUT /x/{id}: `apply` to the loaded target and the body's command; answers the object."""
+def change(
+    apply: ApplyTo,
+    render: Render,
+    kind: Kind,
+    expand: Expand | None = None,
+    actions: CodeList | None = None,
+) -> Handler:
+    """PUT /x/{id}: `apply` to the loaded target and the body's command; answers the object.
+    With `actions`, the command names one of them (`command.action`) and the object answers
+    it under `actions`, as Trace's samples do."""
 
     def handler(call: Call) -> Any:
         written = _refusing(
             apply, call.session, call.actor, call.facility, call.target, call.command
         )
-        return _answer(call, written, render, kind, expand)
+        answer = _answer(call, written, render, kind, expand)
+        if actions is not None:
+            answer.value["actions"] = actions.ref(path_state(call), call.command.action)
+        return answer
 
     return handler
 

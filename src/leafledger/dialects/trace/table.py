@@ -37,7 +37,10 @@ from leafledger.dialects.trace.resources import (
     additives,
     companies,
     employees,
+    harvests,
     locations,
+    plant_batches,
+    plants,
     products,
     strains,
 )
@@ -157,22 +160,28 @@ ROWS: tuple[Endpoint, ...] = (
     # Additives (Metrc additives templates)
     row("Additives", "GET", f"{ADDITIVES}/types", "None", scope=CALLER, handler=additives.additive_types),
     row("Additives", "PUT", f"{ADDITIVES}/{{id}}", "Manage Additives", body=OBJECT, schema=additives.AdditiveChangeBody, loads=additives.ADDITIVE, handler=additives.update_additive),
-    # Plant batches
-    row("Plant Batches", "POST", PLANT_BATCHES, PLANT_IMMATURE, body=OBJECT),
-    row("Plant Batches", "GET", PLANT_BATCHES, VIEW_IMMATURE, paged=True, windowed=True),
-    row("Plant Batches", "GET", f"{PLANT_BATCHES}/{{id}}", VIEW_IMMATURE),
-    row("Plant Batches", "PUT", f"{PLANT_BATCHES}/{{id}}", PLANT_IMMATURE, body=OBJECT),
-    # Plants
-    row("Plants", "POST", PLANTS, CHANGE_PHASE, body=OBJECT),
-    row("Plants", "GET", PLANTS, VIEW_PLANTS, paged=True, windowed=True),
-    row("Plants", "GET", f"{PLANTS}/{{id}}", VIEW_PLANTS),
-    row("Plants", "PUT", f"{PLANTS}/{{id}}", CHANGE_PLANTS, body=OBJECT),
-    # Harvests
-    row("Harvests", "POST", HARVESTS, HARVEST, body=OBJECT),
-    row("Harvests", "GET", HARVESTS, VIEW_HARVESTS, paged=True, windowed=True),
-    row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS),
-    row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT),
-    row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT),
+    # Plant batches (the types and actions lists are inferred)
+    row("Plant Batches", "POST", PLANT_BATCHES, PLANT_IMMATURE, body=OBJECT, schema=plant_batches.NewBatchBody, handler=plant_batches.create_batch),
+    row("Plant Batches", "GET", PLANT_BATCHES, VIEW_IMMATURE, paged=True, windowed=True, handler=plant_batches.list_batches),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/types", "None", scope=CALLER, handler=plant_batches.batch_types),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/actions", "None", scope=CALLER, handler=plant_batches.batch_actions),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/{{id}}", VIEW_IMMATURE, loads=plant_batches.BATCH, handler=plant_batches.get_batch),
+    row("Plant Batches", "PUT", f"{PLANT_BATCHES}/{{id}}", PLANT_IMMATURE, body=OBJECT, schema=plant_batches.BatchUpdateBody, loads=plant_batches.BATCH_TO_CHANGE, handler=plant_batches.update_batch),
+    # Plants (the growth phases and actions lists are inferred)
+    row("Plants", "POST", PLANTS, CHANGE_PHASE, body=OBJECT, schema=plants.NewPlantsBody, handler=plants.create_plants),
+    row("Plants", "GET", PLANTS, VIEW_PLANTS, paged=True, windowed=True, handler=plants.list_plants),
+    row("Plants", "GET", f"{PLANTS}/growth_phases", "None", scope=CALLER, handler=plants.growth_phases),
+    row("Plants", "GET", f"{PLANTS}/actions", "None", scope=CALLER, handler=plants.plant_actions),
+    row("Plants", "GET", f"{PLANTS}/{{id}}", VIEW_PLANTS, loads=plants.PLANT, handler=plants.get_plant),
+    row("Plants", "PUT", f"{PLANTS}/{{id}}", CHANGE_PLANTS, body=OBJECT, schema=plants.PlantUpdateBody, loads=plants.PLANT_TO_CHANGE, handler=plants.update_plant),
+    # Harvests (the types and actions lists are inferred)
+    row("Harvests", "POST", HARVESTS, HARVEST, body=OBJECT, schema=harvests.NewHarvestBody, handler=harvests.create_harvest),
+    row("Harvests", "GET", HARVESTS, VIEW_HARVESTS, paged=True, windowed=True, handler=harvests.list_harvests),
+    row("Harvests", "GET", f"{HARVESTS}/types", "None", scope=CALLER, handler=harvests.harvest_types),
+    row("Harvests", "GET", f"{HARVESTS}/actions", "None", scope=CALLER, handler=harvests.harvest_actions),
+    row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS, loads=harvests.HARVEST, handler=harvests.get_harvest),
+    row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT, schema=harvests.HarvestUpdateBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.update_harvest),
+    row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT, schema=harvests.DeleteBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.delete_harvest),
     # Lots (Metrc packages)
     row("Lots", "POST", LOTS, CREATE_PACKAGES, body=OBJECT),
     row("Lots", "GET", LOTS, VIEW_PACKAGES, paged=True, windowed=True),

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -53,18 +54,37 @@ class Drawn:
     packaged_date: date
 
 
-def plant_additives(session: Session, plant_ids: Sequence[int]) -> dict[int, list[PlantAdditive]]:
-    found: dict[int, list[PlantAdditive]] = {plant_id: [] for plant_id in plant_ids}
-    if plant_ids:
+def _rows_by(
+    session: Session, column: Any, ids: Sequence[int], *conditions: Any
+) -> dict[int, list[Any]]:
+    """The rows of `column`'s model whose `column` is one of `ids`, grouped by it, oldest
+    first (one statement)."""
+    found: dict[int, list[Any]] = {wanted: [] for wanted in ids}
+    if ids:
+        model = column.class_
         rows = session.scalars(
-            select(PlantAdditive)
-            .where(PlantAdditive.plant_id.in_(sorted(set(plant_ids))))
-            .order_by(PlantAdditive.id)
+            select(model).where(column.in_(sorted(set(ids))), *conditions).order_by(model.id)
         )
         for row in rows:
-            if row.plant_id is not None:
-                found[row.plant_id].append(row)
+            found[getattr(row, column.key)].append(row)
     return found
+
+
+def plant_additives(session: Session, plant_ids: Sequence[int]) -> dict[int, list[PlantAdditive]]:
+    """The additives applied to each plant."""
+    return _rows_by(session, PlantAdditive.plant_id, plant_ids)
+
+
+def batch_additives(session: Session, batch_ids: Sequence[int]) -> dict[int, list[PlantAdditive]]:
+    """The additives applied to the untracked plants of each batch."""
+    return _rows_by(
+        session, PlantAdditive.plant_batch_id, batch_ids, PlantAdditive.plant_id.is_(None)
+    )
+
+
+def batch_waste(session: Session, batch_ids: Sequence[int]) -> dict[int, list[PlantWaste]]:
+    """The waste records of each batch (its destructions and clippings)."""
+    return _rows_by(session, PlantWaste.plant_batch_id, batch_ids)
 
 
 def plant_cuts(session: Session, plant_ids: Sequence[int]) -> dict[int, list[Cut]]:
@@ -154,16 +174,4 @@ def harvest_packages(session: Session, harvest_ids: Sequence[int]) -> dict[int, 
 
 def harvest_waste(session: Session, harvest_ids: Sequence[int]) -> dict[int, list[HarvestWaste]]:
     """The waste records in force of each harvest, oldest first."""
-    found: dict[int, list[HarvestWaste]] = {harvest_id: [] for harvest_id in harvest_ids}
-    if harvest_ids:
-        rows = session.scalars(
-            select(HarvestWaste)
-            .where(
-                HarvestWaste.harvest_id.in_(sorted(set(harvest_ids))),
-                HarvestWaste.active.is_(True),
-            )
-            .order_by(HarvestWaste.id)
-        )
-        for row in rows:
-            found[row.harvest_id].append(row)
-    return found
+    return _rows_by(session, HarvestWaste.harvest_id, harvest_ids, HarvestWaste.active.is_(True))

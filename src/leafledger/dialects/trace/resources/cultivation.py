@@ -14,9 +14,9 @@ Metrc lists: "Compost", "Male Plants"...).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, AliasChoices, AliasPath, BeforeValidator, Field
 
 from leafledger.dialects.kit.bodies import Loads
 from leafledger.dialects.kit.call import Call
@@ -27,8 +27,10 @@ from leafledger.dialects.trace.factories import Companions
 from leafledger.dialects.trace.history import trace_date
 from leafledger.dialects.trace.shapes import amount, ref
 from leafledger.dialects.trace.wire import TraceDate, TraceInt, TraceQuantity, TraceRef
-from leafledger.domain.models import AdditivesTemplate, PlantAdditive, PlantWaste
+from leafledger.domain.models import AdditivesTemplate, Location, PlantAdditive, PlantWaste, Strain
 from leafledger.domain.services import additives, trace_cultivation
+
+P = TypeVar("P")
 
 ADDITIVE_TYPES = CodeList(
     "additive type",
@@ -95,10 +97,33 @@ class WasteBody(_WasteFields):
     waste_date: TraceDate | None = Field(None, alias="date")
 
 
-# Update bodies list each kind of part under its Trace name.
-Additives = list[AdditiveBody] | None
-Destructions = list[DestructionBody] | None
-WasteEntries = list[WasteBody] | None
+def _none_as_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+# A list of parts; null is no part (Trace sends `"plant_batches": null`).
+Parts = Annotated[list[P], BeforeValidator(_none_as_empty)]
+LocationRef = Annotated[TraceRef | None, Loads(Location, "location")]
+StrainRef = Annotated[TraceRef | None, Loads(Strain, "strain")]
+
+
+def location_field() -> Any:
+    """Where a body names a location: `locations` (as Trace's samples) or `location`."""
+    return Field(None, validation_alias=AliasChoices("locations", "location"))
+
+
+def patient_field() -> Any:
+    """The patient a body's plants are grown for: `additional.patient_license`."""
+    return Field(None, validation_alias=AliasPath("additional", "patient_license"))
+
+
+class UpdateParts(TraceBody):
+    """The parts a plant's or a plant batch's update may carry."""
+
+    additives: Parts[AdditiveBody] = []
+    destructions: Parts[DestructionBody] = Field([], alias="destroy")
+    waste: Parts[WasteBody] = []
+    move_date: TraceDate | None = None
 
 
 # --- rendering
