@@ -421,6 +421,61 @@ def user_grant(
     typer.echo("\n".join(_describe_employments(employments)))
 
 
+# --- Trace API keys: the x-api-key header of the Trace dialect --------------------------------
+
+trace_key_app = typer.Typer(
+    help="Trace API keys: the x-api-key header every Trace request carries.",
+    no_args_is_help=True,
+)
+app.add_typer(trace_key_app, name="trace-key")
+
+
+@trace_key_app.command("add")
+def trace_key_add(
+    name: Annotated[str, typer.Argument(help="The key's name (who uses it); unique.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a Trace API key and print it (the x-api-key header of Trace requests)."""
+    from leafledger.domain.services.trace_accounts import create_trace_account
+
+    with admin_session(database) as session:
+        issued = create_trace_account(session, CLI, name)
+        payload = {"name": issued.holder.name, "trace_api_key": issued.key}
+    if as_json:
+        echo_json(payload)
+        return
+    typer.echo(f"Trace API key {payload['name']!r} created.")
+    typer.echo(f"  x-api-key: {payload['trace_api_key']}")
+    typer.echo(KEY_NOTICE)
+
+
+@trace_key_app.command("list")
+def trace_key_list(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """List the Trace API keys by name, with the first characters of each (never the key)."""
+    from leafledger.domain.services.trace_accounts import list_trace_accounts
+
+    with admin_session(database) as session:
+        payload: list[dict[str, Any]] = [
+            {
+                "name": account.name,
+                "key_prefix": account.key_prefix,
+                "active": account.active,
+                "created": account.created_at.isoformat(),
+            }
+            for account in list_trace_accounts(session)
+        ]
+    if as_json:
+        echo_json(payload)
+        return
+    if not payload:
+        typer.echo("No Trace API keys yet; add one with `leafledger trace-key add NAME`.")
+        return
+    for item in payload:
+        standing = "active" if item["active"] else "revoked"
+        typer.echo(f"{item['key_prefix']}…  {standing:<7}  {item['created'][:10]}  {item['name']}")
+
+
 # --- tags: issued by the operator, since a self-hosted ledger has no state to ship them ------
 
 tags_app = typer.Typer(help="Plant and package tags issued to facilities.", no_args_is_help=True)

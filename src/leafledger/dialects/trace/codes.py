@@ -35,6 +35,11 @@ def entries(*names: str) -> tuple[Entry, ...]:
     return tuple(Entry(name, name) for name in names)
 
 
+def actions(*described: tuple[str, str]) -> tuple[Entry, ...]:
+    """Entries of (name, what it does), whose name is also their ledger value."""
+    return tuple(Entry(name, name, description) for name, description in described)
+
+
 _REF_SCHEMA = {
     "type": "object",
     "properties": {"id": {"type": "string"}, "name": {"type": "string"}},

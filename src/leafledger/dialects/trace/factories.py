@@ -12,7 +12,8 @@ page are read in one statement each.
   the service makes several, each of them);
 - `change`: a service applied to the loaded target and the body's command (PUT /x/{id});
 - `remove`: a service applied to the loaded target; answers `{"id", "deleted": true}`;
-- `by_entity_state`: the list query the `entity_state` parameter chooses.
+- `by_entity_state`: the list query the `entity_state` parameter chooses;
+- `reference_list`: a list of type, phase or action ids (`codes.py`).
 
 Writes answer, beside the object, a warning for each field the body gave that the ledger does
 not keep (`TraceBody.not_kept`).
@@ -209,6 +210,16 @@ def remove(apply: Apply) -> Handler:
         _refusing(apply, call.session, call.actor, call.facility, call.target)
         return {"id": str(call.target.id), "deleted": True}
 
+    return handler
+
+
+def reference_list(codes: CodeList) -> Handler:
+    """GET of a reference list: its entries, with the ids of the path's state."""
+
+    def handler(call: Call) -> list[dict[str, str]]:
+        return codes.listing(path_state(call))
+
+    handler.__name__ = handler.__qualname__ = f"{codes.code.lower()}_list"
     return handler
 
 

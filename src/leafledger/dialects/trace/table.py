@@ -33,6 +33,7 @@ from leafledger.dialects.kit.endpoint import (
     parse_permissions,
 )
 from leafledger.dialects.trace.dialect import TraceEndpoint
+from leafledger.dialects.trace.factories import reference_list
 from leafledger.dialects.trace.resources import (
     additives,
     companies,
@@ -137,7 +138,7 @@ ROWS: tuple[Endpoint, ...] = (
     # Employees
     row("Employees", "POST", EMPLOYEES, "Manage Employees", body=OBJECT, schema=employees.NewEmployeeBody, handler=employees.create_employee),
     row("Employees", "GET", EMPLOYEES, VIEW_EMPLOYEES, paged=True, windowed=True, handler=employees.list_employees),
-    row("Employees", "GET", f"{EMPLOYEES}/types", "None", scope=CALLER, handler=employees.employee_types),
+    row("Employees", "GET", f"{EMPLOYEES}/types", "None", scope=CALLER, handler=reference_list(employees.TYPES)),
     row("Employees", "GET", f"{EMPLOYEES}/{{id}}", VIEW_EMPLOYEES, loads=employees.EMPLOYEE, handler=employees.get_employee),
     # Locations
     row("Locations", "GET", LOCATIONS, MANAGE_LOCATIONS, paged=True, windowed=True, handler=locations.list_locations),
@@ -163,22 +164,22 @@ ROWS: tuple[Endpoint, ...] = (
     # Plant batches (the types and actions lists are inferred)
     row("Plant Batches", "POST", PLANT_BATCHES, PLANT_IMMATURE, body=OBJECT, schema=plant_batches.NewBatchBody, handler=plant_batches.create_batch),
     row("Plant Batches", "GET", PLANT_BATCHES, VIEW_IMMATURE, paged=True, windowed=True, handler=plant_batches.list_batches),
-    row("Plant Batches", "GET", f"{PLANT_BATCHES}/types", "None", scope=CALLER, handler=plant_batches.batch_types),
-    row("Plant Batches", "GET", f"{PLANT_BATCHES}/actions", "None", scope=CALLER, handler=plant_batches.batch_actions),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/types", "None", scope=CALLER, handler=reference_list(plant_batches.TYPES)),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/actions", "None", scope=CALLER, handler=reference_list(plant_batches.ACTIONS)),
     row("Plant Batches", "GET", f"{PLANT_BATCHES}/{{id}}", VIEW_IMMATURE, loads=plant_batches.BATCH, handler=plant_batches.get_batch),
     row("Plant Batches", "PUT", f"{PLANT_BATCHES}/{{id}}", PLANT_IMMATURE, body=OBJECT, schema=plant_batches.BatchUpdateBody, loads=plant_batches.BATCH_TO_CHANGE, handler=plant_batches.update_batch),
     # Plants (the growth phases and actions lists are inferred)
     row("Plants", "POST", PLANTS, CHANGE_PHASE, body=OBJECT, schema=plants.NewPlantsBody, handler=plants.create_plants),
     row("Plants", "GET", PLANTS, VIEW_PLANTS, paged=True, windowed=True, handler=plants.list_plants),
-    row("Plants", "GET", f"{PLANTS}/growth_phases", "None", scope=CALLER, handler=plants.growth_phases),
-    row("Plants", "GET", f"{PLANTS}/actions", "None", scope=CALLER, handler=plants.plant_actions),
+    row("Plants", "GET", f"{PLANTS}/growth_phases", "None", scope=CALLER, handler=reference_list(plants.PHASES)),
+    row("Plants", "GET", f"{PLANTS}/actions", "None", scope=CALLER, handler=reference_list(plants.ACTIONS)),
     row("Plants", "GET", f"{PLANTS}/{{id}}", VIEW_PLANTS, loads=plants.PLANT, handler=plants.get_plant),
     row("Plants", "PUT", f"{PLANTS}/{{id}}", CHANGE_PLANTS, body=OBJECT, schema=plants.PlantUpdateBody, loads=plants.PLANT_TO_CHANGE, handler=plants.update_plant),
     # Harvests (the types and actions lists are inferred)
     row("Harvests", "POST", HARVESTS, HARVEST, body=OBJECT, schema=harvests.NewHarvestBody, handler=harvests.create_harvest),
     row("Harvests", "GET", HARVESTS, VIEW_HARVESTS, paged=True, windowed=True, handler=harvests.list_harvests),
-    row("Harvests", "GET", f"{HARVESTS}/types", "None", scope=CALLER, handler=harvests.harvest_types),
-    row("Harvests", "GET", f"{HARVESTS}/actions", "None", scope=CALLER, handler=harvests.harvest_actions),
+    row("Harvests", "GET", f"{HARVESTS}/types", "None", scope=CALLER, handler=reference_list(harvests.TYPES)),
+    row("Harvests", "GET", f"{HARVESTS}/actions", "None", scope=CALLER, handler=reference_list(harvests.ACTIONS)),
     row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS, loads=harvests.HARVEST, handler=harvests.get_harvest),
     row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT, schema=harvests.HarvestUpdateBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.update_harvest),
     row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT, schema=harvests.DeleteBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.delete_harvest),

@@ -9,11 +9,13 @@ the fields it refuses in its own command's words. `within` files such a fault un
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from leafledger.domain.errors import FieldPath, RuleViolation
+
+P = TypeVar("P")
 
 
 def values_of(part: Any, *leaving: str) -> dict[str, Any]:
@@ -39,3 +41,13 @@ def within(where: FieldPath, part: Any, renamed: Mapping[str, str] | None = None
         for service_name, part_name in (renamed or {}).items():
             where_each[service_name] = (*where, part_name)
         raise exc.refiled(where_each) from None
+
+
+def each(parts: Sequence[P], field: str, what: str, apply: Callable[[P], object]) -> None:
+    """`apply` to every part of the command field `field`, in order; a command must carry at
+    least one (`what` names one in the refusal). Each part's faults are filed under it."""
+    if not parts:
+        raise RuleViolation(f"Give at least one {what}.", field=field)
+    for index, part in enumerate(parts):
+        with within((field, index), part):
+            apply(part)

@@ -16,6 +16,7 @@ name, so an archived location or item is refused first (`lookups.active_name`).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,7 +30,7 @@ from leafledger.domain.models import Facility, Harvest, HarvestPlant, Item, Loca
 from leafledger.domain.services import harvests, packages
 from leafledger.domain.services.audit import audited
 from leafledger.domain.services.lookups import active_name, facility_today
-from leafledger.domain.services.parts import within
+from leafledger.domain.services.parts import each, within
 
 ACTIONS = (
     "add_plants",
@@ -157,50 +158,33 @@ class HarvestUpdate:
     lots: tuple[Lot, ...] = ()
 
 
-def _lots(
-    session: Session, actor: Actor, facility: Facility, harvest: Harvest, change: HarvestUpdate
-) -> None:
-    if not change.lots:
-        raise RuleViolation("Give at least one lot to make.", field="lots")
-    for index, lot in enumerate(change.lots):
-        package = packages.HarvestPackage(
-            tag=lot.tag,
-            item=active_name(lot.item, "item", "item"),
-            location=None
-            if lot.location is None
-            else active_name(lot.location, "location", "location"),
-            actual_date=lot.actual_date,
-            unit_of_weight=lot.unit_of_weight,
-            ingredients=(
-                packages.Ingredient(lot.weight, lot.unit_of_weight, harvest_id=harvest.id),
-            ),
-        )
-        with within(("lots", index), lot, {"ingredients": "weight"}):
-            try:
-                packages.create_package_from_harvests(session, actor, facility, package)
-            except RuleViolation as exc:
-                raise _ingredient_fault(exc) from None
-
-
-def _ingredient_fault(exc: RuleViolation) -> RuleViolation:
-    """A fault of the package's one ingredient is a fault of the lot's weight or unit."""
-    if exc.field is None or exc.field[0] != "ingredients":
-        return exc
-    rest = exc.field[2:] or ("weight",)
-    return RuleViolation(exc.template, row=exc.row, field=rest)
+def _lot(session: Session, actor: Actor, facility: Facility, harvest: Harvest, lot: Lot) -> None:
+    """One package drawn from the harvest; a fault of its one ingredient is the lot's."""
+    package = packages.HarvestPackage(
+        tag=lot.tag,
+        item=active_name(lot.item, "item", "item"),
+        location=None
+        if lot.location is None
+        else active_name(lot.location, "location", "location"),
+        actual_date=lot.actual_date,
+        unit_of_weight=lot.unit_of_weight,
+        ingredients=(packages.Ingredient(lot.weight, lot.unit_of_weight, harvest_id=harvest.id),),
+    )
+    try:
+        packages.create_package_from_harvests(session, actor, facility, package)
+    except RuleViolation as exc:
+        if exc.field is None or exc.field[0] != "ingredients":
+            raise
+        raise RuleViolation(exc.template, field=exc.field[2:] or ("weight",)) from None
 
 
 def _waste(
-    session: Session, actor: Actor, facility: Facility, harvest: Harvest, change: HarvestUpdate
+    session: Session, actor: Actor, facility: Facility, harvest: Harvest, entry: HarvestWasteEntry
 ) -> None:
-    if not change.waste:
-        raise RuleViolation("Give at least one waste weight.", field="waste")
-    for index, entry in enumerate(change.waste):
-        record = harvests.RecordWaste(
-            harvest.id, entry.waste_type, entry.weight, entry.unit_of_weight, entry.actual_date
-        )
-        with within(("waste", index), entry):
-            harvests.record_waste(session, actor, facility, record)
+    record = harvests.RecordWaste(
+        harvest.id, entry.waste_type, entry.weight, entry.unit_of_weight, entry.actual_date
+    )
+    harvests.record_waste(session, actor, facility, record)
 
 
 def _labels_of(session: Session, contributions: list[HarvestPlant]) -> list[str]:
@@ -246,9 +230,10 @@ def update_harvest(
                 harvest.patient_license_number,
             )
     elif action == "waste":
-        _waste(session, actor, facility, harvest, change)
+        apply_waste = functools.partial(_waste, session, actor, facility, harvest)
+        each(change.waste, "waste", "waste weight", apply_waste)
     elif action == "create_lots":
-        _lots(session, actor, facility, harvest, change)
+        each(change.lots, "lots", "lot", functools.partial(_lot, session, actor, facility, harvest))
     elif action == "finish":
         with within((), change, {"actual_date": "action_date"}):
             harvests.finish_harvest(

@@ -24,7 +24,7 @@ from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Stra
 from leafledger.domain.services import plant_batch_tags, plant_batches
 from leafledger.domain.services.cultivation import active_batch
 from leafledger.domain.services.lookups import active_name
-from leafledger.domain.services.parts import values_of, within
+from leafledger.domain.services.parts import each, values_of, within
 from leafledger.domain.services.trace_cultivation import AppliedAdditive, Destruction, WasteEntry
 
 ACTIONS = ("update", "move", "additives", "destroy", "waste")
@@ -149,26 +149,41 @@ def _parts(
 ) -> None:
     """The additives, destructions or waste of the update, each in turn."""
     if change.action == "additives":
-        if not change.additives:
-            raise RuleViolation("Give at least one additive.", field="additives")
-        for index, additive in enumerate(change.additives):
-            with within(("additives", index), additive):
-                applied = plant_batches.BatchAdditive(batch_name=name, **additive.named())
-                plant_batches.add_additive(session, actor, facility, applied)
+        each(
+            change.additives,
+            "additives",
+            "additive",
+            lambda part: plant_batches.add_additive(
+                session,
+                actor,
+                facility,
+                plant_batches.BatchAdditive(batch_name=name, **part.named()),
+            ),
+        )
     elif change.action == "destroy":
-        if not change.destructions:
-            raise RuleViolation("Give at least one destruction.", field="destructions")
-        for index, part in enumerate(change.destructions):
-            with within(("destructions", index), part):
-                destruction = plant_batches.BatchDestruction(batch_name=name, **values_of(part))
-                plant_batches.destroy(session, actor, facility, destruction)
+        each(
+            change.destructions,
+            "destructions",
+            "destruction",
+            lambda part: plant_batches.destroy(
+                session,
+                actor,
+                facility,
+                plant_batches.BatchDestruction(batch_name=name, **values_of(part)),
+            ),
+        )
     else:
-        if not change.waste:
-            raise RuleViolation("Give at least one waste record.", field="waste")
-        for index, entry in enumerate(change.waste):
-            with within(("waste", index), entry):
-                record = plant_batches.BatchWasteRecord(batch_name=name, **values_of(entry))
-                plant_batches.record_waste(session, actor, facility, record)
+        each(
+            change.waste,
+            "waste",
+            "waste record",
+            lambda part: plant_batches.record_waste(
+                session,
+                actor,
+                facility,
+                plant_batches.BatchWasteRecord(batch_name=name, **values_of(part)),
+            ),
+        )
 
 
 def update_batch(

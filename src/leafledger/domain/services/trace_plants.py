@@ -24,7 +24,7 @@ from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Stra
 from leafledger.domain.services import plant_batches, plants
 from leafledger.domain.services.cultivation import active_batch
 from leafledger.domain.services.lookups import active_name
-from leafledger.domain.services.parts import values_of, within
+from leafledger.domain.services.parts import each, values_of, within
 from leafledger.domain.services.trace_cultivation import AppliedAdditive, Destruction, WasteEntry
 
 ACTIONS = ("update", "move", "additives", "destroy", "waste", "growth_phase")
@@ -127,23 +127,30 @@ def _destroy(
 def _waste(
     session: Session, actor: Actor, facility: Facility, plant: Plant, change: PlantUpdate
 ) -> None:
-    if not change.waste:
-        raise RuleViolation("Give at least one waste record.", field="waste")
-    for index, entry in enumerate(change.waste):
-        with within(("waste", index), entry):
-            record = plants.PlantWasteRecord(labels=[plant.label], **values_of(entry))
-            plants.record_waste(session, actor, facility, record)
+    each(
+        change.waste,
+        "waste",
+        "waste record",
+        lambda part: plants.record_waste(
+            session,
+            actor,
+            facility,
+            plants.PlantWasteRecord(labels=[plant.label], **values_of(part)),
+        ),
+    )
 
 
 def _additives(
     session: Session, actor: Actor, facility: Facility, plant: Plant, change: PlantUpdate
 ) -> None:
-    if not change.additives:
-        raise RuleViolation("Give at least one additive.", field="additives")
-    for index, additive in enumerate(change.additives):
-        with within(("additives", index), additive):
-            applied = plants.PlantsAdditive(labels=[plant.label], **additive.named())
-            plants.add_additive(session, actor, facility, applied)
+    each(
+        change.additives,
+        "additives",
+        "additive",
+        lambda part: plants.add_additive(
+            session, actor, facility, plants.PlantsAdditive(labels=[plant.label], **part.named())
+        ),
+    )
 
 
 def update_plant(

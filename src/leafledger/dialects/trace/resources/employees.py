@@ -127,10 +127,6 @@ def render(viewed: Viewed) -> dict[str, Any]:
     }
 
 
-def employee_types(call: Call) -> list[dict[str, str]]:
-    return TYPES.listing(str(call.path_params["state"]).lower())
-
-
 # --- handlers
 
 

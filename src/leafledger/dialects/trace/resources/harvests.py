@@ -28,11 +28,10 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, AliasPath, Field
 
 from leafledger.dialects.kit.bodies import Loads
-from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.factories import at_facility
 from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.trace.bodies import TraceBody
-from leafledger.dialects.trace.codes import CodeList, Entry
+from leafledger.dialects.trace.codes import CodeList, Entry, actions
 from leafledger.dialects.trace.factories import (
     Kind,
     Viewed,
@@ -72,15 +71,15 @@ TYPES = CodeList(
 ACTIONS = CodeList(
     "harvest action",
     "KMHAN",
-    (
-        Entry("add_plants", "add_plants", "cut more plants into the harvest (plants)"),
-        Entry("waste", "waste", "record waste weighed out of the harvest (waste)"),
-        Entry("create_lots", "create_lots", "make lots drawn from the harvest (products)"),
-        Entry("finish", "finish", "finish the harvest (date)"),
-        Entry("unfinish", "unfinish", "take a finished harvest up again"),
-        Entry("move", "move", "move the harvest to another drying location (locations)"),
-        Entry("rename", "rename", "give the harvest a new name (name)"),
-        Entry("restore_plants", "restore_plants", "undo the harvest of some plants (plants)"),
+    actions(
+        ("add_plants", "cut more plants into the harvest (plants)"),
+        ("waste", "record waste weighed out of the harvest (waste)"),
+        ("create_lots", "make lots drawn from the harvest (products)"),
+        ("finish", "finish the harvest (date)"),
+        ("unfinish", "take a finished harvest up again"),
+        ("move", "move the harvest to another drying location (locations)"),
+        ("rename", "give the harvest a new name (name)"),
+        ("restore_plants", "undo the harvest of some plants (plants)"),
     ),
     per_state=False,
 )
@@ -211,14 +210,6 @@ def render(viewed: Viewed) -> dict[str, Any]:
         "lots": shown(viewed.companions, "lots", render_drawn),
         "entity_state": viewed.entity_state,
     }
-
-
-def harvest_types(call: Call) -> list[dict[str, str]]:
-    return TYPES.listing(str(call.path_params["state"]).lower())
-
-
-def harvest_actions(call: Call) -> list[dict[str, str]]:
-    return ACTIONS.listing(str(call.path_params["state"]).lower())
 
 
 # --- handlers

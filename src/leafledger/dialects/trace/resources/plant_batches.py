@@ -24,11 +24,10 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, AliasChoices, AliasPath, Field
 
 from leafledger.dialects.kit.bodies import Loads
-from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.factories import at_facility
 from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.trace.bodies import TraceBody
-from leafledger.dialects.trace.codes import CodeList, Entry
+from leafledger.dialects.trace.codes import CodeList, Entry, actions
 from leafledger.dialects.trace.factories import (
     Kind,
     Viewed,
@@ -65,12 +64,12 @@ TYPES = CodeList("plant batch type", "PBT", (Entry("seed", "Seed"), Entry("clone
 ACTIONS = CodeList(
     "plant batch action",
     "PBUD",
-    (
-        Entry("update", "update", "rename the batch (name) or change its strain (strain)"),
-        Entry("move", "move", "move the batch to another location (locations, move_date)"),
-        Entry("additives", "additives", "record additives applied to its plants (additives)"),
-        Entry("destroy", "destroy", "destroy some of its plants, and their waste (destroy)"),
-        Entry("waste", "waste", "record waste of its plants that destroys none (waste)"),
+    actions(
+        ("update", "rename the batch (name) or change its strain (strain)"),
+        ("move", "move the batch to another location (locations, move_date)"),
+        ("additives", "record additives applied to its plants (additives)"),
+        ("destroy", "destroy some of its plants, and their waste (destroy)"),
+        ("waste", "record waste of its plants that destroys none (waste)"),
     ),
 )
 KIND = Kind(PlantBatch.__tablename__, "plant batch", PLANT_BATCHES, read_model=PlantBatchRow)
@@ -178,14 +177,6 @@ def render(viewed: Viewed) -> dict[str, Any]:
 
 def _origin(source_id: int | None, label: str | None) -> list[dict[str, Any]] | None:
     return None if source_id is None else [{"id": str(source_id), "barcode": label}]
-
-
-def batch_types(call: Call) -> list[dict[str, str]]:
-    return TYPES.listing(str(call.path_params["state"]).lower())
-
-
-def batch_actions(call: Call) -> list[dict[str, str]]:
-    return ACTIONS.listing(str(call.path_params["state"]).lower())
 
 
 # --- handlers

@@ -28,11 +28,10 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, AliasPath, Field
 
 from leafledger.dialects.kit.bodies import Loads
-from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.factories import at_facility
 from leafledger.dialects.kit.loaders import ById
 from leafledger.dialects.trace.bodies import TraceBody
-from leafledger.dialects.trace.codes import CodeList, Entry
+from leafledger.dialects.trace.codes import CodeList, Entry, actions
 from leafledger.dialects.trace.factories import (
     Kind,
     Viewed,
@@ -79,13 +78,13 @@ PHASES = CodeList(
 ACTIONS = CodeList(
     "plant action",
     "PLUD",
-    (
-        Entry("update", "update", "replace the plant's tag (barcode) or change its strain"),
-        Entry("move", "move", "move the plant to another location (locations, move_date)"),
-        Entry("additives", "additives", "record additives applied to the plant (additives)"),
-        Entry("destroy", "destroy", "destroy the plant, and record its waste (destroy)"),
-        Entry("waste", "waste", "record waste of the plant that destroys it not (waste)"),
-        Entry("growth_phase", "growth_phase", "move the plant to its next growth phase"),
+    actions(
+        ("update", "replace the plant's tag (barcode) or change its strain"),
+        ("move", "move the plant to another location (locations, move_date)"),
+        ("additives", "record additives applied to the plant (additives)"),
+        ("destroy", "destroy the plant, and record its waste (destroy)"),
+        ("waste", "record waste of the plant that destroys it not (waste)"),
+        ("growth_phase", "move the plant to its next growth phase"),
     ),
 )
 KIND = Kind(Plant.__tablename__, "plant", PLANTS, read_model=PlantRow)
@@ -188,14 +187,6 @@ def render(viewed: Viewed) -> dict[str, Any]:
         "lots": shown(more, "lots", render_drawn),
         "entity_state": viewed.entity_state,
     }
-
-
-def growth_phases(call: Call) -> list[dict[str, str]]:
-    return PHASES.listing(str(call.path_params["state"]).lower())
-
-
-def plant_actions(call: Call) -> list[dict[str, str]]:
-    return ACTIONS.listing(str(call.path_params["state"]).lower())
 
 
 # --- handlers
