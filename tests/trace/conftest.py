@@ -151,3 +151,32 @@ def issued_tags(store: Any, license_number: str, kind: str, count: int) -> list[
     with store.transaction() as session:
         tags = issue_tags(session, CLI, get_facility(session, license_number), kind, count)
         return [tag.label for tag in tags]
+
+
+def assert_fixed_page_cost(trace: TraceClient, store: Any, **params: Any) -> None:
+    """A page of one record and a page of three cost the same statements (the list must
+    hold three or more)."""
+    from tests.statements import page_statements
+
+    found = page_statements(
+        trace.client,
+        store.engine,
+        trace.url(),
+        trace.access.headers,
+        {"license_number": trace.license_number, **params},
+        sizes=(1, 3),
+        size_param="limit",
+    )
+    assert [records for records, _ in found.values()] == [1, 3]
+    assert found[1][1] == found[3][1], found
+
+
+@pytest.fixture
+def grow(fresh: TraceClient, metrc: MetrcCalls, store: Any) -> Any:
+    """A room and a strain at the `fresh` facility, and the Trace calls that grow there."""
+    from tests.conftest import unique
+    from tests.trace.grow import Grow
+
+    room = fresh.create(unique("Room"), "COLOC0001")
+    strain = fresh.at("config/strains").data("POST", body={"name": unique("Kush")})
+    return Grow(fresh, metrc, store, room, strain)
