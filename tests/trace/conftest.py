@@ -118,11 +118,11 @@ class MetrcCalls:
     headers: dict[str, str]
     license_number: str
 
-    def call(self, method: str, path: str, body: Any = None) -> Any:
+    def call(self, method: str, path: str, body: Any = None, **query: str) -> Any:
         response = self.client.request(
             method,
             path,
-            params={"licenseNumber": self.license_number},
+            params={"licenseNumber": self.license_number, **query},
             headers=self.headers,
             json=body,
         )
