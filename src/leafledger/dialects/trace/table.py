@@ -13,9 +13,14 @@ and answers 501 in the Trace error envelope.
 Paths the spec does not capture, inferred here:
 - `/{state}/v1/companies` (GET, POST) and `/{state}/v1/facilities` (POST): under the state like
   every Trace path, so a client keeps one base URL; the list is caller-scoped (the companies of
-  the keys), not paged.
+  the keys, in the path's state), paged like every list. The POST rows stay without a handler:
+  facilities are registered by the operator (resources/companies.py says why).
 - `/{state}/v1/config/employees/types` (the create-employee text names it), `.../additives/types`
   and `PUT .../config/additives/{id}` (by analogy with `/config/locations/types` and `/{id}`).
+- The lists of the ids cultivation bodies name, beside the objects they serve, by analogy with
+  `/config/locations/types` and `/sales/actions`: `/config/products/categories`,
+  `/plant_batches/types` and `/actions`, `/plants/growth_phases` and `/actions`,
+  `/harvests/types` and `/actions`.
 - `GET /{state}/v1/transfers`, `GET` and `PUT /{state}/v1/transfers/{id}` (listed, not captured).
 - `/{state}/v1/sales/{identification,payment,tax}_types` (beside `customer_types` and the
   `currency_types` the update-sale text names).
