@@ -63,38 +63,44 @@ class NewHarvest:
     patient_license_number: str | None = None
 
 
-def _cut(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    harvest_type: str,
-    name: str,
-    location: str,
-    cuts: tuple[CutPlant, ...],
-    when: date | None,
-    patient: str | None = None,
+@dataclass(frozen=True)
+class _Into:
+    """The harvest plants are cut into: its name, type, drying location (by name) and date."""
+
+    name: str
+    harvest_type: str
+    location: str
+    when: date | None
+    patient_license_number: str | None = None
+
+
+def _cut_into(
+    session: Session, actor: Actor, facility: Facility, into: _Into, cuts: tuple[CutPlant, ...]
 ) -> Harvest:
-    """Cut each plant into the harvest called `name`; the harvest."""
-    if not cuts:
-        raise RuleViolation("Name at least one plant to harvest.", field="plants")
-    cut_plant = (
-        harvests.manicure_plant if harvest_type == harvests.PRODUCT else harvests.harvest_plant
-    )
-    harvest: Harvest | None = None
-    for index, part in enumerate(cuts):
+    """Cut each plant into the harvest; the harvest."""
+    manicure = into.harvest_type == harvests.PRODUCT
+    cut_plant = harvests.manicure_plant if manicure else harvests.harvest_plant
+    made: list[Harvest] = []
+
+    def cut_one(part: CutPlant) -> None:
+        if part.weight is None or part.unit_of_weight is None:
+            missing = "weight" if part.weight is None else "unit_of_weight"
+            raise RuleViolation(
+                "{field} is required: a plant is cut with its wet weight.", field=missing
+            )
         cut = harvests.PlantCut(
             part.plant.label,
-            part.weight,  # type: ignore[arg-type]  # the service refuses a missing weight
-            part.unit_of_weight,  # type: ignore[arg-type]
-            location,
-            harvest_name=name,
-            patient_license_number=patient,
-            actual_date=when,
+            part.weight,
+            part.unit_of_weight,
+            into.location,
+            harvest_name=into.name,
+            patient_license_number=into.patient_license_number,
+            actual_date=into.when,
         )
-        with within(("plants", index), part, {"plant": "plant"}):
-            harvest = cut_plant(session, actor, facility, cut)
-    assert harvest is not None
-    return harvest
+        made.append(cut_plant(session, actor, facility, cut))
+
+    each(cuts, "plants", "plant to harvest", cut_one)
+    return made[-1]
 
 
 def create_harvest(session: Session, actor: Actor, facility: Facility, new: NewHarvest) -> Harvest:
@@ -109,22 +115,10 @@ def create_harvest(session: Session, actor: Actor, facility: Facility, new: NewH
             field="name",
         )
     location = active_name(new.location, "location", "location")
-    with within(
-        (),
-        new,
-        {"harvest_name": "name", "actual_date": "harvest_date", "drying_location": "location"},
-    ):
-        return _cut(
-            session,
-            actor,
-            facility,
-            new.harvest_type,
-            new.name,
-            location,
-            new.plants,
-            new.harvest_date,
-            new.patient_license_number,
-        )
+    into = _Into(new.name, new.harvest_type, location, new.harvest_date, new.patient_license_number)
+    renamed = {"harvest_name": "name", "actual_date": "harvest_date", "drying_location": "location"}
+    with within((), new, renamed):
+        return _cut_into(session, actor, facility, into, new.plants)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -217,18 +211,15 @@ def update_harvest(
     if action == "add_plants":
         location = session.get(Location, harvest.drying_location_id)
         assert location is not None
+        into = _Into(
+            harvest.name,
+            harvest.harvest_type,
+            location.name,
+            when,
+            harvest.patient_license_number,
+        )
         with within((), change, {"actual_date": "action_date"}):
-            _cut(
-                session,
-                actor,
-                facility,
-                harvest.harvest_type,
-                harvest.name,
-                location.name,
-                change.plants,
-                when,
-                harvest.patient_license_number,
-            )
+            _cut_into(session, actor, facility, into, change.plants)
     elif action == "waste":
         apply_waste = functools.partial(_waste, session, actor, facility, harvest)
         each(change.waste, "waste", "waste weight", apply_waste)
