@@ -204,6 +204,8 @@ def test_a_metrc_harvest_changed_through_trace(grow: Grow, metrc: MetrcCalls) ->
     )
     [listed] = [h for h in grow.harvests.data("GET") if h["name"] == name]
     assert listed["totals"]["weights"]["wet"] == "80"
+    [named] = grow.harvests.get("", name=name).json()["results"]["data"]
+    assert named["id"] == listed["id"]
     _put(grow, listed, 7, name=name + " (renamed)")
     assert metrc.call("GET", f"/harvests/v2/{listed['id']}")["Name"] == name + " (renamed)"
 

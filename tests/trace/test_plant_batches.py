@@ -122,6 +122,10 @@ def test_barcode_is_the_batch_tag(grow: Grow, metrc: MetrcCalls) -> None:
     [tag] = grow.tags("plant", 1)
     batch = grow.batch(3, barcode=tag)
     assert batch["barcode"] == tag
+    grow.batch(1)
+    assert [b["id"] for b in grow.batches.get("", barcode=tag).json()["results"]["data"]] == [
+        batch["id"]
+    ]
     available = {t["Label"] for t in metrc.call("GET", "/tags/v2/plant/available")}
     assert tag not in available
 

@@ -86,6 +86,8 @@ def test_growth_phase_and_lists_by_standing(grow: Grow, metrc: MetrcCalls) -> No
         "inactive": [],
     }
     assert [p["Id"] for p in metrc.listed("/plants/v2/flowering")] == [int(plant["id"])]
+    by_tag = grow.plants.get("", barcode=other["barcode"]).json()["results"]
+    assert [p["id"] for p in by_tag["data"]] == [other["id"]] and by_tag["records"]["total"] == 1
     backwards = {"actions": {"id": "COPLUD0006"}, "growth_phase": {"id": "COPGP0001"}}
     assert grow.plants.refused("PUT", f"/{plant['id']}", backwards).startswith("growth_phase")
 

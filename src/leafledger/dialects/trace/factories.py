@@ -13,6 +13,7 @@ page are read in one statement each.
 - `change`: a service applied to the loaded target and the body's command (PUT /x/{id});
 - `remove`: a service applied to the loaded target; answers `{"id", "deleted": true}`;
 - `by_entity_state`: the list query the `entity_state` parameter chooses;
+- `matching`: a list narrowed by a query parameter (`?barcode=`, `?name=`);
 - `reference_list`: a list of type, phase or action ids (`codes.py`).
 
 Writes answer, beside the object, a warning for each field the body gave that the ledger does
@@ -39,7 +40,7 @@ from leafledger.dialects.trace.states import path_state
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import Conflict, NotFound, RuleViolation
 from leafledger.domain.models import Facility
-from leafledger.domain.queries.base import Complete
+from leafledger.domain.queries.base import Complete, Listed
 from leafledger.domain.queries.history import ACTIVE_OR_ARCHIVED, Standings, standing_histories
 
 # The companions of a page of rows (one statement for the page): one value per row, in order.
@@ -211,6 +212,18 @@ def remove(apply: Apply) -> Handler:
         return {"id": str(call.target.id), "deleted": True}
 
     return handler
+
+
+def matching(query: Query, param: str, column: Any) -> Query:
+    """`query`, narrowed to the records whose `column` equals the query parameter `param`
+    when the request gives it (`?barcode=` of plants, `?name=` of harvests)."""
+
+    def narrowed(call: Call) -> Listed:
+        listed = query(call)
+        wanted = (call.query.get(param) or "").strip()
+        return listed.where(column == wanted) if wanted else listed
+
+    return narrowed
 
 
 def reference_list(codes: CodeList) -> Handler:

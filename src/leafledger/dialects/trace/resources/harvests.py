@@ -18,7 +18,8 @@ is left. `harvest_date.end` is the date it was finished.
 - `DELETE /harvests/{id}`: deactivates a harvest made by mistake: its plants are restored and
   it is archived; once anything was drawn from it, it must be finished instead.
 - `GET /harvests`: `entity_state` active (the default), finished, onhold, inactive or deleted
-  (deactivated); `expand=waste|lots|all` adds its waste records and the lots drawn from it.
+  (deactivated); `expand=waste|lots|all` adds its waste records and the lots drawn from it;
+  `name` finds the harvest of that name.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from leafledger.dialects.trace.factories import (
     by_entity_state,
     change,
     listing,
+    matching,
     remove,
     show,
     write,
@@ -230,7 +232,7 @@ _listed = by_entity_state(
     }
 )
 
-list_harvests = listing(_listed, render, KIND, EXPAND)
+list_harvests = listing(matching(_listed, "name", HarvestRow.name), render, KIND, EXPAND)
 get_harvest = show(render, KIND, EXPAND)
 create_harvest = write(service.create_harvest, render, KIND, EXPAND)
 update_harvest = change(service.update_harvest, render, KIND, EXPAND, ACTIONS)

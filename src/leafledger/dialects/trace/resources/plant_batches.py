@@ -12,7 +12,8 @@ into plants), `lots` (packaged), `wasted.number_wasted` (destroyed) and their `t
   new `name` or `strain`), move (`locations`, `move_date`), additives, destroy (`destroy`:
   how many plants, and the waste) or waste. The answer names the action done (`actions`).
 - `GET /plant_batches`: `entity_state` active (holding untracked plants; the default) or
-  inactive; `expand=additives|waste|all` adds the batch's additives and waste records.
+  inactive; `expand=additives|waste|all` adds the batch's additives and waste records;
+  `barcode` finds the batch carrying that tag.
 
 Every rule is the batch services' (`services/trace_plant_batches.py` composes them).
 """
@@ -34,6 +35,7 @@ from leafledger.dialects.trace.factories import (
     by_entity_state,
     change,
     listing,
+    matching,
     show,
     write,
 )
@@ -194,7 +196,7 @@ _listed = by_entity_state(
     }
 )
 
-list_batches = listing(_listed, render, KIND, EXPAND)
+list_batches = listing(matching(_listed, "barcode", PlantBatchRow.tag_label), render, KIND, EXPAND)
 get_batch = show(render, KIND, EXPAND)
 create_batch = write(service.create_batch, render, KIND, EXPAND)
 update_batch = change(service.update_batch, render, KIND, EXPAND, ACTIONS)

@@ -16,7 +16,7 @@ its tag stands for (more than 1 for a plant group).
   flowering, mother, harvested, destroyed or inactive (harvested, destroyed or merged);
   `expand=additives|manicure|harvest|waste|lots|all` adds the plant's additives, the
   manicures and the harvest it went to (with their wet weights), its waste and the lots made
-  from it.
+  from it; `barcode` finds the plant of one tag.
 
 Every rule is the plant and batch services' (`services/trace_plants.py` composes them).
 """
@@ -38,6 +38,7 @@ from leafledger.dialects.trace.factories import (
     by_entity_state,
     change,
     listing,
+    matching,
     show,
     write,
 )
@@ -236,7 +237,7 @@ _listed = by_entity_state(
     }
 )
 
-list_plants = listing(_listed, render, KIND, EXPAND)
+list_plants = listing(matching(_listed, "barcode", Plant.label), render, KIND, EXPAND)
 get_plant = show(render, KIND, EXPAND)
 create_plants = write(service.create_plants, render, KIND, EXPAND)
 update_plant = change(service.update_plant, render, KIND, EXPAND, ACTIONS)
