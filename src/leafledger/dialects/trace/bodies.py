@@ -30,6 +30,10 @@ class TraceBody(WireBody):
     not_kept: ClassVar[tuple[str, ...]] = ()
 
 
+class DeleteBody(TraceBody):
+    """A DELETE names only its licence (`{"license": {...}}`, checked by the dialect)."""
+
+
 def _given(body: Any, path: str) -> bool:
     """Whether the raw body gives the dotted `path` a value (not null, "", {} or [])."""
     value = body

@@ -37,6 +37,7 @@ from leafledger.dialects.kit.endpoint import (
     Scope,
     parse_permissions,
 )
+from leafledger.dialects.trace.bodies import DeleteBody
 from leafledger.dialects.trace.dialect import TraceEndpoint
 from leafledger.dialects.trace.factories import reference_list
 from leafledger.dialects.trace.resources import (
@@ -151,7 +152,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Locations", "GET", f"{LOCATIONS}/types", "None", scope=CALLER, handler=locations.location_types),
     row("Locations", "GET", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, loads=locations.LOCATION, handler=locations.get_location),
     row("Locations", "PUT", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.LocationChangeBody, loads=locations.LOCATION, handler=locations.update_location),
-    row("Locations", "DELETE", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.DeleteBody, loads=locations.LOCATION, handler=locations.delete_location),
+    row("Locations", "DELETE", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=DeleteBody, loads=locations.LOCATION, handler=locations.delete_location),
     # Strains
     row("Strains", "POST", STRAINS, "Manage Strains", body=OBJECT, schema=strains.NewStrainBody, handler=strains.create_strain),
     row("Strains", "GET", STRAINS, "Manage Strains", paged=True, windowed=True, handler=strains.list_strains),
@@ -162,7 +163,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Products", "GET", PRODUCTS, "Manage Items", paged=True, windowed=True, handler=products.list_products),
     row("Products", "GET", f"{PRODUCTS}/categories", "None", scope=CALLER, handler=products.product_categories),
     row("Products", "GET", f"{PRODUCTS}/{{id}}", "Manage Items", loads=products.PRODUCT, handler=products.get_product),
-    row("Products", "DELETE", f"{PRODUCTS}/{{id}}", "Manage Items", body=OBJECT, schema=products.DeleteBody, loads=products.PRODUCT_TO_CHANGE, handler=products.delete_product),
+    row("Products", "DELETE", f"{PRODUCTS}/{{id}}", "Manage Items", body=OBJECT, schema=DeleteBody, loads=products.PRODUCT_TO_CHANGE, handler=products.delete_product),
     # Additives (Metrc additives templates)
     row("Additives", "GET", f"{ADDITIVES}/types", "None", scope=CALLER, handler=additives.additive_types),
     row("Additives", "PUT", f"{ADDITIVES}/{{id}}", "Manage Additives", body=OBJECT, schema=additives.AdditiveChangeBody, loads=additives.ADDITIVE, handler=additives.update_additive),
@@ -187,7 +188,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Harvests", "GET", f"{HARVESTS}/actions", "None", scope=CALLER, handler=reference_list(harvests.ACTIONS)),
     row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS, loads=harvests.HARVEST, handler=harvests.get_harvest),
     row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT, schema=harvests.HarvestUpdateBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.update_harvest),
-    row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT, schema=harvests.DeleteBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.delete_harvest),
+    row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT, schema=DeleteBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.delete_harvest),
     # Lots (Metrc packages)
     row("Lots", "POST", LOTS, CREATE_PACKAGES, body=OBJECT),
     row("Lots", "GET", LOTS, VIEW_PACKAGES, paged=True, windowed=True),

@@ -154,10 +154,6 @@ class HarvestUpdateBody(TraceBody):
     lots: Parts[LotBody] = Field([], validation_alias=AliasChoices("products", "lots"))
 
 
-class DeleteBody(TraceBody):
-    """A DELETE names only its licence (checked by the dialect)."""
-
-
 # --- rendering
 
 

@@ -73,10 +73,6 @@ class LocationChangeBody(TraceBody):
     entity_state: list[StateChange] | None = None
 
 
-class DeleteBody(TraceBody):
-    """A DELETE names only its licence (checked by the dialect)."""
-
-
 # --- types
 
 

@@ -132,10 +132,6 @@ NewProductBody = create_model(
 NewProductBody.command = _item_fields
 
 
-class DeleteBody(TraceBody):
-    """A DELETE names only its licence (checked by the dialect)."""
-
-
 # --- rendering
 
 
