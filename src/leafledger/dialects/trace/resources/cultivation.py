@@ -101,8 +101,12 @@ def _none_as_empty(value: Any) -> Any:
     return [] if value is None else value
 
 
+# How many parts of one kind a body may carry (plants cut into a harvest, lots drawn from it):
+# each is a service call of its own, and a request is one transaction.
+MAX_PARTS = 100
+
 # A list of parts; null is no part (Trace sends `"plant_batches": null`).
-Parts = Annotated[list[P], BeforeValidator(_none_as_empty)]
+Parts = Annotated[list[P], BeforeValidator(_none_as_empty), Field(max_length=MAX_PARTS)]
 LocationRef = Annotated[TraceRef | None, Loads(Location, "location")]
 StrainRef = Annotated[TraceRef | None, Loads(Strain, "strain")]
 
