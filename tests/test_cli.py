@@ -397,3 +397,54 @@ def test_worker_processes_freeze_their_startup_objects(
         app.state.store.dispose()
     finally:
         gc.unfreeze()
+
+
+# --- Trace API keys ------------------------------------------------------------------------------
+
+
+def test_trace_key_add_prints_the_key_once_and_it_opens_the_trace_dialect(
+    cli: Cli, api: TestClient
+) -> None:
+    from leafledger.domain.models import TraceAccount
+    from tests.trace.conftest import kmp_token
+
+    output = cli.ok("trace-key", "add", "Acme Trace").stdout
+    [key] = re.findall(r"x-api-key: (\S+)", output)
+    assert len(key) >= 32 and "shown only this once" in output
+    vendor_key = cli.json("integrator", "add", "Acme POS")["vendor_key"]
+    add_facility(cli, "T-1")
+    user = cli.json(
+        "user", "add", "--name", "Tia Trace", "--employee-license", "EMP-T",
+        "--facility", "T-1", "--permission", "Manage Locations",
+    )  # fmt: skip
+    headers = {"x-api-key": key, "Authorization": kmp_token(vendor_key, user["user_key"])}
+    response = api.get("/co/v1/config/locations", params={"license_number": "T-1"}, headers=headers)
+    assert response.status_code == 200, response.text
+    refused = api.get(
+        "/co/v1/config/locations",
+        params={"license_number": "T-1"},
+        headers={**headers, "x-api-key": key[:-2] + "xx"},
+    )
+    assert refused.status_code == 401
+
+    # The database keeps a digest of the key, not the key.
+    store = Store(cli.url)
+    with store.transaction() as session:
+        from sqlalchemy import select
+
+        [account] = session.scalars(select(TraceAccount).where(TraceAccount.name == "Acme Trace"))
+        assert key not in (account.key_hash, account.key_prefix) and account.key_hash != key
+    store.dispose()
+
+
+def test_trace_key_list_names_keys_without_showing_them(cli: Cli) -> None:
+    assert "No Trace API keys yet" in cli.ok("trace-key", "list").stdout
+    first = cli.json("trace-key", "add", "Beta")["trace_api_key"]
+    cli.json("trace-key", "add", "Alpha")
+    listed = cli.json("trace-key", "list")
+    assert [item["name"] for item in listed] == ["Alpha", "Beta"]
+    assert all(item["active"] for item in listed)
+    assert listed[1]["key_prefix"] == first[: len(listed[1]["key_prefix"])]
+    output = cli.ok("trace-key", "list").stdout
+    assert first not in output and "Alpha" in output and "Beta" in output
+    assert "exists already" in cli.fails("trace-key", "add", "Alpha")

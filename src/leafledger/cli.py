@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, NoReturn
 
@@ -12,13 +12,14 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from leafledger.demo_keys import key_file_for, read_keys, write_keys
-from leafledger.domain.actor import CLI
+from leafledger.domain.actor import CLI, Actor
 from leafledger.domain.errors import LedgerError
 from leafledger.domain.models import Employee, Facility
 from leafledger.domain.services import audit_chain
 from leafledger.domain.services.demo import Demo, ensure_demo
 from leafledger.domain.services.facilities import create_facility, get_facility, list_facilities
 from leafledger.domain.services.identity import (
+    Issued,
     canonical_permissions,
     create_integrator,
     create_user,
@@ -277,14 +278,29 @@ def integrator_add(
     as_json: JsonOption = False,
 ) -> None:
     """Create an integrator and print its vendor key (the Basic-auth username)."""
+    print_new_key(
+        database, as_json, create_integrator, name, ("Integrator", "vendor key", "vendor_key")
+    )
+
+
+def print_new_key(
+    database: str | None,
+    as_json: bool,
+    issue: Callable[[Session, Actor, str], Issued[Any]],
+    name: str,
+    words: tuple[str, str, str],
+) -> None:
+    """Issue a named holder of a key and print the key, once: `words` name the holder, the key
+    and the key's field in the JSON output ("Integrator", "vendor key", "vendor_key")."""
+    holder, key_name, field = words
     with admin_session(database) as session:
-        issued = create_integrator(session, CLI, name)
-        payload = {"name": issued.holder.name, "vendor_key": issued.key}
+        issued = issue(session, CLI, name)
+        payload = {"name": issued.holder.name, field: issued.key}
     if as_json:
         echo_json(payload)
         return
-    typer.echo(f"Integrator {payload['name']!r} created.")
-    typer.echo(f"  vendor key: {payload['vendor_key']}")
+    typer.echo(f"{holder} {payload['name']!r} created.")
+    typer.echo(f"  {key_name}: {issued.key}")
     typer.echo(KEY_NOTICE)
 
 
@@ -419,6 +435,54 @@ def user_grant(
         return
     typer.echo(f"User {payload['employee_license_number']} now holds:")
     typer.echo("\n".join(_describe_employments(employments)))
+
+
+# --- Trace API keys: the x-api-key header of the Trace dialect --------------------------------
+
+trace_key_app = typer.Typer(
+    help="Trace API keys: the x-api-key header every Trace request carries.",
+    no_args_is_help=True,
+)
+app.add_typer(trace_key_app, name="trace-key")
+
+
+@trace_key_app.command("add")
+def trace_key_add(
+    name: Annotated[str, typer.Argument(help="The key's name (who uses it); unique.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Create a Trace API key and print it (the x-api-key header of Trace requests)."""
+    from leafledger.domain.services.trace_accounts import create_trace_account
+
+    words = ("Trace API key", "x-api-key", "trace_api_key")
+    print_new_key(database, as_json, create_trace_account, name, words)
+
+
+@trace_key_app.command("list")
+def trace_key_list(database: DatabaseOption = None, as_json: JsonOption = False) -> None:
+    """List the Trace API keys by name, with the first characters of each (never the key)."""
+    from leafledger.domain.services.trace_accounts import list_trace_accounts
+
+    with admin_session(database) as session:
+        payload: list[dict[str, Any]] = [
+            {
+                "name": account.name,
+                "key_prefix": account.key_prefix,
+                "active": account.active,
+                "created": account.created_at.isoformat(),
+            }
+            for account in list_trace_accounts(session)
+        ]
+    if as_json:
+        echo_json(payload)
+        return
+    if not payload:
+        typer.echo("No Trace API keys yet; add one with `leafledger trace-key add NAME`.")
+        return
+    for item in payload:
+        standing = "active" if item["active"] else "revoked"
+        typer.echo(f"{item['key_prefix']}…  {standing:<7}  {item['created'][:10]}  {item['name']}")
 
 
 # --- tags: issued by the operator, since a self-hosted ledger has no state to ship them ------

@@ -8,7 +8,7 @@ for Trace), and `str()` puts the domain name.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 FieldPath = tuple[str | int, ...]
 PLACEHOLDER = "{field}"
@@ -60,6 +60,18 @@ class RuleViolation(LedgerError):
     def at_row(self, row: int) -> RuleViolation:
         """The same violation, attributed to object `row` of a bulk request."""
         return RuleViolation(self.template, row=row, field=self.field)
+
+    def refiled(self, where: Mapping[str, FieldPath]) -> RuleViolation:
+        """The same violation, its field named as a part of a larger command: a service
+        applied to one part of it (the plants of a harvest, say) names its own fields, and
+        `where` tells where each of them sits in the larger command (`{"weight": ("plants",
+        2, "weight")}`). Fields `where` does not list stay as they are."""
+        if self.field is None or not isinstance(self.field[0], str):
+            return self
+        moved = where.get(self.field[0])
+        if moved is None:
+            return self
+        return RuleViolation(self.template, row=self.row, field=(*moved, *self.field[1:]))
 
 
 class NotFound(LedgerError):

@@ -6,14 +6,20 @@ PascalCase for Metrc, snake_case as it is for Trace). For every object of a body
 
 1. validates it against the schema; the first problem is a 400 naming the object's row and
    the field by its wire name;
-2. loads the rows that `Loads` fields name (an id of a facility-owned row): a missing one is
-   a 400 for that row, one of another facility a 401, as for path ids;
+2. loads the rows that `Loads` fields name (an id of a facility-owned row), in the body and
+   in the bodies nested in it: a missing one is a 400 for that row, one of another facility a
+   401, as for path ids;
 3. builds the schema's `command` (a domain dataclass) from the fields of the same names, with
    the loaded rows in place of their ids and nested bodies (a package's ingredients) made into
    their own commands; a schema with no command is its own command.
 
+Validators may read the facility the body is read for (`info.context["facility"]`, absent when a
+body is validated outside a request): a dialect's reference ids can depend on it (Trace's type
+ids carry the facility's state).
+
 When a service refuses a command field (`RuleViolation(field=...)`), `wire_name` gives that
-field's wire name from the same schema, so the error speaks the dialect's words.
+field's wire name from the same schema (its alias, or the path a nested wire value is read
+from), so the error speaks the dialect's words.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.loaders import load_by_id
@@ -47,14 +53,17 @@ class WireBody(BaseModel):
 
     command: ClassVar[Callable[..., Any] | None] = None
 
-    def to_command(self, loaded: Mapping[str, Any]) -> Any:
+    def to_command(
+        self, loaded: Mapping[str, Any], nested: Callable[[WireBody], Any] | None = None
+    ) -> Any:
         """The command: the fields it declares, from this body (loaded rows replacing ids,
-        nested bodies made into their own commands)."""
+        nested bodies made into their own commands, by `nested` when given)."""
         target = type(self).command
         if target is None:
             return self
+        inner = nested or _unloaded_command
         values = {
-            name: loaded[name] if name in loaded else _nested_command(getattr(self, name))
+            name: loaded[name] if name in loaded else _nested_command(getattr(self, name), inner)
             for name in type(self).model_fields
         }
         if dataclasses.is_dataclass(target):
@@ -63,14 +72,17 @@ class WireBody(BaseModel):
         return target(**values)
 
 
-def _nested_command(value: Any) -> Any:
+def _unloaded_command(body: WireBody) -> Any:
+    return body.to_command({})
+
+
+def _nested_command(value: Any, command_of: Callable[[WireBody], Any]) -> Any:
     """A field's value for a command: a nested body (or each of a list of them) as its own
-    command, so that a command holds domain objects all the way down. Nested bodies load no
-    rows (`Loads` is read on the top-level schema only)."""
+    command (`command_of`), so that a command holds domain objects all the way down."""
     if isinstance(value, WireBody):
-        return value.to_command({})
+        return command_of(value)
     if isinstance(value, list | tuple):
-        return type(value)(_nested_command(item) for item in value)
+        return type(value)(_nested_command(item, command_of) for item in value)
     return value
 
 
@@ -85,10 +97,11 @@ def _plain(message: str, kind: str) -> str:
     return message[:1].lower() + message[1:]
 
 
-def validate(schema: type[B], obj: Any, row: int | None) -> B:
-    """`obj` as a `schema`, or a RuleViolation at `row` naming the wire field and the fault."""
+def validate(schema: type[B], obj: Any, row: int | None, facility: Facility | None = None) -> B:
+    """`obj` as a `schema`, or a RuleViolation at `row` naming the wire field and the fault;
+    validators find `facility` in their context."""
     try:
-        return schema.model_validate(obj)
+        return schema.model_validate(obj, context={"facility": facility})
     except ValidationError as exc:
         error = exc.errors(include_url=False, include_context=False)[0]
         field = _loc_text(error["loc"]) or "body"
@@ -125,6 +138,12 @@ def _load_refs(session: Session, facility: Facility | None, body: WireBody) -> d
     return loaded
 
 
+def _loaded_command(session: Session, facility: Facility | None, body: WireBody) -> Any:
+    """`body`'s command, with the rows its `Loads` fields (and its nested bodies') name."""
+    loaded = _load_refs(session, facility, body)
+    return body.to_command(loaded, lambda inner: _loaded_command(session, facility, inner))
+
+
 def commands(
     session: Session,
     facility: Facility | None,
@@ -137,12 +156,11 @@ def commands(
     made = []
     for index, obj in enumerate(objects):
         row = index if rows else None
-        body = validate(schema, obj, row)
+        body = validate(schema, obj, row, facility)
         try:
-            loaded = _load_refs(session, facility, body)
+            made.append(_loaded_command(session, facility, body))
         except NotFound as exc:
             raise RuleViolation(exc.message, row=row) from None
-        made.append(body.to_command(loaded))
     return made
 
 
@@ -161,6 +179,19 @@ def _nested_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
+def _read_from(alias: Any) -> str | None:
+    """The wire path a field is read from when it is not its alias: a nested value
+    (`AliasPath("cannabinoids", "thc_percent")` -> "cannabinoids.thc_percent"), the first of
+    several it may be read from."""
+    if isinstance(alias, AliasChoices):
+        return _read_from(alias.choices[0]) if alias.choices else None
+    if isinstance(alias, str):
+        return alias
+    if isinstance(alias, AliasPath):
+        return _loc_text(tuple(alias.path))
+    return None
+
+
 def wire_name(schema: type[BaseModel] | None, path: FieldPath, casing: Callable[[str], str]) -> str:
     """A command field path in the wire words of `schema`: ("ingredients", 0, "weight") ->
     "Ingredients[0].Weight". A field the schema does not carry is spelled by `casing`."""
@@ -171,7 +202,10 @@ def wire_name(schema: type[BaseModel] | None, path: FieldPath, casing: Callable[
             text += f"[{part}]"
             continue
         info = model.model_fields.get(part) if model is not None else None
-        name = (info.alias or part) if info is not None else casing(part)
+        if info is None:
+            name = casing(part)
+        else:
+            name = info.alias or _read_from(info.validation_alias) or part
         text += f".{name}" if text else name
         model = _nested_model(info.annotation) if info is not None else None
     return text

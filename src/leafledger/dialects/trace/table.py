@@ -13,9 +13,14 @@ and answers 501 in the Trace error envelope.
 Paths the spec does not capture, inferred here:
 - `/{state}/v1/companies` (GET, POST) and `/{state}/v1/facilities` (POST): under the state like
   every Trace path, so a client keeps one base URL; the list is caller-scoped (the companies of
-  the keys), not paged.
+  the keys, in the path's state), paged like every list. The POST rows stay without a handler:
+  facilities are registered by the operator (resources/companies.py says why).
 - `/{state}/v1/config/employees/types` (the create-employee text names it), `.../additives/types`
   and `PUT .../config/additives/{id}` (by analogy with `/config/locations/types` and `/{id}`).
+- The lists of the ids cultivation bodies name, beside the objects they serve, by analogy with
+  `/config/locations/types` and `/sales/actions`: `/config/products/categories`,
+  `/plant_batches/types` and `/actions`, `/plants/growth_phases` and `/actions`,
+  `/harvests/types` and `/actions`.
 - `GET /{state}/v1/transfers`, `GET` and `PUT /{state}/v1/transfers/{id}` (listed, not captured).
 - `/{state}/v1/sales/{identification,payment,tax}_types` (beside `customer_types` and the
   `currency_types` the update-sale text names).
@@ -32,8 +37,20 @@ from leafledger.dialects.kit.endpoint import (
     Scope,
     parse_permissions,
 )
+from leafledger.dialects.trace.bodies import DeleteBody
 from leafledger.dialects.trace.dialect import TraceEndpoint
-from leafledger.dialects.trace.resources import locations
+from leafledger.dialects.trace.factories import reference_list
+from leafledger.dialects.trace.resources import (
+    additives,
+    companies,
+    employees,
+    harvests,
+    locations,
+    plant_batches,
+    plants,
+    products,
+    strains,
+)
 
 OBJECT = Body.OBJECT
 CALLER = Scope.CALLER
@@ -120,51 +137,58 @@ RECORD_SALES = "External Sources(ThirdPartyVendorV2)/Sales (Write)"  # POST /sal
 VIEW_SALES = "View Sales; Manage Sales"  # GET /sales/v2/receipts/active
 
 ROWS: tuple[Endpoint, ...] = (
-    # Companies and facilities (paths inferred)
-    row("Companies", "GET", f"{V1}/companies", "None", scope=CALLER),
+    # Companies and facilities (paths inferred); facilities are the operator's to register
+    row("Companies", "GET", f"{V1}/companies", "None", scope=CALLER, paged=True, handler=companies.list_companies),
     row("Companies", "POST", f"{V1}/companies", "None", scope=CALLER, body=OBJECT),
     row("Facilities", "POST", f"{V1}/facilities", "None", scope=CALLER, body=OBJECT),
     # Employees
-    row("Employees", "POST", EMPLOYEES, "Manage Employees", body=OBJECT),
-    row("Employees", "GET", EMPLOYEES, VIEW_EMPLOYEES, paged=True, windowed=True),
-    row("Employees", "GET", f"{EMPLOYEES}/types", "None", scope=CALLER),
-    row("Employees", "GET", f"{EMPLOYEES}/{{id}}", VIEW_EMPLOYEES),
+    row("Employees", "POST", EMPLOYEES, "Manage Employees", body=OBJECT, schema=employees.NewEmployeeBody, handler=employees.create_employee),
+    row("Employees", "GET", EMPLOYEES, VIEW_EMPLOYEES, paged=True, windowed=True, handler=employees.list_employees),
+    row("Employees", "GET", f"{EMPLOYEES}/types", "None", scope=CALLER, handler=reference_list(employees.TYPES)),
+    row("Employees", "GET", f"{EMPLOYEES}/{{id}}", VIEW_EMPLOYEES, loads=employees.EMPLOYEE, handler=employees.get_employee),
     # Locations
     row("Locations", "GET", LOCATIONS, MANAGE_LOCATIONS, paged=True, windowed=True, handler=locations.list_locations),
     row("Locations", "POST", LOCATIONS, MANAGE_LOCATIONS, body=OBJECT, schema=locations.NewLocationBody, handler=locations.create_location),
     row("Locations", "GET", f"{LOCATIONS}/types", "None", scope=CALLER, handler=locations.location_types),
     row("Locations", "GET", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, loads=locations.LOCATION, handler=locations.get_location),
     row("Locations", "PUT", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.LocationChangeBody, loads=locations.LOCATION, handler=locations.update_location),
-    row("Locations", "DELETE", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=locations.DeleteBody, loads=locations.LOCATION, handler=locations.delete_location),
+    row("Locations", "DELETE", f"{LOCATIONS}/{{id}}", MANAGE_LOCATIONS, body=OBJECT, schema=DeleteBody, loads=locations.LOCATION, handler=locations.delete_location),
     # Strains
-    row("Strains", "POST", STRAINS, "Manage Strains", body=OBJECT),
-    row("Strains", "GET", STRAINS, "Manage Strains", paged=True),
-    row("Strains", "GET", f"{STRAINS}/{{id}}", "Manage Strains"),
-    row("Strains", "PUT", f"{STRAINS}/{{id}}", "Manage Strains", body=OBJECT),
-    # Products (Metrc items)
-    row("Products", "POST", PRODUCTS, "Manage Items", body=OBJECT),
-    row("Products", "GET", PRODUCTS, "Manage Items", paged=True),
-    row("Products", "GET", f"{PRODUCTS}/{{id}}", "Manage Items"),
-    row("Products", "DELETE", f"{PRODUCTS}/{{id}}", "Manage Items", body=OBJECT),
+    row("Strains", "POST", STRAINS, "Manage Strains", body=OBJECT, schema=strains.NewStrainBody, handler=strains.create_strain),
+    row("Strains", "GET", STRAINS, "Manage Strains", paged=True, windowed=True, handler=strains.list_strains),
+    row("Strains", "GET", f"{STRAINS}/{{id}}", "Manage Strains", loads=strains.STRAIN, handler=strains.get_strain),
+    row("Strains", "PUT", f"{STRAINS}/{{id}}", "Manage Strains", body=OBJECT, schema=strains.StrainChangeBody, loads=strains.STRAIN_TO_CHANGE, handler=strains.update_strain),
+    # Products (Metrc items); the categories list is inferred
+    row("Products", "POST", PRODUCTS, "Manage Items", body=OBJECT, schema=products.NewProductBody, handler=products.create_product),
+    row("Products", "GET", PRODUCTS, "Manage Items", paged=True, windowed=True, handler=products.list_products),
+    row("Products", "GET", f"{PRODUCTS}/categories", "None", scope=CALLER, handler=products.product_categories),
+    row("Products", "GET", f"{PRODUCTS}/{{id}}", "Manage Items", loads=products.PRODUCT, handler=products.get_product),
+    row("Products", "DELETE", f"{PRODUCTS}/{{id}}", "Manage Items", body=OBJECT, schema=DeleteBody, loads=products.PRODUCT_TO_CHANGE, handler=products.delete_product),
     # Additives (Metrc additives templates)
-    row("Additives", "GET", f"{ADDITIVES}/types", "None", scope=CALLER),
-    row("Additives", "PUT", f"{ADDITIVES}/{{id}}", "Manage Additives", body=OBJECT),
-    # Plant batches
-    row("Plant Batches", "POST", PLANT_BATCHES, PLANT_IMMATURE, body=OBJECT),
-    row("Plant Batches", "GET", PLANT_BATCHES, VIEW_IMMATURE, paged=True, windowed=True),
-    row("Plant Batches", "GET", f"{PLANT_BATCHES}/{{id}}", VIEW_IMMATURE),
-    row("Plant Batches", "PUT", f"{PLANT_BATCHES}/{{id}}", PLANT_IMMATURE, body=OBJECT),
-    # Plants
-    row("Plants", "POST", PLANTS, CHANGE_PHASE, body=OBJECT),
-    row("Plants", "GET", PLANTS, VIEW_PLANTS, paged=True, windowed=True),
-    row("Plants", "GET", f"{PLANTS}/{{id}}", VIEW_PLANTS),
-    row("Plants", "PUT", f"{PLANTS}/{{id}}", CHANGE_PLANTS, body=OBJECT),
-    # Harvests
-    row("Harvests", "POST", HARVESTS, HARVEST, body=OBJECT),
-    row("Harvests", "GET", HARVESTS, VIEW_HARVESTS, paged=True, windowed=True),
-    row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS),
-    row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT),
-    row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT),
+    row("Additives", "GET", f"{ADDITIVES}/types", "None", scope=CALLER, handler=additives.additive_types),
+    row("Additives", "PUT", f"{ADDITIVES}/{{id}}", "Manage Additives", body=OBJECT, schema=additives.AdditiveChangeBody, loads=additives.ADDITIVE, handler=additives.update_additive),
+    # Plant batches (the types and actions lists are inferred)
+    row("Plant Batches", "POST", PLANT_BATCHES, PLANT_IMMATURE, body=OBJECT, schema=plant_batches.NewBatchBody, handler=plant_batches.create_batch),
+    row("Plant Batches", "GET", PLANT_BATCHES, VIEW_IMMATURE, paged=True, windowed=True, handler=plant_batches.list_batches),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/types", "None", scope=CALLER, handler=reference_list(plant_batches.TYPES)),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/actions", "None", scope=CALLER, handler=reference_list(plant_batches.ACTIONS)),
+    row("Plant Batches", "GET", f"{PLANT_BATCHES}/{{id}}", VIEW_IMMATURE, loads=plant_batches.BATCH, handler=plant_batches.get_batch),
+    row("Plant Batches", "PUT", f"{PLANT_BATCHES}/{{id}}", PLANT_IMMATURE, body=OBJECT, schema=plant_batches.BatchUpdateBody, loads=plant_batches.BATCH_TO_CHANGE, handler=plant_batches.update_batch),
+    # Plants (the growth phases and actions lists are inferred)
+    row("Plants", "POST", PLANTS, CHANGE_PHASE, body=OBJECT, schema=plants.NewPlantsBody, handler=plants.create_plants),
+    row("Plants", "GET", PLANTS, VIEW_PLANTS, paged=True, windowed=True, handler=plants.list_plants),
+    row("Plants", "GET", f"{PLANTS}/growth_phases", "None", scope=CALLER, handler=reference_list(plants.PHASES)),
+    row("Plants", "GET", f"{PLANTS}/actions", "None", scope=CALLER, handler=reference_list(plants.ACTIONS)),
+    row("Plants", "GET", f"{PLANTS}/{{id}}", VIEW_PLANTS, loads=plants.PLANT, handler=plants.get_plant),
+    row("Plants", "PUT", f"{PLANTS}/{{id}}", CHANGE_PLANTS, body=OBJECT, schema=plants.PlantUpdateBody, loads=plants.PLANT_TO_CHANGE, handler=plants.update_plant),
+    # Harvests (the types and actions lists are inferred)
+    row("Harvests", "POST", HARVESTS, HARVEST, body=OBJECT, schema=harvests.NewHarvestBody, handler=harvests.create_harvest),
+    row("Harvests", "GET", HARVESTS, VIEW_HARVESTS, paged=True, windowed=True, handler=harvests.list_harvests),
+    row("Harvests", "GET", f"{HARVESTS}/types", "None", scope=CALLER, handler=reference_list(harvests.TYPES)),
+    row("Harvests", "GET", f"{HARVESTS}/actions", "None", scope=CALLER, handler=reference_list(harvests.ACTIONS)),
+    row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS, loads=harvests.HARVEST, handler=harvests.get_harvest),
+    row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT, schema=harvests.HarvestUpdateBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.update_harvest),
+    row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT, schema=DeleteBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.delete_harvest),
     # Lots (Metrc packages)
     row("Lots", "POST", LOTS, CREATE_PACKAGES, body=OBJECT),
     row("Lots", "GET", LOTS, VIEW_PACKAGES, paged=True, windowed=True),

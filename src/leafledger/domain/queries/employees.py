@@ -20,6 +20,7 @@ _EMPLOYEE_ROWS = (
         Employee.facility_id,
         User.full_name,
         User.employee_license_number,
+        Employee.hire_date,
         Employee.license_type,
         Employee.license_start_date,
         Employee.license_end_date,
@@ -41,6 +42,7 @@ class EmployeeRow(ReadModel):
     facility_id: Mapped[int]
     full_name: Mapped[str]
     employee_license_number: Mapped[str]
+    hire_date: Mapped[date]
     license_type: Mapped[str]
     license_start_date: Mapped[date]
     license_end_date: Mapped[date | None]

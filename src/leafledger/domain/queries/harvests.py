@@ -28,7 +28,7 @@ from leafledger.domain.models import (
     Strain,
     Sublocation,
 )
-from leafledger.domain.queries.base import Listed, ReadModel, unarchived
+from leafledger.domain.queries.base import Listed, ReadModel, owned, unarchived
 
 _HARVEST_ROWS = (
     select(
@@ -90,6 +90,14 @@ def harvests(facility: Facility, *, finished: bool) -> Listed:
     """The facility's harvests still drying or drawn on (active), or finished (inactive)."""
     done = HarvestRow.finished_date.is_not(None) if finished else HarvestRow.finished_date.is_(None)
     return unarchived(HarvestRow, facility, done, complete=complete)
+
+
+def archived(facility: Facility) -> Listed:
+    """The facility's archived harvests (undone before anything was drawn from them)."""
+    source = owned(HarvestRow, facility).where(HarvestRow.archived_date.is_not(None))
+    return Listed(
+        source.order_by(HarvestRow.id), modified=HarvestRow.last_modified, complete=complete
+    )
 
 
 def on_hold(facility: Facility) -> Listed:

@@ -1,8 +1,8 @@
 """Plant batches as both dialects read them: active and inactive lists, one batch, their waste.
 
 A batch reads through `PlantBatchRow`, a read-only mapping of one joined query (batch, strain,
-location, sublocation, source plant and package labels), so a page of batches is one SELECT
-with no query per row.
+location, sublocation, source plant and package labels, the batch's own tag), so a page of
+batches is one SELECT with no query per row.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Mapped
 
-from leafledger.domain.models import Facility, Package, Plant, PlantBatch
+from leafledger.domain.models import Facility, Package, Plant, PlantBatch, Tag
 from leafledger.domain.queries import plants
 from leafledger.domain.queries.base import Listed, ReadModel, of_facility
 
@@ -34,6 +34,7 @@ _BATCH_ROWS = (
             Package.label.label("source_package_label"),
             PlantBatch.source_plant_id,
             _source_plant.c.label.label("source_plant_label"),
+            Tag.label.label("tag_label"),
             PlantBatch.planted_date,
             PlantBatch.is_on_hold,
             PlantBatch.active,
@@ -43,6 +44,7 @@ _BATCH_ROWS = (
     )
     .outerjoin(Package, Package.id == PlantBatch.source_package_id)
     .outerjoin(_source_plant, _source_plant.c.id == PlantBatch.source_plant_id)
+    .outerjoin(Tag, Tag.id == PlantBatch.tag_id)
     .subquery("plant_batch_rows")
 )
 
@@ -62,6 +64,7 @@ class PlantBatchRow(plants.StrainAndPlace, ReadModel):
     source_package_label: Mapped[str | None]
     source_plant_id: Mapped[int | None]
     source_plant_label: Mapped[str | None]
+    tag_label: Mapped[str | None]  # the batch's own plant tag, if it has one
     planted_date: Mapped[date]
     is_on_hold: Mapped[bool]
     active: Mapped[bool]

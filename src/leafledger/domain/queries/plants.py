@@ -36,7 +36,7 @@ from leafledger.domain.models.additive import PlantAdditive
 from leafledger.domain.models.base import among
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.queries.base import Listed, ReadModel, of_facility
-from leafledger.domain.services.cultivation import ACTIVE_STATES, INACTIVE_STATES
+from leafledger.domain.services.cultivation import ACTIVE_STATES, INACTIVE_STATES, TAGGED_PHASES
 from leafledger.domain.services.plant_counts import plant_count
 
 # --- what plants and batches read alike ----------------------------------------------------
@@ -97,6 +97,7 @@ _PLANT_ROWS = (
             Plant.harvested_unit_of_weight,
             Plant.harvested_wet_weight,
             Plant.harvest_count,
+            Plant.plant_count,
             Plant.is_on_hold,
             Plant.planted_date,
             Plant.vegetative_date,
@@ -132,6 +133,7 @@ class PlantRow(StrainAndPlace, ReadModel):
     harvested_unit_of_weight: Mapped[str | None]
     harvested_wet_weight: Mapped[Decimal | None]
     harvest_count: Mapped[int]
+    plant_count: Mapped[int]
     is_on_hold: Mapped[bool]
     planted_date: Mapped[date]
     vegetative_date: Mapped[date | None]
@@ -172,8 +174,13 @@ ON_HOLD = PlantList((_NOT_MOTHER, _ACTIVE, _HELD))
 MOTHER = PlantList((_MOTHER, _ACTIVE), (("Mother",), ACTIVE_STATES))
 MOTHER_INACTIVE = PlantList((_MOTHER, _INACTIVE), (("Mother",), INACTIVE_STATES))
 MOTHER_ON_HOLD = PlantList((_MOTHER, _ACTIVE, _HELD))
+# Every phase at once (Trace lists plants by standing, mothers among them).
+ACTIVE = PlantList((_ACTIVE,), (TAGGED_PHASES, ACTIVE_STATES))
+EVERY_INACTIVE = PlantList((_INACTIVE,), (TAGGED_PHASES, INACTIVE_STATES))
+HARVESTED = PlantList((Plant.state == "HarvestedFully",), (TAGGED_PHASES, ("HarvestedFully",)))
+DESTROYED = PlantList((Plant.state == "Destroyed",), (TAGGED_PHASES, ("Destroyed",)))
 
-# The lists' statements of this many facilities are kept (seven lists each).
+# The lists' statements of this many facilities are kept (eleven lists each).
 FACILITIES_KEPT = 1024
 
 
@@ -182,7 +189,7 @@ def plants(facility: Facility, selection: PlantList) -> Listed:
     return _kept(selection, facility.id)
 
 
-@lru_cache(maxsize=7 * FACILITIES_KEPT)
+@lru_cache(maxsize=11 * FACILITIES_KEPT)
 def _kept(selection: PlantList, facility_id: int) -> Listed:
     source = (
         select(Plant.id)

@@ -130,6 +130,15 @@ def refuse_taken_name(
         raise RuleViolation(f"An active {what} named {name!r} already exists at this facility.")
 
 
+def active_name(row: UniquelyNamed, what: str, field: str | None = None) -> str:
+    """The name a command may refer to `row` by, when the request named it by id: names are
+    unique among a facility's active rows of a kind, so the name of an active row finds that
+    row again. An archived row is refused, as it is when named."""
+    if not row.active:
+        raise RuleViolation(f"The {what} {row.name!r} is archived and cannot be used.", field=field)
+    return row.name
+
+
 def location_named(
     session: Session, facility: Facility, name: Any, *, holding: str | None = None
 ) -> Location:

@@ -36,3 +36,8 @@ def authenticate_trace_account(session: Session, key: str) -> TraceAccount:
             if hmac.compare_digest(hash_key(key), account.key_hash):
                 return account
     raise Unauthenticated("The x-api-key header is not a valid Trace API key.")
+
+
+def list_trace_accounts(session: Session) -> list[TraceAccount]:
+    """Every Trace account, by name (their keys are digests: none can be shown again)."""
+    return list(session.scalars(select(TraceAccount).order_by(TraceAccount.name)))

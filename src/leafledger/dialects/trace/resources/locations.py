@@ -15,73 +15,69 @@ Ids are the ledger's location ids, as strings.
 
 from __future__ import annotations
 
-import re
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator, Field
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.call import Call
+from leafledger.dialects.kit.factories import at_facility
 from leafledger.dialects.kit.loaders import ById
-from leafledger.dialects.trace.bodies import TraceBody
+from leafledger.dialects.trace.bodies import StateChange, TraceBody, wanted_state
+from leafledger.dialects.trace.codes import CodeList, entries
 from leafledger.dialects.trace.factories import (
-    History,
+    Kind,
     Viewed,
+    by_entity_state,
     change,
     listing,
     remove,
     show,
     write,
 )
+from leafledger.dialects.trace.shapes import licence_of
 from leafledger.domain import queries, reference
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Location
-from leafledger.domain.queries.base import Listed
 from leafledger.domain.services import locations as service
 from leafledger.domain.services import trace_locations
 
-ENTITY_STATES = {"active": True, "inactive": False, "deleted": False}
-_TYPE_ID = re.compile(r"^(?:(?P<state>[A-Za-z]{2})LOC)?0*(?P<number>\d+)$", re.IGNORECASE)
-HISTORY = History(Location.__tablename__, "location")
+TYPES = CodeList("location type", "LOC", entries(*(t.name for t in reference.LOCATION_TYPES)))
+KIND = Kind(Location.__tablename__, "location")
 LOCATION = ById(Location, "location")
 
 # --- bodies
 
 
-class TypeRef(TraceBody):
-    id: str | int | None = None
-    name: str | None = None
+def _no_parent(parent_id: Any) -> None:
+    """leafledger locations are flat (sublocations are their own list): no parent may be set."""
+    if parent_id not in (None, ""):
+        raise ValueError("locations have no parent location here; send null")
 
 
-class StateChange(TraceBody):
-    state: str
-    date: str | None = None
-    reason: str | None = None
-    actioned_by: str | None = None
+ParentId = Annotated[str | int | None, AfterValidator(_no_parent)]
 
 
 class NewLocationBody(TraceBody):
+    command = service.NewLocation
     name: str
-    parent_id: str | int | None = None
-    type: TypeRef
+    parent_id: ParentId = None
+    location_type: Annotated[str, TYPES] = Field(alias="type")
 
 
 class LocationChangeBody(TraceBody):
     name: str | None = None
-    parent_id: str | int | None = None
-    type: TypeRef | None = None
+    parent_id: ParentId = None
+    location_type: Annotated[str, TYPES] | None = Field(None, alias="type")
     entity_state: list[StateChange] | None = None
-
-
-class DeleteBody(TraceBody):
-    """A DELETE names only its licence (checked by the dialect)."""
 
 
 # --- types
 
 
 def type_id(state: str, location_type: reference.LocationType) -> str:
-    return f"{state.upper()}LOC{location_type.id:04d}"
+    return TYPES.id_of(state, location_type.id)
 
 
 def _characteristics(location_type: reference.LocationType | Location) -> dict[str, bool]:
@@ -111,42 +107,14 @@ def location_types(call: Call) -> list[dict[str, Any]]:
     return [render_type(state, t) for t in reference.LOCATION_TYPES]
 
 
-def _type_named(ref: TypeRef, facility: Facility) -> str:
-    """The name of the location type a body's `type` names."""
-    state = facility.state_code.lower()
-    if ref.id is not None and str(ref.id).strip():
-        raw = str(ref.id).strip()
-        match = _TYPE_ID.match(raw)
-        if match and (match["state"] is None or match["state"].lower() == state):
-            number = int(match["number"])
-            for location_type in reference.LOCATION_TYPES:
-                if location_type.id == number:
-                    return location_type.name
-        known = ", ".join(type_id(state, t) for t in reference.LOCATION_TYPES)
-        raise RuleViolation(f"unknown location type {raw!r}; use one of: {known}.", field="type.id")
-    if ref.name is not None:
-        return service.location_type_named(ref.name).name
-    raise RuleViolation("give the location type's id (see /config/locations/types).", field="type")
-
-
-def _no_parent(parent_id: Any) -> None:
-    """leafledger locations are flat (sublocations are their own list): no parent may be set."""
-    if parent_id not in (None, ""):
-        raise RuleViolation("locations have no parent location here; send null.", field="parent_id")
-
-
 # --- rendering
 
 
 def render(viewed: Viewed) -> dict[str, Any]:
     location: Location = viewed.record
-    facility = viewed.facility
     known = service.location_type_of(location)
     return {
-        "license": {
-            "license_number": facility.license_number,
-            "type": {"name": facility.license_type},
-        },
+        "license": licence_of(viewed.facility),
         "id": str(location.id),
         "name": location.name,
         "parent_id": None,
@@ -161,24 +129,17 @@ def render(viewed: Viewed) -> dict[str, Any]:
 
 # --- handlers
 
-
-def _listed(call: Call) -> Listed:
-    wanted = (call.query.get("entity_state") or "active").strip().lower()
-    if wanted not in ENTITY_STATES:
-        raise RuleViolation(
-            f"entity_state must be one of {', '.join(ENTITY_STATES)}; got {wanted!r}."
-        )
-    return queries.locations.locations(call.facility, active=ENTITY_STATES[wanted])
-
-
-def _create(session: Session, actor: Actor, facility: Facility, body: NewLocationBody) -> Location:
-    _no_parent(body.parent_id)
-    command = service.NewLocation(body.name, _type_named(body.type, facility))
-    return service.create_location(session, actor, facility, command)
+_listed = by_entity_state(
+    {
+        "active": at_facility(queries.locations.locations, active=True),
+        "inactive": at_facility(queries.locations.locations, active=False),
+        "deleted": at_facility(queries.locations.locations, active=False),
+    }
+)
 
 
 def _wanted_state(body: LocationChangeBody) -> bool | None:
-    wanted = body.entity_state[-1].state.strip().lower() if body.entity_state else None
+    wanted = wanted_state(body.entity_state)
     if wanted not in (None, "active", "inactive"):
         raise RuleViolation(
             f"a location can be made active or inactive, not {wanted!r}.", field="entity_state"
@@ -189,18 +150,17 @@ def _wanted_state(body: LocationChangeBody) -> bool | None:
 def _change(
     session: Session, actor: Actor, facility: Facility, location: Location, body: LocationChangeBody
 ) -> Location:
-    _no_parent(body.parent_id)
     change = trace_locations.TraceLocationChange(
         location=location,
         name=body.name,
-        location_type=None if body.type is None else _type_named(body.type, facility),
+        location_type=body.location_type,
         active=_wanted_state(body),
     )
     return trace_locations.change_location(session, actor, facility, change)
 
 
-list_locations = listing(_listed, render, HISTORY)
-get_location = show(render, HISTORY)
-create_location = write(_create, render, HISTORY)
-update_location = change(_change, render, HISTORY)
+list_locations = listing(_listed, render, KIND)
+get_location = show(render, KIND)
+create_location = write(service.create_location, render, KIND)
+update_location = change(_change, render, KIND)
 delete_location = remove(service.archive_location)
