@@ -207,6 +207,8 @@ def test_a_key_held_by_an_active_one_is_refused_naming_the_row(
     twice = kind.make()
     answer = api.call("POST", kind.path, [twice, {**kind.make(), kind.key: twice[kind.key]}])
     assert answer.status_code == 400 and answer.json()[0]["row"] == 1
+    assert _audit_length(store) == before
+    assert [item["Id"] for item in api.listed(kind)] == [holder]
     # Another one changed to the held key.
     (other,) = api.create(kind, kind.make())
     before = _audit_length(store)

@@ -85,7 +85,7 @@ def _length(model: type[Any], name: str) -> int:
     return column_type.length
 
 
-def required_text(value: Any, field: str, limit: int) -> str:
+def _required_text(value: Any, field: str, limit: int) -> str:
     """A required text, stripped: never blank, at most `limit` characters."""
     if not isinstance(value, str) or not value.strip():
         raise RuleViolation("{field} is required.", field=field)
@@ -106,7 +106,7 @@ class _Fields(Generic[Transporter]):
         self, session: Session, facility: Facility, row: Transporter, command: Any
     ) -> None:
         values = {
-            name: required_text(getattr(command, name), name, _length(self.model, name))
+            name: _required_text(getattr(command, name), name, _length(self.model, name))
             for name in (f.name for f in dataclasses.fields(self.fields))
         }
         value = values[self.key]
