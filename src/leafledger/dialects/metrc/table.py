@@ -40,6 +40,7 @@ from leafledger.dialects.metrc.resources import (
     sandbox,
     strains,
     tags,
+    transporters,
 )
 
 ARRAY, OBJECT = Body.ARRAY, Body.OBJECT
@@ -544,16 +545,16 @@ CATALOGUE_ROWS: tuple[Endpoint, ...] = (
     row("Transfers", "DISTRIBUTOR", "v1", "GET", "/transfers/v1/types", "None", handler=reference.transfer_types),
     row("Transfers", "DISTRIBUTOR", "v1", "GET", "/transfers/v1/{id}/deliveries", "Permissions vary", scope=CALLER),
     # Transporters
-    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/drivers", "Permissions vary", paged=True),
-    row("Transporters", "DISTRIBUTOR", "v2", "POST", "/transporters/v2/drivers", "Manage Transporters", body=ARRAY),
-    row("Transporters", "DISTRIBUTOR", "v2", "PUT", "/transporters/v2/drivers", "Manage Transporters", body=ARRAY),
-    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/drivers/{id}", "Permissions vary"),
-    row("Transporters", "DISTRIBUTOR", "v2", "DELETE", "/transporters/v2/drivers/{id}", "Manage Transporters"),
-    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/vehicles", "Permissions vary", paged=True),
-    row("Transporters", "DISTRIBUTOR", "v2", "POST", "/transporters/v2/vehicles", "Manage Transporters", body=ARRAY),
-    row("Transporters", "DISTRIBUTOR", "v2", "PUT", "/transporters/v2/vehicles", "Manage Transporters", body=ARRAY),
-    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/vehicles/{id}", "Permissions vary"),
-    row("Transporters", "DISTRIBUTOR", "v2", "DELETE", "/transporters/v2/vehicles/{id}", "Manage Transporters"),
+    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/drivers", "Permissions vary", paged=True, handler=transporters.DRIVERS.listed),
+    row("Transporters", "DISTRIBUTOR", "v2", "POST", "/transporters/v2/drivers", "Manage Transporters", body=ARRAY, schema=transporters.NewDriverBody, handler=transporters.DRIVERS.create),
+    row("Transporters", "DISTRIBUTOR", "v2", "PUT", "/transporters/v2/drivers", "Manage Transporters", body=ARRAY, schema=transporters.DriverChangeBody, handler=transporters.DRIVERS.update),
+    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/drivers/{id}", "Permissions vary", loads=transporters.DRIVERS.loads, handler=transporters.DRIVERS.get),
+    row("Transporters", "DISTRIBUTOR", "v2", "DELETE", "/transporters/v2/drivers/{id}", "Manage Transporters", loads=transporters.DRIVERS.loads, handler=transporters.DRIVERS.archive),
+    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/vehicles", "Permissions vary", paged=True, handler=transporters.VEHICLES.listed),
+    row("Transporters", "DISTRIBUTOR", "v2", "POST", "/transporters/v2/vehicles", "Manage Transporters", body=ARRAY, schema=transporters.NewVehicleBody, handler=transporters.VEHICLES.create),
+    row("Transporters", "DISTRIBUTOR", "v2", "PUT", "/transporters/v2/vehicles", "Manage Transporters", body=ARRAY, schema=transporters.VehicleChangeBody, handler=transporters.VEHICLES.update),
+    row("Transporters", "DISTRIBUTOR", "v2", "GET", "/transporters/v2/vehicles/{id}", "Permissions vary", loads=transporters.VEHICLES.loads, handler=transporters.VEHICLES.get),
+    row("Transporters", "DISTRIBUTOR", "v2", "DELETE", "/transporters/v2/vehicles/{id}", "Manage Transporters", loads=transporters.VEHICLES.loads, handler=transporters.VEHICLES.archive),
     # Units Of Measure
     row("Units Of Measure", "UNIVERSAL", "v2", "GET", "/unitsofmeasure/v2/active", "None", scope=CALLER, handler=reference.units_active),
     row("Units Of Measure", "UNIVERSAL", "v2", "GET", "/unitsofmeasure/v2/inactive", "None", scope=CALLER, handler=reference.units_inactive),

@@ -20,6 +20,7 @@ from leafledger.domain.models.plant_batch import PlantBatch
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
+from leafledger.domain.models.transporter import Driver, Vehicle
 
 __all__ = [
     "AdditivesTemplate",
@@ -27,6 +28,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "DemoSandbox",
+    "Driver",
     "Employee",
     "Facility",
     "Harvest",
@@ -53,4 +55,5 @@ __all__ = [
     "Tag",
     "TraceAccount",
     "User",
+    "Vehicle",
 ]

@@ -15,6 +15,7 @@ from leafledger.domain.queries import (
     plants,
     strains,
     tags,
+    transporters,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "plants",
     "strains",
     "tags",
+    "transporters",
 ]

@@ -1,16 +1,18 @@
-"""What the catalogue aggregates share: strains, items and their brands, additive templates.
+"""What the catalogue aggregates share: strains, items and their brands, additive templates
+(and the transporters' drivers and vehicles, which live the same life).
 
-Each is a named row of one facility that is created, changed while active and archived, never
-deleted. A name is unique among the facility's active rows of its kind; an archived row can be
-neither changed nor archived again; every step is audited. Their fields share a few checks
-(names, bounded texts, percentages), each naming the command field it refuses so that the
-dialect can word it.
+Each is a row of one facility that is created, changed while active and archived, never
+deleted. A name (a driver's licence number, a licence plate) is unique among the facility's
+active rows of its kind; an archived row can be neither changed nor archived again; every step
+is audited. Their fields share a few checks (names, bounded texts, percentages), each naming
+the command field it refuses so that the dialect can word it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from decimal import Decimal
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -18,13 +20,21 @@ from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import FieldPath, RuleViolation
-from leafledger.domain.models import AdditivesTemplate, Facility, Item, ItemBrand, Strain
+from leafledger.domain.models import (
+    AdditivesTemplate,
+    Driver,
+    Facility,
+    Item,
+    ItemBrand,
+    Strain,
+    Vehicle,
+)
 from leafledger.domain.services.audit import audited, record_new
 
 HUNDRED = Decimal(100)
 MAX_NAME = 200
 
-Catalogued = TypeVar("Catalogued", Strain, Item, ItemBrand, AdditivesTemplate)
+Catalogued = TypeVar("Catalogued", Strain, Item, ItemBrand, AdditivesTemplate, Driver, Vehicle)
 
 
 # --- field checks
@@ -76,6 +86,10 @@ class Service(Protocol[Command, Result]):
     ) -> Result: ...
 
 
+def _by_name(row: Any) -> str:
+    return repr(row.name)
+
+
 @dataclass(frozen=True)
 class Kind(Generic[Catalogued, Fields, Change]):
     """One catalogue aggregate and its three services, `(session, actor, facility, command)`:
@@ -89,6 +103,8 @@ class Kind(Generic[Catalogued, Fields, Change]):
     what: str  # its name in messages
     apply: Callable[[Session, Facility, Catalogued, Fields | Change], None]
     target: Callable[[Change], Catalogued]
+    # How messages name one row: its name, quoted, unless the kind says otherwise.
+    label: Callable[[Catalogued], str] = dataclass_field(default=_by_name)
 
     @property
     def services(
@@ -112,7 +128,9 @@ class Kind(Generic[Catalogued, Fields, Change]):
     ) -> Catalogued:
         row = self.target(command)
         if not row.active:
-            raise RuleViolation(f"The {self.what} {row.name!r} is archived and cannot be changed.")
+            raise RuleViolation(
+                f"The {self.what} {self.label(row)} is archived and cannot be changed."
+            )
         done = audited(session, actor, row, "update", facility.id)
         self.apply(session, facility, row, command)
         done()
@@ -122,7 +140,7 @@ class Kind(Generic[Catalogued, Fields, Change]):
         self, session: Session, actor: Actor, facility: Facility, row: Catalogued
     ) -> Catalogued:
         if not row.active:
-            raise RuleViolation(f"The {self.what} {row.name!r} is already archived.")
+            raise RuleViolation(f"The {self.what} {self.label(row)} is already archived.")
         done = audited(session, actor, row, "archive", facility.id)
         row.active = False
         done()

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
@@ -121,13 +121,27 @@ def refuse_taken_name(
 ) -> None:
     """Refuse `name` when another active row of `model` at the facility already carries it
     (the partial unique indexes of active names enforce it in the database too)."""
+    if taken(session, model.name, facility, name, exclude_id=exclude_id):
+        raise RuleViolation(f"An active {what} named {name!r} already exists at this facility.")
+
+
+def taken(
+    session: Session,
+    column: InstrumentedAttribute[str],
+    facility: Facility,
+    value: str,
+    *,
+    exclude_id: int | None = None,
+) -> bool:
+    """Whether an active row of `column`'s model at the facility, other than `exclude_id`,
+    already holds `value` in that column (a name, a driver's licence number, a plate)."""
+    model = column.class_
     query = select(model.id).where(
-        model.facility_id == facility.id, model.name == name, IsTrue(model.active)
+        model.facility_id == facility.id, column == value, IsTrue(model.active)
     )
     if exclude_id is not None:
         query = query.where(model.id != exclude_id)
-    if session.scalars(query.limit(1)).first() is not None:
-        raise RuleViolation(f"An active {what} named {name!r} already exists at this facility.")
+    return session.scalars(query.limit(1)).first() is not None
 
 
 def active_name(row: UniquelyNamed, what: str, field: str | None = None) -> str:
