@@ -7,7 +7,7 @@
 Both are archived, never deleted. The driver's licence number (the licence plate) is unique
 among the facility's active drivers (vehicles): a partial unique index, as for active names.
 
-Revision ID: 0011
+Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-01 21:03:14.894966
 """
@@ -19,7 +19,7 @@ from alembic import op
 
 import leafledger.domain.models.base
 
-revision: str = "0011"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
