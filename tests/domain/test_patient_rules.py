@@ -25,6 +25,7 @@ from leafledger.domain.models import (
     Patient,
     PatientPurchase,
 )
+from leafledger.domain.reference import ITEM_CATEGORIES
 from leafledger.domain.services import patient_check_ins as check_ins
 from leafledger.domain.services import patients as service
 from leafledger.domain.services.facilities import change_capabilities, get_facility
@@ -571,3 +572,11 @@ def test_capability_flags_of_one_facility_change_and_are_audited(
             change_capabilities(session, CLI, facility, enable=["CanFly"])
         with pytest.raises(RuleViolation, match="both enabled and disabled"):
             change_capabilities(session, CLI, facility, enable=["IsMedical"], disable=["ismedical"])
+
+
+def test_every_item_category_counts_against_one_allowance_or_none() -> None:
+    counted = {c.name: service.category_of(c.product_category_type) for c in ITEM_CATEGORIES}
+    assert counted["Buds"] is counted["Pre-Roll Flower"] is Category.FLOWER
+    assert counted["Vape Cartridge"] is counted["Kief"] is Category.CONCENTRATE
+    assert counted["Edible"] is counted["Topical"] is Category.INFUSED
+    assert counted["Seeds"] is counted["Clone - Cutting"] is counted["Waste"] is None

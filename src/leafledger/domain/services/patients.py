@@ -70,6 +70,23 @@ class Category(StrEnum):
     INFUSED = "infused"
 
 
+# The allowance a product counts against, by its item category's product type
+# (reference.ITEM_CATEGORIES); seeds, plants and waste count against none. The THC allowance
+# limits THC content, whatever the product: a sale line of it states that content as a weight.
+_BY_PRODUCT_TYPE = {
+    "Buds": Category.FLOWER,
+    "ShakeTrim": Category.FLOWER,
+    "Concentrate": Category.CONCENTRATE,
+    "InfusedEdible": Category.INFUSED,
+    "InfusedNonEdible": Category.INFUSED,
+}
+
+
+def category_of(product_category_type: str) -> Category | None:
+    """The allowance a product of this type counts against, if any."""
+    return _BY_PRODUCT_TYPE.get(product_category_type)
+
+
 # The Patient column holding each category's allowance, and the one holding its THC ceiling.
 _ALLOWED = {
     Category.FLOWER: "flower_allowed",
