@@ -1,9 +1,9 @@
 """Lab test rules at the service level, without HTTP: what results imply, what a release
-reaches and what it leaves alone, a lab at another facility, and the gate."""
+reaches and what it leaves alone, a lab at another facility, and the gate. The throwaway
+`session` fixture is the package rules' one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 
@@ -30,25 +30,15 @@ from leafledger.domain.services.packages import (
 from leafledger.store import Store
 from tests.conftest import Ledger
 from tests.domain.test_package_rules import derive, here, labelled, take
+from tests.domain.test_package_rules import session as session
 from tests.metrc.test_harvests import Grow
-from tests.metrc.test_package_inventory import allow, stock
+from tests.metrc.test_lab_tests import testing_grow
+from tests.metrc.test_package_inventory import stock
 
 
 @pytest.fixture()
 def grow(ledger: Ledger, store: Store) -> Grow:
-    grow = Grow.start(ledger, store)
-    allow(store, grow.facility.id, "CanTestPackages")
-    return grow
-
-
-@pytest.fixture()
-def session(store: Store) -> Iterator[Session]:
-    """A session whose work is thrown away (rows made outside it are made before it writes)."""
-    with store.engine.connect() as connection:
-        transaction = connection.begin()
-        with store.session(bind=connection) as session:
-            yield session
-        transaction.rollback()
+    return testing_grow(ledger, store)
 
 
 def reported(name: str, passed: bool = True, level: str | None = "1") -> service.ReportedTest:

@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from leafledger.domain.models import LabTest, LabTestDocument, LabTestPackage, Package
+from leafledger.domain.models import Package
 from leafledger.domain.services.package_gate import may_leave
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
@@ -26,7 +26,7 @@ from tests.metrc.test_package_inventory import (
     allow,
     derived,
     draw,
-    package_state,
+    refused,
     stock,
     stored_package,
     written_ids,
@@ -42,12 +42,16 @@ def encoded(content: bytes) -> str:
     return base64.b64encode(content).decode("ascii")
 
 
-@pytest.fixture()
-def grow(ledger: Ledger, store: Store) -> Grow:
-    """A cultivator that may test its own samples."""
+def testing_grow(ledger: Ledger, store: Store) -> Grow:
+    """A new cultivator that may test its own samples."""
     grow = Grow.start(ledger, store)
     allow(store, grow.facility.id, "CanTestPackages")
     return grow
+
+
+@pytest.fixture()
+def grow(ledger: Ledger, store: Store) -> Grow:
+    return testing_grow(ledger, store)
 
 
 @pytest.fixture()
@@ -128,25 +132,6 @@ class Lab:
 @pytest.fixture()
 def lab(api: Api, grow: Grow) -> Lab:
     return Lab(api, grow)
-
-
-def lab_state(store: Store, facility_id: int) -> dict[str, Any]:
-    """What the lab test endpoints may change, to show that a refusal changed none of it."""
-    state = package_state(store, facility_id)
-    with store.read() as session:
-        for model in (LabTest, LabTestPackage, LabTestDocument):
-            state[model.__tablename__] = session.scalar(select(func.count()).select_from(model))
-    return state
-
-
-def refused(api: Api, grow: Grow, method: str, path: str, body: list[Any], row: int = 0) -> str:
-    before = lab_state(grow.store, grow.facility.id)
-    response = api.call(method, path, body)
-    assert response.status_code == 400, response.text
-    [error] = response.json()
-    assert error["row"] == row, error
-    assert lab_state(grow.store, grow.facility.id) == before
-    return str(error["message"])
 
 
 # --- the states a sample and its source move through ----------------------------------------
@@ -546,9 +531,7 @@ def test_a_document_belongs_to_the_facility_that_uploaded_it(
     sample = lab.sample(stock(grow))
     lab_test = lab.record(sample, DocumentFileName="r.pdf", DocumentFileBase64=encoded(PDF_BYTES))
     [line] = lab.results(sample)
-    other = Grow.start(ledger, store)
-    allow(store, other.facility.id, "CanTestPackages")
-    elsewhere = Api(client, demo, other.license)
+    elsewhere = Api(client, demo, testing_grow(ledger, store).license)
     response = elsewhere.call(
         "GET", f"/labtests/v2/labtestdocument/{line['LabTestResultDocumentFileId']}"
     )
@@ -642,3 +625,24 @@ def test_lab_test_batches_have_the_example_keys(client: TestClient, demo: DemoAc
     assert by_name["Flower Contaminants"]["RequiresAllFromLabTestBatch"] is True
     paged = client.get("/labtests/v2/batches", params={"pageSize": 2}, headers=demo.headers)
     assert len(paged.json()["Data"]) == 2 and paged.json()["TotalPages"] == 4
+
+
+def test_the_lab_samples_list_shows_the_results_recorded_for_each(
+    lab: Lab, api: Api, grow: Grow
+) -> None:
+    waiting, tested = lab.sample(stock(grow)), lab.sample(stock(grow))
+    lab.record(tested, [{"LabTestTypeName": "THC", "Quantity": 1, "Passed": False}])
+    listed = {p["Label"]: p for p in api.ok("GET", "/packages/v2/labsamples")["Data"]}
+    assert list(listed[tested]) == list(example("GET /packages/v2/labsamples")["Data"][0])
+    assert listed[waiting]["LabFacilityLicenseNumber"] is None
+    assert listed[waiting]["OverallPassed"] is None and listed[waiting]["ResultReleased"] is None
+    shown = listed[tested]
+    assert shown["LabFacilityLicenseNumber"] == grow.license
+    assert shown["LabFacilityName"] == grow.facility.name
+    assert shown["OverallPassed"] is False and shown["TestPerformedDate"] == grow.today
+    assert shown["ResultReleased"] is False and shown["ResultReleaseDateTime"] is None
+    assert shown["LabTestingState"] == "TestFailed"
+    lab.release(tested)
+    data = api.ok("GET", "/packages/v2/labsamples")["Data"]
+    [released] = [p for p in data if p["Label"] == tested]
+    assert released["ResultReleased"] is True and released["ResultReleaseDateTime"]

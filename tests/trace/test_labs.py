@@ -12,8 +12,8 @@ from httpx import Response
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger
 from tests.metrc.test_harvests import Api, Grow
-from tests.metrc.test_lab_tests import Lab, passing
-from tests.metrc.test_package_inventory import allow, stock, stored_package
+from tests.metrc.test_lab_tests import Lab, passing, testing_grow
+from tests.metrc.test_package_inventory import stock, stored_package
 from tests.statements import counted_statements
 from tests.trace.conftest import TraceAccess
 
@@ -60,9 +60,7 @@ LEVEL_KEYS = [
 
 @pytest.fixture()
 def grow(ledger: Ledger, store: Store) -> Grow:
-    grow = Grow.start(ledger, store)
-    allow(store, grow.facility.id, "CanTestPackages")
-    return grow
+    return testing_grow(ledger, store)
 
 
 @pytest.fixture()

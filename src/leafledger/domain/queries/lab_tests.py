@@ -156,3 +156,38 @@ def lab_tests(
     for row in session.scalars(source):
         grouped.setdefault(row.lab_test_id, []).append(row)
     return [LabTestRecord(tuple(rows)) for rows in grouped.values()]
+
+
+@dataclass(frozen=True)
+class SampleResult:
+    """What a lab sample's list shows of the results recorded for it."""
+
+    lab_license_number: str
+    lab_name: str
+    overall_passed: bool
+    result_date: date
+    released_at: datetime | None
+
+
+def sample_results(session: Session, sample_ids: Collection[int]) -> dict[int, SampleResult]:
+    """The results recorded for each of these samples (a sample takes one set), by sample
+    id, in one statement."""
+    if not sample_ids:
+        return {}
+    rows = session.execute(
+        select(
+            LabTest.sample_package_id,
+            Facility.license_number,
+            Facility.name,
+            LabTest.overall_passed,
+            LabTest.result_date,
+            LabTest.released_at,
+        )
+        .join(Facility, Facility.id == LabTest.facility_id)
+        .where(LabTest.sample_package_id.in_(sorted(set(sample_ids))))
+        .order_by(LabTest.id)
+    )
+    return {
+        sample_id: SampleResult(licence, name, passed, performed, released)
+        for sample_id, licence, name, passed, performed, released in rows
+    }

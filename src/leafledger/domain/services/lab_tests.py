@@ -108,16 +108,15 @@ def inherit_results(
     if package.lab_testing_state == NOT_SUBMITTED:
         return
     given = session.scalars(
-        select(LabTestPackage.lab_test_id)
+        select(LabTestPackage.lab_test_id.distinct())
         .join(LabTest, LabTest.id == LabTestPackage.lab_test_id)
         .where(
             LabTestPackage.package_id.in_(sorted({source.id for source in sources})),
             LabTest.released_at.is_not(None),
             LabTest.outcome == package.lab_testing_state,
         )
-        .distinct()
         .order_by(LabTestPackage.lab_test_id)
-    )
+    ).all()
     for lab_test_id in given:
         _link(session, actor, lab_test_id, package)
 
@@ -210,7 +209,7 @@ def _test_type(outcome: ReportedTest, index: int) -> LabTestType:
     found = find_named(LAB_TEST_TYPES, outcome.test_type) if outcome.test_type else None
     if found is None:
         raise RuleViolation(
-            f"unknown lab test type {outcome.test_type!r} (GET /labtests/v2/types lists them).",
+            f"unknown lab test type {outcome.test_type!r}; the lab test types list the known ones.",
             field=(*at, "test_type"),
         )
     if outcome.level is not None and (not outcome.level.is_finite() or outcome.level < 0):
