@@ -59,6 +59,12 @@ def api(client: TestClient, demo: DemoAccess, grow: Grow) -> Api:
     return Api(client, demo, grow.license)
 
 
+@pytest.fixture()
+def elsewhere(ledger: Ledger, store: Store, client: TestClient, demo: DemoAccess) -> Api:
+    """The demo user's requests at another facility that may test packages."""
+    return Api(client, demo, testing_grow(ledger, store).license)
+
+
 def passing(*names: str) -> list[dict[str, Any]]:
     return [
         {"LabTestTypeName": name, "Quantity": 1.5, "Passed": True, "Notes": ""}
@@ -520,18 +526,11 @@ def test_documents_are_pdf_files_of_at_most_5_mb_read_from_their_bytes(
 
 
 def test_a_document_belongs_to_the_facility_that_uploaded_it(
-    lab: Lab,
-    api: Api,
-    grow: Grow,
-    ledger: Ledger,
-    store: Store,
-    client: TestClient,
-    demo: DemoAccess,
+    lab: Lab, api: Api, grow: Grow, elsewhere: Api
 ) -> None:
     sample = lab.sample(stock(grow))
     lab_test = lab.record(sample, DocumentFileName="r.pdf", DocumentFileBase64=encoded(PDF_BYTES))
     [line] = lab.results(sample)
-    elsewhere = Api(client, demo, testing_grow(ledger, store).license)
     response = elsewhere.call(
         "GET", f"/labtests/v2/labtestdocument/{line['LabTestResultDocumentFileId']}"
     )
@@ -571,20 +570,13 @@ def test_results_of_a_package_have_the_example_keys(lab: Lab, api: Api, grow: Gr
 
 
 def test_results_need_a_package_of_the_licence(
-    lab: Lab,
-    api: Api,
-    grow: Grow,
-    ledger: Ledger,
-    store: Store,
-    client: TestClient,
-    demo: DemoAccess,
+    api: Api, grow: Grow, ledger: Ledger, store: Store
 ) -> None:
     response = api.call("GET", "/labtests/v2/results")
     assert response.status_code == 400 and "packageId" in response.json()["Message"]
     assert api.call("GET", "/labtests/v2/results", packageId="x").status_code == 400
     assert api.call("GET", "/labtests/v2/results", packageId="2147483000").status_code == 404
-    other = Grow.start(ledger, store)
-    foreign = stored_package(store, stock(other)).id
+    foreign = stored_package(store, stock(Grow.start(ledger, store))).id
     assert api.call("GET", "/labtests/v2/results", packageId=str(foreign)).status_code == 401
     assert api.call("GET", "/labtests/v1/results", packageId=str(foreign)).status_code == 401
 
