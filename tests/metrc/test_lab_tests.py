@@ -317,6 +317,33 @@ def test_a_release_reaches_packages_drawn_from_a_sampled_harvest_after_the_sampl
     assert lab.state(early) == lab.state(mixed_tag) == "NotSubmitted"
 
 
+def test_a_second_sample_of_a_harvest_that_failed_is_a_retest(
+    lab: Lab, api: Api, grow: Grow
+) -> None:
+    harvest_id = harvest_into(api, grow, ["500"], name=unique("Harvest"))
+    item = grow.item()
+    first, second, made = grow.package_tags(3)
+    for tag in (first, second):
+        sample = [package_body(grow, tag, item, "Grams", [ingredient(harvest_id, 1)])]
+        api.ok("POST", "/harvests/v2/packages/testing", sample)
+    lab.record(first, [{"LabTestTypeName": "Aspergillus", "Quantity": 2, "Passed": False}])
+    lab.record(second, [{"LabTestTypeName": "Aspergillus", "Quantity": 0, "Passed": True}])
+    assert lab.state(second) == "TestPassed"  # recorded before the failure was released
+    lab.release(first)
+    [third] = grow.package_tags(1)
+    retest = [package_body(grow, third, item, "Grams", [ingredient(harvest_id, 1)])]
+    api.ok("POST", "/harvests/v2/packages/testing", retest)
+    lab.record(third, [{"LabTestTypeName": "Aspergillus", "Quantity": 0, "Passed": True}])
+    assert lab.state(third) == "RetestPassed"
+    api.ok(
+        "POST",
+        "/harvests/v2/packages",
+        [package_body(grow, made, item, "Grams", [ingredient(harvest_id, 10)])],
+    )
+    lab.release(third)
+    assert lab.state(made) == "RetestPassed"
+
+
 def test_v1_rows_record_and_release_with_empty_answers(lab: Lab, api: Api, grow: Grow) -> None:
     source = stock(grow)
     sample = lab.sample(source)
