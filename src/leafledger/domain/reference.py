@@ -517,6 +517,60 @@ LAB_TEST_TYPES: tuple[LabTestType, ...] = (
 )
 
 
+@dataclass(frozen=True)
+class LabTestBatch:
+    """A named set of lab tests that a package may be required to pass (the item categories
+    list the batches their products are tested by). `requires_all`: every test of the batch
+    must be reported; otherwise at least one of them."""
+
+    id: int
+    name: str
+    lab_test_type_names: tuple[str, ...]
+    requires_all: bool = False
+
+
+_POTENCY = ("THC", "THCa", "CBD", "CBDa", "Total THC", "Total CBD")
+_MICROBIALS = (
+    "Total Yeast and Mold",
+    "Salmonella",
+    "Shiga Toxin-Producing E. Coli",
+    "Aspergillus",
+)
+
+LAB_TEST_BATCHES: tuple[LabTestBatch, ...] = (
+    LabTestBatch(1, "Flower Potency", _POTENCY),
+    LabTestBatch(
+        2,
+        "Flower Contaminants",
+        (
+            "Pesticides",
+            "Heavy Metals",
+            *_MICROBIALS,
+            "Mycotoxins",
+            "Moisture Content",
+            "Water Activity",
+            "Foreign Matter",
+        ),
+        requires_all=True,
+    ),
+    LabTestBatch(3, "Concentrate Potency", _POTENCY),
+    LabTestBatch(
+        4,
+        "Concentrate Contaminants",
+        ("Pesticides", "Heavy Metals", "Salmonella", "Mycotoxins", "Foreign Matter"),
+        requires_all=True,
+    ),
+    LabTestBatch(5, "Residual Solvents", ("Residual Solvents",), requires_all=True),
+    LabTestBatch(6, "Infused Product Potency", ("Total THC", "Total CBD")),
+    LabTestBatch(
+        7,
+        "Infused Product Contaminants",
+        ("Pesticides", "Heavy Metals", *_MICROBIALS[:3], "Mycotoxins"),
+        requires_all=True,
+    ),
+)
+
+
 # --- Transfers, locations, sales ----------------------------------------------------------
 
 

@@ -5,8 +5,9 @@ Unauthenticated (Metrc answers 401 there, and it reveals nothing about the other
 An id past the range of the column it is looked up in names nothing: NotFound, before any SQL
 (PostgreSQL would refuse the value).
 
-A row names its path loader (`ById`, `ByKey`); the runner loads the target before the handler
-runs and hands it over as `call.target`.
+A row names its loader (`ById`, `ByKey` for path parameters, `ByQuery` for an id a list takes
+as a query parameter); the runner loads the target before the handler runs and hands it over
+as `call.target`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from leafledger.domain.errors import NotFound, Unauthenticated
+from leafledger.dialects.kit.paging import parse_positive_int
+from leafledger.domain.errors import NotFound, RuleViolation, Unauthenticated
 from leafledger.domain.models import Facility
 from leafledger.domain.models.base import fits
 from leafledger.domain.queries.base import Complete
@@ -106,3 +108,24 @@ class ByKey:
         column = getattr(self.model, self.column)
         row = load_by_key(call.session, self.model, column, value, call.facility, self.what)
         return _completed(call.session, self.complete, row)
+
+
+@dataclass(frozen=True)
+class ByQuery:
+    """The facility's `model` row whose id is the query parameter `param`, which is required
+    (`GET /labtests/v2/results?packageId=`): a list about one row loads it as a path id is
+    loaded. `openapi_parameters` describes the parameter for the row's OpenAPI operation."""
+
+    model: type[Any]
+    what: str
+    param: str
+
+    def __call__(self, call: Call) -> Any:
+        object_id = parse_positive_int(self.param, call.query.get(self.param))
+        if object_id is None:
+            raise RuleViolation(f"{self.param} (the {self.what}'s id) is required.")
+        return load_by_id(call.session, self.model, object_id, call.facility, self.what)
+
+    def openapi_parameters(self) -> list[dict[str, Any]]:
+        schema = {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}
+        return [{"name": self.param, "in": "query", "required": True, "schema": schema}]

@@ -30,6 +30,10 @@ def _parameters(endpoint: Endpoint, dialect: Dialect, license_param: str) -> lis
         params.append(
             {"name": license_param, "in": "query", "required": True, "schema": {"type": "string"}}
         )
+    # A loader that reads the query describes what it reads (kit/loaders.py, `ByQuery`).
+    loaded = getattr(endpoint.loads, "openapi_parameters", None)
+    if callable(loaded):
+        params += loaded()
     return params + dialect.query_parameters(endpoint)
 
 

@@ -66,11 +66,16 @@ def _examples() -> dict[str, Any]:
     return loaded
 
 
-def example(endpoint: Endpoint, which: str) -> Any:
-    """The documented request or response example of a v2 row, if Metrc gives one."""
-    key = f"{endpoint.method} {endpoint.path.rstrip('/')}"
+def documented(key: str, which: str) -> Any:
+    """Metrc's documented request or response example of `key` ("GET /labtests/v2/batches"),
+    if it gives one."""
     found = _examples().get(key, {}).get(which)
     return None if found == "No response" else found
+
+
+def example(endpoint: Endpoint, which: str) -> Any:
+    """The documented request or response example of a v2 row, if Metrc gives one."""
+    return documented(f"{endpoint.method} {endpoint.path.rstrip('/')}", which)
 
 
 def _read_shape(endpoint: Endpoint) -> dict[str, Any]:

@@ -45,6 +45,7 @@ from leafledger.dialects.trace.resources import (
     companies,
     employees,
     harvests,
+    labs,
     locations,
     plant_batches,
     plants,
@@ -195,7 +196,7 @@ ROWS: tuple[Endpoint, ...] = (
     row("Lots", "GET", f"{LOTS}/{{id}}", VIEW_PACKAGES),
     row("Lots", "PUT", f"{LOTS}/{{id}}", CHANGE_PACKAGES, body=OBJECT),
     # Lab results
-    row("Labs", "GET", f"{V1}/labs/results/{{lot_id}}", LAB_RESULTS),
+    row("Labs", "GET", f"{V1}/labs/results/{{lot_id}}", LAB_RESULTS, loads=labs.LOT, handler=labs.lab_results),
     # Transfers (GET and PUT of /transfers inferred)
     row("Transfers", "POST", TRANSFERS, "Manage Transfers", body=OBJECT),
     row("Transfers", "GET", TRANSFERS, VIEW_TRANSFERS, paged=True),

@@ -7,6 +7,12 @@ from leafledger.domain.models.facility import Facility
 from leafledger.domain.models.harvest import Harvest, HarvestPlant, HarvestWaste
 from leafledger.domain.models.identity import Employee, Integrator, TraceAccount, User
 from leafledger.domain.models.item import Item, ItemAttachment, ItemBrand
+from leafledger.domain.models.lab_test import (
+    LabTest,
+    LabTestDocument,
+    LabTestPackage,
+    LabTestResult,
+)
 from leafledger.domain.models.location import Location, Sublocation
 from leafledger.domain.models.package import (
     Package,
@@ -45,6 +51,10 @@ __all__ = [
     "Item",
     "ItemAttachment",
     "ItemBrand",
+    "LabTest",
+    "LabTestDocument",
+    "LabTestPackage",
+    "LabTestResult",
     "Location",
     "Package",
     "PackageAdjustment",

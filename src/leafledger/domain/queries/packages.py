@@ -10,9 +10,10 @@ The genealogy of a package is what it was drawn from: the labels of the packages
 from directly, and the names of the harvests at the root of its lineage, however many
 packages lie between (a recursive walk up the package sources, in the same one statement).
 
-The lists of packages: active (not finished), inactive (finished), on hold, lab samples, in
-transit; and the lists of other records about packages: adjustments, shipments that left the
-facility (transferred), the source harvests of one package. In transit and transferred read
+The lists of packages: active (not finished), inactive (finished), on hold, lab samples (with
+the results recorded for each, one statement more), in transit; and the lists of other records
+about packages: adjustments, shipments that left the facility (transferred), the source
+harvests of one package. In transit and transferred read
 the package shipments, which transfers will write (no endpoint ships packages yet): until then
 both are real, empty lists, that fill as soon as shipments are recorded.
 """
@@ -43,6 +44,7 @@ from leafledger.domain.models import (
 )
 from leafledger.domain.queries.base import Listed, ReadModel, of_facility, owned, unarchived
 from leafledger.domain.queries.items import ItemRow, item_rows
+from leafledger.domain.queries.lab_tests import SampleResult, sample_results
 
 IN_TRANSIT = "Shipped"  # the state of a package shipment not yet received
 
@@ -133,10 +135,27 @@ def on_hold(facility: Facility) -> Listed:
     return unarchived(PackageRow, facility, PackageRow.is_on_hold.is_(True), complete=complete)
 
 
+@dataclass(frozen=True)
+class LabSampleRecord:
+    """A lab sample as renderers take it: the package, and the results recorded for it."""
+
+    sample: PackageRecord
+    result: SampleResult | None
+
+
+def complete_samples(session: Session, samples: list[PackageRow]) -> list[LabSampleRecord]:
+    """A page of lab samples with their items, sources and results (three statements)."""
+    results = sample_results(session, [sample.id for sample in samples])
+    return [
+        LabSampleRecord(record, results.get(record.package.id))
+        for record in complete(session, samples)
+    ]
+
+
 def lab_samples(facility: Facility) -> Listed:
     """The facility's lab samples (packages made for testing), finished or not."""
     sample = PackageRow.is_testing_sample.is_(True)
-    return unarchived(PackageRow, facility, sample, complete=complete)
+    return unarchived(PackageRow, facility, sample, complete=complete_samples)
 
 
 def in_transit(facility: Facility) -> Listed:

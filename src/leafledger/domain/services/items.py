@@ -127,9 +127,11 @@ def sniff(content: bytes) -> FileKind | None:
     return next((kind for magic, kind in _SIGNATURES if content.startswith(magic)), None)
 
 
-def _decode(encoded: Any) -> bytes:
+def decode_upload(encoded: Any, field: str = "encoded") -> bytes:
+    """The bytes of an uploaded file sent as base64 (or a data URL) in `field`: at most 5 MB
+    once decoded, refused before decoding when its text is already too long."""
     if not isinstance(encoded, str) or not encoded.strip():
-        raise RuleViolation("{field} is required.", field="encoded")
+        raise RuleViolation("{field} is required.", field=field)
     text = encoded.strip()
     if text.startswith("data:") and "," in text:  # a data URL: keep what follows the comma
         text = text.split(",", 1)[1]
@@ -140,7 +142,7 @@ def _decode(encoded: Any) -> bytes:
     try:
         content = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise RuleViolation("{field} is not valid base64.", field="encoded") from None
+        raise RuleViolation("{field} is not valid base64.", field=field) from None
     if not content:
         raise RuleViolation("The file is empty.")
     if len(content) > MAX_ATTACHMENT_BYTES:
@@ -148,18 +150,19 @@ def _decode(encoded: Any) -> bytes:
     return content
 
 
-def _file_name(file_name: Any) -> str:
+def upload_name(file_name: Any, field: str = "file_name") -> str:
+    """The name an uploaded file is stored under (`field`: where the request gives it)."""
     if not isinstance(file_name, str) or not file_name.strip():
-        raise RuleViolation("{field} is required.", field="file_name")
-    return bounded(file_name.strip(), "file_name", MAX_FILE_NAME)
+        raise RuleViolation("{field} is required.", field=field)
+    return bounded(file_name.strip(), field, MAX_FILE_NAME)
 
 
 def add_attachment(
     session: Session, actor: Actor, facility: Facility, command: NewAttachment
 ) -> ItemAttachment:
     """Store a photo or a file; its type is read from its content, which its name must match."""
-    name = _file_name(command.file_name)
-    content = _decode(command.encoded)
+    name = upload_name(command.file_name)
+    content = decode_upload(command.encoded)
     found = sniff(content)
     photo = command.kind == "photo"
     allowed = "BMP, GIF, JPG or PNG" if photo else "BMP, GIF, JPG, PNG or PDF"

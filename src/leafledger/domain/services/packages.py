@@ -25,7 +25,9 @@ from products; a lab sample is never a source (it goes to the lab). What the sou
 results were follows the new package when it is the same kind of product: if every source is
 in one lab testing state and of the new item's category, the new package starts in that state
 (a failed product stays failed when repackaged); otherwise it starts NotSubmitted. A source
-that requires remediation (or decontamination) passes the requirement on.
+that requires remediation (or decontamination) passes the requirement on. A lab sample starts
+SubmittedForTesting, and so do its sources that were not submitted yet; a package that takes
+its sources' state carries the released lab results that gave it (see lab_tests.py).
 
 A package from a plant (POST /plants/v2/plantbatch/packages) is N clones or seeds taken from
 a tagged plant; its source is the plant (and the plant's batch). Facility types need
@@ -49,7 +51,7 @@ dialect spells in its own words.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -91,6 +93,12 @@ from leafledger.domain.services.harvests import (
     in_unit,
     stored,
     weight_unit,
+)
+from leafledger.domain.services.lab_tests import (
+    SUBMITTED,
+    inherit_results,
+    inherited_state,
+    submit_sources,
 )
 from leafledger.domain.services.lookups import (
     claim_tag,
@@ -373,6 +381,7 @@ def _package_harvests(
         default_location=draws[0][0].drying_location_id,
         packaged=packaged,
         is_testing_sample=testing,
+        inherited=Inherited(SUBMITTED) if testing else Inherited(),
     )
     seen: set[int] = set()
     for harvest, drawn in draws:
@@ -529,11 +538,12 @@ def _check_sources_fit(item: Item, sources: list[Package], packaged: date) -> No
 
 def _inherited(session: Session, item: Item, sources: list[Package]) -> Inherited:
     """What the new package takes over from its sources (see the module docstring)."""
-    states = {source.lab_testing_state for source in sources}
-    categories = {_category_name(session, source) for source in sources}
-    same_product = len(states) == 1 and categories == {item.category_name}
     return Inherited(
-        lab_testing_state=states.pop() if same_product else "NotSubmitted",
+        lab_testing_state=inherited_state(
+            [source.lab_testing_state for source in sources],
+            [_category_name(session, source) for source in sources],
+            item.category_name,
+        ),
         requires_remediation=any(s.product_requires_remediation for s in sources),
         requires_decontamination=any(s.product_requires_decontamination for s in sources),
     )
@@ -560,6 +570,7 @@ def _derive(
     quantity = stored(amount(command.quantity, "quantity"))
     packaged = not_future(facility, command.actual_date, "actual_date")
     _check_sources_fit(item, sources, packaged)
+    inherited = _inherited(session, item, sources)
     package = _new_package(
         session,
         actor,
@@ -571,7 +582,7 @@ def _derive(
         default_location=sources[0].location_id,
         packaged=packaged,
         is_testing_sample=testing,
-        inherited=_inherited(session, item, sources),
+        inherited=replace(inherited, lab_testing_state=SUBMITTED) if testing else inherited,
     )
     for draw in draws:
         move_quantity(session, actor, draw.source, -draw.quantity, "draw")
@@ -583,6 +594,10 @@ def _derive(
             draw.source.unit_of_measure_name,
             source_package_id=draw.source.id,
         )
+    if testing:
+        submit_sources(session, actor, sources)
+    else:
+        inherit_results(session, actor, package, sources)
     return package
 
 

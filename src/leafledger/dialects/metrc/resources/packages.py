@@ -12,7 +12,7 @@ answers the same object. The lists and the completed records are domain/queries/
 - POST /plants/v2/plantbatch/packages (v1 /plants/v1/create/plantbatch/packages): a package
   of clones or seeds taken from a tagged plant.
 - The lists: active, inactive, on hold, lab samples (each a package, the lab sample preceded
-  by the fields of its lab result: none is recorded yet, so they are empty), in transit (a
+  by the fields of the results recorded for it, null until a lab records them), in transit (a
   package), transferred (a shipment line), adjustments, and a package's source harvests.
   In transit and transferred are empty until transfers ship packages (see the queries).
 """
@@ -42,8 +42,10 @@ from leafledger.dialects.metrc.wire import (
 from leafledger.domain import queries
 from leafledger.domain.models import Package
 from leafledger.domain.queries.base import Listed
+from leafledger.domain.queries.lab_tests import SampleResult
 from leafledger.domain.queries.packages import (
     AdjustmentRow,
+    LabSampleRecord,
     PackageRecord,
     PackageRow,
     ShipmentRecord,
@@ -214,25 +216,29 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
     }
 
 
-# The result of a lab sample's test, before the package; no result is recorded yet.
-_NO_LAB_RESULT = {
-    "LabFacilityLicenseNumber": None,
-    "LabFacilityName": None,
-    "OverallPassed": None,
-    "TestPerformedDate": None,
-    "ResultReleased": None,
-    "ResultReleaseDateTime": None,
-    "LabTestResultExpirationDateTime": None,
-    "TestTypeName": None,
-    "TestPassed": None,
-    "TestResultLevel": None,
-    "TestComment": None,
-    "TestInformationalOnly": None,
-}
+def _lab_result(result: SampleResult | None) -> dict[str, Any]:
+    """The results recorded for a lab sample, before the package (null before any). The
+    fields of one test (TestTypeName...) stay null: a sample's tests are many, and GET
+    /labtests/v2/results?packageId= lists each."""
+    released = None if result is None else result.released_at
+    return {
+        "LabFacilityLicenseNumber": None if result is None else result.lab_license_number,
+        "LabFacilityName": None if result is None else result.lab_name,
+        "OverallPassed": None if result is None else result.overall_passed,
+        "TestPerformedDate": None if result is None else result.result_date.isoformat(),
+        "ResultReleased": None if result is None else released is not None,
+        "ResultReleaseDateTime": _iso(released),
+        "LabTestResultExpirationDateTime": None,
+        "TestTypeName": None,
+        "TestPassed": None,
+        "TestResultLevel": None,
+        "TestComment": None,
+        "TestInformationalOnly": None,
+    }
 
 
-def render_lab_sample(record: PackageRecord) -> dict[str, Any]:
-    return {**_NO_LAB_RESULT, **render_package(record)}
+def render_lab_sample(record: LabSampleRecord) -> dict[str, Any]:
+    return {**_lab_result(record.result), **render_package(record.sample)}
 
 
 def _abbreviation(unit_name: str | None) -> str | None:
