@@ -1,4 +1,5 @@
-"""What the catalogue aggregates share: strains, items and their brands, additive templates.
+"""What the catalogue aggregates share: strains, items and their brands, additive templates,
+processing job types.
 
 Each is a named row of one facility that is created, changed while active and archived, never
 deleted. A name is unique among the facility's active rows of its kind; an archived row can be
@@ -18,13 +19,20 @@ from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import FieldPath, RuleViolation
-from leafledger.domain.models import AdditivesTemplate, Facility, Item, ItemBrand, Strain
+from leafledger.domain.models import (
+    AdditivesTemplate,
+    Facility,
+    Item,
+    ItemBrand,
+    ProcessingJobType,
+    Strain,
+)
 from leafledger.domain.services.audit import audited, record_new
 
 HUNDRED = Decimal(100)
 MAX_NAME = 200
 
-Catalogued = TypeVar("Catalogued", Strain, Item, ItemBrand, AdditivesTemplate)
+Catalogued = TypeVar("Catalogued", Strain, Item, ItemBrand, AdditivesTemplate, ProcessingJobType)
 
 
 # --- field checks
