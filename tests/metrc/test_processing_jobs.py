@@ -349,6 +349,8 @@ def test_start_refusals_name_the_row_and_change_nothing(api: Api, shop: Grow, st
     assert refusal().startswith("Packages must name at least one package")
     assert "No package NOPE" in refusal(line("NOPE", 1))
     assert "in the future" in refusal(line(label, 1), StartDate="2199-01-01")
+    early = refusal(line(label, 1), StartDate="2001-01-01")
+    assert early == f"StartDate 2001-01-01 is before package {label} was packaged."
     assert refusal(line(label, 1), JobType="Nothing").startswith("JobType: No processing job type")
     assert "not a unit of weight" in refusal(line(label, 1), WeightUnitOfMeasure="Liters")
     _, taken = start(api, type_name, line(label, 1))
@@ -393,6 +395,8 @@ def test_packages_from_a_job_conserve_its_books_and_record_the_job(
         output(shop, job_name, tags[0], oil, 1, "Ounces"),
         output(shop, job_name, tags[1], oil, "0.05", "Kilograms", IsFinishedGood=True),
     ]
+    flagged = refused(api, shop, "POST", "/processing/v2/createpackages", body, row=1)
+    assert flagged == f"Facility {shop.license} (Manufacturer) may not track finished goods."
     allow(store, shop.facility.id, "CanTrackFinishedGoods")
     ids = api.ok("POST", "/processing/v2/createpackages", body)["Ids"]
     assert len(ids) == 2
@@ -492,6 +496,27 @@ def test_genealogy_walks_from_a_job_output_through_the_job_to_the_harvest(
     assert shown["SourceProcessingJobCount"] == 1 and shown["SourcePackageLabels"] is None
     roots = api.ok("GET", f"/packages/v2/{oil_id}/source/harvests")
     assert [r["Name"] for r in roots] == [harvest_name]
+
+
+def test_outputs_inherit_remediation_and_sources_stay_in_the_ledger(
+    api: Api, shop: Grow, store: Store
+) -> None:
+    _, type_name = job_type(api)
+    clean, tainted = stock(shop, "10"), stock(shop, "10", product_requires_remediation=True)
+    _, job_name = start(api, type_name, line(clean, 5), line(tainted, 5))
+    [tag] = shop.package_tags(1)
+    made = output(shop, job_name, tag, shop.item("Concentrate"), 8)
+    [package_id] = api.ok("POST", "/processing/v2/createpackages", [made])["Ids"]
+    shown = api.ok("GET", f"/packages/v2/{package_id}")
+    assert shown["ProductRequiresRemediation"] is True
+    assert shown["LabTestingState"] == "NotSubmitted"
+    # A package a job took from has children through the job: it is not discontinued.
+    source_id = stored_package(store, clean).id
+    before = ledger_state(store, shop.facility.id)
+    response = api.call("DELETE", f"/packages/v2/{source_id}")
+    assert response.status_code == 400, response.text
+    assert f"A processing job took from package {clean}" in response.text
+    assert ledger_state(store, shop.facility.id) == before
 
 
 # --- adjusting -------------------------------------------------------------------------------
@@ -612,6 +637,10 @@ def test_finish_records_waste_and_unfinish_takes_back_only_that(
         api, shop, "PUT", "/processing/v2/finish", [{**finish, "TotalWeightWaste": 2}]
     )
     assert too_much.startswith("TotalWeightWaste 2 Ounces is more than the processing job")
+    early = refused(
+        api, shop, "PUT", "/processing/v2/finish", [{**finish, "FinishDate": "2001-01-01"}]
+    )
+    assert early == "FinishDate 2001-01-01 is before the job started."
     assert api.ok("PUT", "/processing/v2/finish", [finish]) == {"Ids": [job_id], "Warnings": None}
     assert books(store, job_id) == {**opened, "waste_weight": Decimal("28.349523125")}
     shown = api.ok("GET", f"/processing/v2/{job_id}")

@@ -34,7 +34,8 @@ The rules:
   unfinished job takes no packaging or adjustment while finished. Unfinishing undoes exactly
   what finishing did: the waste, the date and the note go, the packages made stay;
 - archiving (DELETE) takes a job out of use for good; a job that still holds something is
-  finished first, so that what it held is accounted for.
+  finished first, so that what it held is accounted for. A package a job took from is never
+  discontinued (package_inventory.py): the job's outputs lead back to it.
 
 Each service takes one command and never commits; faults name the command's fields.
 """
