@@ -29,6 +29,12 @@ from leafledger.domain.models.patient import (
 )
 from leafledger.domain.models.plant import Plant, PlantCount, PlantWaste
 from leafledger.domain.models.plant_batch import PlantBatch
+from leafledger.domain.models.processing import (
+    ProcessingJob,
+    ProcessingJobAttribute,
+    ProcessingJobInput,
+    ProcessingJobType,
+)
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
@@ -69,6 +75,10 @@ __all__ = [
     "PlantBatch",
     "PlantCount",
     "PlantWaste",
+    "ProcessingJob",
+    "ProcessingJobAttribute",
+    "ProcessingJobInput",
+    "ProcessingJobType",
     "SandboxUser",
     "Strain",
     "Sublocation",

@@ -68,8 +68,8 @@ class Package(Timestamped, Base):
 
 
 class PackageSource(Timestamped, Base):
-    """One source of a package: a harvest, another package, a plant batch, a plant, or an opening
-    balance (`origin`)."""
+    """One source of a package: a harvest, another package, a plant batch, a plant, a processing
+    job, or an opening balance (`origin`)."""
 
     __tablename__ = "package_sources"
 
@@ -80,7 +80,13 @@ class PackageSource(Timestamped, Base):
     source_package_id: Mapped[int | None] = mapped_column(ForeignKey("packages.id"), index=True)
     source_plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"))
     source_plant_id: Mapped[int | None] = mapped_column(ForeignKey("plants.id"))
-    # How much was drawn from the source, in the source's own unit (plants: a count).
+    # A package made by a processing job; the job's own inputs lead on to the packages (and
+    # harvests) it was made from.
+    source_processing_job_id: Mapped[int | None] = mapped_column(
+        ForeignKey("processing_jobs.id"), index=True
+    )
+    # How much was drawn from the source, in the source's own unit (plants: a count; a
+    # processing job, whose books are kept in base units: the package's quantity, in its unit).
     quantity: Mapped[Decimal]
     unit_of_measure_name: Mapped[str] = mapped_column(String(32))
     # Set when the package has no source in the ledger: "OpeningBalance" for stock that

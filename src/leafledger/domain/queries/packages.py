@@ -7,8 +7,9 @@ page (`queries.items.item_rows`, one statement) and the page's genealogy (one st
 of packages costs the page and those two statements, whatever its size.
 
 The genealogy of a package is what it was drawn from: the labels of the packages it was made
-from directly, and the names of the harvests at the root of its lineage, however many
-packages lie between (a recursive walk up the package sources, in the same one statement).
+from directly, the processing jobs it was made by, and the names of the harvests at the root
+of its lineage, however many packages and jobs lie between (a recursive walk up the package
+sources and through each job to the packages it took in, in the same one statement).
 
 The lists of packages: active (not finished), inactive (finished), on hold, lab samples (with
 the results recorded for each, one statement more), in transit; and the lists of other records
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CTE, Integer, exists, literal_column, select
+from sqlalchemy import CTE, Integer, exists, func, literal_column, or_, select
 from sqlalchemy.orm import Mapped, Session, aliased
 
 from leafledger.domain.models import (
@@ -38,6 +39,7 @@ from leafledger.domain.models import (
     PackageShipment,
     PackageSource,
     PlantWaste,
+    ProcessingJobInput,
     Strain,
     Sublocation,
     User,
@@ -109,10 +111,12 @@ class PackageRow(ReadModel):
 @dataclass(frozen=True)
 class Genealogy:
     """What one package was drawn from, each named once: the harvests at the root of its
-    lineage (nearest first, then in the order drawn) and the packages it was made from."""
+    lineage (nearest first, then in the order drawn), the packages it was made from and the
+    processing jobs that made it."""
 
     harvest_names: tuple[str, ...] = ()
     package_labels: tuple[str, ...] = ()
+    processing_job_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,12 +180,15 @@ def from_plant_waste(waste: PlantWaste) -> Listed:
 
 _SOURCE_PACKAGE = aliased(Package, name="source_package")
 _STEP = aliased(PackageSource, name="step")
+_HOP = aliased(ProcessingJobInput, name="hop")
 
 
 def lineage(package_ids: Sequence[int]) -> CTE:
     """Every source of the packages `package_ids`, up to the harvests at the roots: rows of
-    (root, depth, ord, source_package_id, source_harvest_id), depth 0 for direct sources.
-    Sources are always older than what was made of them, so the walk ends."""
+    (root, depth, ord, source_package_id, source_harvest_id, source_processing_job_id), depth 0
+    for direct sources. A processing job leads on to the packages it took in, one level up.
+    Sources are always older than what was made of them, and a job never takes in a package
+    made from it (services/processing.py), so the walk ends."""
     direct = (
         select(
             PackageSource.package_id.label("root"),
@@ -189,29 +196,45 @@ def lineage(package_ids: Sequence[int]) -> CTE:
             PackageSource.id.label("ord"),
             PackageSource.source_package_id,
             PackageSource.source_harvest_id,
+            PackageSource.source_processing_job_id,
         )
         .where(PackageSource.package_id.in_(package_ids))
         .cte("lineage", recursive=True)
     )
-    further = select(
-        direct.c.root,
-        (direct.c.depth + 1).label("depth"),
-        _STEP.id,
-        _STEP.source_package_id,
-        _STEP.source_harvest_id,
-    ).join(_STEP, _STEP.package_id == direct.c.source_package_id)
+    # One step up from each row: the sources of its package, or the inputs of its job.
+    further = (
+        select(
+            direct.c.root,
+            (direct.c.depth + 1).label("depth"),
+            func.coalesce(_STEP.id, _HOP.id),
+            func.coalesce(_STEP.source_package_id, _HOP.package_id),
+            _STEP.source_harvest_id,
+            _STEP.source_processing_job_id,
+        )
+        .select_from(direct)
+        .outerjoin(_STEP, _STEP.package_id == direct.c.source_package_id)
+        .outerjoin(_HOP, _HOP.job_id == direct.c.source_processing_job_id)
+        .where(or_(_STEP.id.is_not(None), _HOP.id.is_not(None)))
+    )
     return direct.union_all(further)
 
 
 def genealogies(session: Session, package_ids: Sequence[int]) -> dict[int, Genealogy]:
-    """The root harvest names and direct source package labels of each package, in one
-    statement."""
+    """The root harvest names, direct source package labels and processing jobs of each
+    package, in one statement."""
     wanted = sorted(set(package_ids))
     if not wanted:
         return {}
     sources = lineage(wanted)
     rows = session.execute(
-        select(sources.c.root, sources.c.source_harvest_id, Harvest.name, _SOURCE_PACKAGE.label)
+        select(
+            sources.c.root,
+            sources.c.source_harvest_id,
+            Harvest.name,
+            _SOURCE_PACKAGE.label,
+            (sources.c.depth == 0).label("direct"),
+            sources.c.source_processing_job_id,
+        )
         .select_from(sources)
         .outerjoin(Harvest, Harvest.id == sources.c.source_harvest_id)
         .outerjoin(
@@ -223,13 +246,20 @@ def genealogies(session: Session, package_ids: Sequence[int]) -> dict[int, Genea
     # Insertion-ordered dicts: the first draw from a source places it, later ones repeat it.
     harvests: dict[int, dict[int, str]] = {package_id: {} for package_id in wanted}
     labels: dict[int, dict[str, None]] = {package_id: {} for package_id in wanted}
-    for package_id, harvest_id, harvest_name, package_label in rows:
+    jobs: dict[int, dict[int, None]] = {package_id: {} for package_id in wanted}
+    for package_id, harvest_id, harvest_name, package_label, direct, job_id in rows:
         if harvest_id is not None and harvest_name is not None:
             harvests[package_id].setdefault(harvest_id, harvest_name)
         if package_label is not None:
             labels[package_id].setdefault(package_label, None)
+        if direct and job_id is not None:
+            jobs[package_id].setdefault(job_id, None)
     return {
-        package_id: Genealogy(tuple(harvests[package_id].values()), tuple(labels[package_id]))
+        package_id: Genealogy(
+            tuple(harvests[package_id].values()),
+            tuple(labels[package_id]),
+            tuple(jobs[package_id]),
+        )
         for package_id in wanted
     }
 

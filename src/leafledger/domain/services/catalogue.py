@@ -1,5 +1,5 @@
-"""What the catalogue aggregates share: strains, items and their brands, additive templates
-(and the transporters' drivers and vehicles, which live the same life).
+"""What the catalogue aggregates share: strains, items and their brands, additive templates,
+processing job types (and the transporters' drivers and vehicles, which live the same life).
 
 Each is a row of one facility that is created, changed while active and archived, never
 deleted. A name (a driver's licence number, a licence plate) is unique among the facility's
@@ -26,6 +26,7 @@ from leafledger.domain.models import (
     Facility,
     Item,
     ItemBrand,
+    ProcessingJobType,
     Strain,
     Vehicle,
 )
@@ -34,7 +35,9 @@ from leafledger.domain.services.audit import audited, record_new
 HUNDRED = Decimal(100)
 MAX_NAME = 200
 
-Catalogued = TypeVar("Catalogued", Strain, Item, ItemBrand, AdditivesTemplate, Driver, Vehicle)
+Catalogued = TypeVar(
+    "Catalogued", Strain, Item, ItemBrand, AdditivesTemplate, ProcessingJobType, Driver, Vehicle
+)
 
 
 # --- field checks

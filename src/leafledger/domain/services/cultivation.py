@@ -88,12 +88,16 @@ def tagged_phase(facility: Facility, phase: str | None) -> str:
     return found
 
 
-def adjustment_reason(name: str | None, note: str | None) -> reference.Reason:
+def adjustment_reason(
+    name: str | None,
+    note: str | None,
+    reasons: tuple[reference.Reason, ...] = reference.PACKAGE_ADJUSTMENT_REASONS,
+) -> reference.Reason:
     """A listed reason for adjusting a count or a quantity, with the note it may require.
 
     Packages, plant batches and plants are adjusted for the same reasons (Metrc lists one set,
-    GET /packages/v2/adjust/reasons)."""
-    found = reference.find_named(reference.PACKAGE_ADJUSTMENT_REASONS, name or "")
+    GET /packages/v2/adjust/reasons); other records may list their own (`reasons`)."""
+    found = reference.find_named(reasons, name or "")
     if found is None:
         raise RuleViolation(f"Adjustment reason {name!r} is unknown.", field="reason")
     if found.requires_note and not (note or "").strip():

@@ -23,6 +23,8 @@ from leafledger.domain.models import (
     Item,
     ItemBrand,
     Location,
+    ProcessingJob,
+    ProcessingJobType,
     Strain,
     Sublocation,
     Tag,
@@ -39,10 +41,18 @@ HOLDS = {
     "packages": "for_packages",
 }
 
-Named = TypeVar("Named", Location, Sublocation, Strain, Item)
+Named = TypeVar("Named", Location, Sublocation, Strain, Item, ProcessingJobType)
 # Rows named uniquely among a facility's active rows of their kind.
 UniquelyNamed = TypeVar(
-    "UniquelyNamed", Location, Sublocation, Strain, Item, ItemBrand, AdditivesTemplate
+    "UniquelyNamed",
+    Location,
+    Sublocation,
+    Strain,
+    Item,
+    ItemBrand,
+    AdditivesTemplate,
+    ProcessingJobType,
+    ProcessingJob,
 )
 
 

@@ -24,7 +24,8 @@ naming the command field at fault, when the package may not take it:
   after a failed test it leaves the package Remediated, to be tested again. Decontamination
   is the same with its own flags. A pre-treatment is recorded as stated: nothing we know of
   Metrc says what it changes (see dialects/metrc/resources/package_inventory.py);
-- a package is discontinued only while nothing was made from it (no package, no planting).
+- a package is discontinued only while nothing was made from it (no package, no planting) and
+  no processing job took from it.
 
 Every change is audited; nothing here commits.
 """
@@ -49,6 +50,7 @@ from leafledger.domain.models import (
     PackageSource,
     PackageTreatment,
     PlantBatch,
+    ProcessingJobInput,
 )
 from leafledger.domain.reference import Reason
 from leafledger.domain.services.audit import changed, record_new
@@ -558,5 +560,12 @@ def discontinue_package(
         raise RuleViolation(
             f"Packages or plantings were made from package {package.label}; it cannot be "
             "discontinued."
+        )
+    processed = session.scalars(
+        select(ProcessingJobInput.id).where(ProcessingJobInput.package_id == package.id).limit(1)
+    ).first()
+    if processed is not None:
+        raise RuleViolation(
+            f"A processing job took from package {package.label}; it cannot be discontinued."
         )
     return _change(session, actor, package, "discontinue", archived_date=facility_today(facility))

@@ -60,6 +60,25 @@ def package_labelled(
     return found
 
 
+def drawn_package(
+    session: Session, facility: Facility, label: object, at: FieldPath, label_field: str, into: str
+) -> Package:
+    """The package one line of a request draws on (`at`, its label the line's `label_field`),
+    if it may give: one it cannot name or draw on is that line's fault. A lab sample gives
+    nothing: it goes to the lab, not `into` ("packages", "a processing job")."""
+    try:
+        source = package_labelled(session, facility, label, (*at, label_field))
+    except NotFound as exc:
+        raise RuleViolation(exc.message, field=at) from None
+    check_drawable(source, at)
+    if source.is_testing_sample:
+        raise RuleViolation(
+            f"Package {source.label} is a lab sample; it goes to the lab, not into {into}.",
+            field=at,
+        )
+    return source
+
+
 # --- whether it may change -------------------------------------------------------------------
 
 

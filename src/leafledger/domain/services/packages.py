@@ -110,14 +110,13 @@ from leafledger.domain.services.lookups import (
 )
 from leafledger.domain.services.package_stock import (
     category_of,
-    check_drawable,
     check_holds,
     check_shelf_life,
+    drawn_package,
     holds_plants,
     in_package_unit,
     lab_test_batches,
     move_quantity,
-    package_labelled,
     package_type_of,
     require_capability,
     unit_for,
@@ -452,17 +451,7 @@ def _drawn_package(
 ) -> Package:
     """The package an ingredient draws on, if it may give; a package the ingredient cannot
     name or draw on is that ingredient's fault."""
-    try:
-        source = package_labelled(session, facility, ingredient.package, (*at, "package"))
-    except NotFound as exc:
-        raise RuleViolation(exc.message, field=at) from None
-    check_drawable(source, at)
-    if source.is_testing_sample:
-        raise RuleViolation(
-            f"Package {source.label} is a lab sample; it goes to the lab, not into packages.",
-            field=at,
-        )
-    return source
+    return drawn_package(session, facility, ingredient.package, at, "package", "packages")
 
 
 def _package_draws(session: Session, facility: Facility, command: DerivedPackage) -> list[Draw]:

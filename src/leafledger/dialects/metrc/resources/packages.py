@@ -138,7 +138,7 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
         "PackageType": package.package_type,
         "SourceHarvestCount": len(harvests),
         "SourcePackageCount": len(labels),
-        "SourceProcessingJobCount": 0,
+        "SourceProcessingJobCount": len(record.sources.processing_job_ids),
         "SourceHarvestNames": _joined(harvests),
         "SourcePackageLabels": _joined(labels),
         "LocationId": package.location_id,
