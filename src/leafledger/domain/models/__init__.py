@@ -17,6 +17,7 @@ from leafledger.domain.models.package import (
 )
 from leafledger.domain.models.plant import Plant, PlantCount, PlantWaste
 from leafledger.domain.models.plant_batch import PlantBatch
+from leafledger.domain.models.retail_id import RetailIdAllotment, RetailIdCode, RetailIdIssuance
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
@@ -47,6 +48,9 @@ __all__ = [
     "PlantBatch",
     "PlantCount",
     "PlantWaste",
+    "RetailIdAllotment",
+    "RetailIdCode",
+    "RetailIdIssuance",
     "SandboxUser",
     "Strain",
     "Sublocation",
