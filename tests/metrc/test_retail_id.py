@@ -12,6 +12,7 @@ import re
 import struct
 import zlib
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -28,17 +29,20 @@ from leafledger.domain.models import (
 from leafledger.domain.services import retail_id as service
 from leafledger.retail_id_pages import qr_image
 from leafledger.store import Store
-from tests.conftest import SHARED, DemoAccess, Ledger
+from tests.conftest import DemoAccess, Ledger
 from tests.metrc.test_harvests import Api, Grow
 from tests.metrc.test_package_inventory import package_state, stock, stored_package
 from tests.statements import counted_statements
 
-EXAMPLES = json.loads((SHARED / "spec" / "metrc" / "v2-examples.json").read_text())
 CODE = re.compile(rf"^[{service.ALPHABET}]{{{service.SHORT_CODE_LENGTH}}}$")
 
 
-def example(key: str) -> Any:
-    return EXAMPLES[key]["response_example"]
+@pytest.fixture(scope="module")
+def examples(shared_dir: Path) -> dict[str, Any]:
+    """Metrc's v2 response examples, by "METHOD path" (the tests using them are skipped
+    without the shared folder)."""
+    found = json.loads((shared_dir / "spec" / "metrc" / "v2-examples.json").read_text())
+    return {key: value["response_example"] for key, value in found.items()}
 
 
 @pytest.fixture()
@@ -115,10 +119,10 @@ def refused_row(api: Api, grow: Grow, body: list[dict[str, Any]], row: int = 0) 
 
 
 def test_the_allotment_answers_the_example_keys_and_shrinks_with_each_generation(
-    api: Api, grow: Grow
+    api: Api, grow: Grow, examples: dict[str, Any]
 ) -> None:
     first = api.ok("GET", "/retailid/v2/allotment")
-    assert first.keys() == example("GET /retailid/v2/allotment").keys()
+    assert first.keys() == examples["GET /retailid/v2/allotment"].keys()
     assert first == {
         "FacilityId": grow.facility.id,
         "Allotment": service.DEFAULT_ALLOTMENT,
@@ -129,11 +133,11 @@ def test_the_allotment_answers_the_example_keys_and_shrinks_with_each_generation
 
 
 def test_generate_answers_the_example_shape_with_unique_random_codes(
-    api: Api, grow: Grow, store: Store
+    api: Api, grow: Grow, store: Store, examples: dict[str, Any]
 ) -> None:
     label = units(grow, "20")
     made = generate(api, label, 10)
-    documented = example("POST /retailid/v2/generate")
+    documented = examples["POST /retailid/v2/generate"]
     assert made.keys() == documented.keys()
     assert made["Manifest"].keys() == documented["Manifest"].keys()
     assert re.fullmatch(r"[0-9a-f]{24}", made["IssuanceId"])
@@ -201,12 +205,12 @@ def test_a_weighed_package_takes_codes_up_to_the_per_generation_limit(api: Api, 
 
 
 def test_receive_by_label_and_by_short_code_answer_the_codes_the_package_holds(
-    api: Api, grow: Grow
+    api: Api, grow: Grow, examples: dict[str, Any]
 ) -> None:
     label = units(grow)
     qrs = generate(api, label, 3)["Manifest"]["Qrs"]
     by_label = api.ok("GET", f"/retailid/v2/receive/{label}")
-    assert by_label.keys() == example("GET /retailid/v2/receive/{label}").keys()
+    assert by_label.keys() == examples["GET /retailid/v2/receive/{label}"].keys()
     assert by_label == {
         "Eaches": qrs,
         "SiblingTags": [],
@@ -400,7 +404,9 @@ def test_merge_refusals_name_the_package_and_change_nothing(api: Api, grow: Grow
 # --- packages info ---------------------------------------------------------------------------
 
 
-def test_packages_info_counts_each_package_codes_as_the_example_shows(api: Api, grow: Grow) -> None:
+def test_packages_info_counts_each_package_codes_as_the_example_shows(
+    api: Api, grow: Grow, examples: dict[str, Any]
+) -> None:
     labelled, moved, bare = units(grow, "4"), units(grow, "10"), units(grow, "10")
     generate(api, labelled, 2)
     last = generate(api, labelled, 2)
@@ -409,7 +415,7 @@ def test_packages_info_counts_each_package_codes_as_the_example_shows(api: Api, 
     answer = api.ok(
         "POST", "/retailid/v2/packages/info", {"packageLabels": [labelled, moved, bare]}
     )
-    documented = example("POST /retailid/v2/packages/info")
+    documented = examples["POST /retailid/v2/packages/info"]
     assert answer.keys() == documented.keys()
     first, second, third = answer["Packages"]
     assert first.keys() == documented["Packages"][0].keys()
