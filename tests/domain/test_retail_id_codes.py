@@ -28,6 +28,7 @@ def test_short_codes_are_random_draws_of_the_documented_alphabet() -> None:
         ("id.1a4.com/some_qr_code_id", "some_qr_code_id"),
         ("  https://1a4.com/q83vASNFZwAAAQkQTy  ", "q83vASNFZwAAAQkQTy"),
         (f"{service.DEFAULT_RESOLVER}/ABCDEFGHJKMNPQRS", "ABCDEFGHJKMNPQRS"),
+        (f"{service.DEFAULT_RESOLVER}/ABCDEFGHJKMNPQRS/qr.png?x=1", "ABCDEFGHJKMNPQRS"),
         ("https://id.example/", None),
         ("https://id.example", None),
         ("https://id.example/a b", None),

@@ -36,8 +36,7 @@ from leafledger.domain.models import (
     RetailIdIssuance,
     Strain,
 )
-from leafledger.domain.services.retail_id import DEFAULT_ALLOTMENT
-from leafledger.domain.units import QuantityType, find_unit
+from leafledger.domain.services.retail_id import DEFAULT_ALLOTMENT, units_held
 
 # --- allotment -------------------------------------------------------------------------------
 
@@ -198,10 +197,8 @@ def estimated_balance(package: Package, code_count: int) -> int:
     most one code on each unit it holds; an empty package carries none."""
     if package.quantity <= 0:
         return 0
-    unit = find_unit(package.unit_of_measure_name)
-    if unit is not None and unit.quantity_type is QuantityType.COUNT:
-        return min(code_count, int(package.quantity))
-    return code_count
+    units = units_held(package)
+    return code_count if units is None else min(code_count, units)
 
 
 def summaries(session: Session, packages: Sequence[Package]) -> list[Summary]:

@@ -91,12 +91,10 @@ def short_code_of(url: str) -> str | None:
     its path, or for a URL of this server's resolver the segment after it. A URL may leave
     out its scheme (`id.example.com/CODE`)."""
     text = url.strip()
+    path = urlsplit(text if "://" in text else f"https://{text}").path
     base = resolver()
     if text.startswith(base + "/"):
-        path = text[len(base) :]
-    else:
-        parts = urlsplit(text if "://" in text else f"https://{text}")
-        path = parts.path
+        path = path.removeprefix(urlsplit(base).path)
     segment = path.strip("/").split("/")[0]
     if not segment or len(segment) > 64 or not set(segment) <= SHORT_CODE_CHARACTERS:
         return None
@@ -112,7 +110,7 @@ def _labelable(package: Package, field: str | FieldPath) -> None:
         )
 
 
-def _units_held(package: Package) -> int | None:
+def units_held(package: Package) -> int | None:
     """How many units a package counted in units holds (None: it is weighed or measured)."""
     unit = find_unit(package.unit_of_measure_name)
     if unit is None or unit.quantity_type is not QuantityType.COUNT:
@@ -120,7 +118,7 @@ def _units_held(package: Package) -> int | None:
     return int(package.quantity)
 
 
-def _allotment(session: Session, facility: Facility) -> RetailIdAllotment:
+def _allotment(session: Session, actor: Actor, facility: Facility) -> RetailIdAllotment:
     """The facility's allotment row, locked (made with the default grant on first use)."""
     found = session.scalars(
         select(RetailIdAllotment)
@@ -129,8 +127,7 @@ def _allotment(session: Session, facility: Facility) -> RetailIdAllotment:
     ).first()
     if found is None:
         found = RetailIdAllotment(facility_id=facility.id, granted=DEFAULT_ALLOTMENT, generated=0)
-        session.add(found)
-        session.flush()
+        record_new(session, actor, found, facility.id)
     return found
 
 
@@ -182,14 +179,14 @@ def generate_codes(
             f"{{field}} must be from 1 to {MAX_CODES_PER_GENERATION}, got {quantity}.",
             field="quantity",
         )
-    units = _units_held(package)
+    units = units_held(package)
     if units is not None and quantity > units:
         raise RuleViolation(
             f"{{field}} {quantity} is more codes than the {units} units package "
             f"{package.label} holds.",
             field="quantity",
         )
-    allotment = _allotment(session, facility)
+    allotment = _allotment(session, actor, facility)
     remaining = allotment.granted - allotment.generated
     if quantity > remaining:
         raise RuleViolation(
