@@ -23,6 +23,7 @@ from leafledger.dialects.trace.dialect import TraceDialect
 from leafledger.dialects.trace.states import is_trace_path
 from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 from leafledger.docs_page import add_docs
+from leafledger.retail_id_pages import add_retail_id_pages
 from leafledger.settings import Settings
 from leafledger.store import Store
 
@@ -64,6 +65,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     add_docs(app)
+    add_retail_id_pages(app, store)
     app.state.store = store
     limits = Limits(settings.rate_limits)
     access = AccessCache(settings.auth_cache_seconds)

@@ -112,6 +112,9 @@ PACKAGE_ADJUSTMENT_REASONS: tuple[Reason, ...] = (
     Reason("Waste", requires_waste_weight=True),
     Reason("Mandated State Destruction", requires_note=True),
     Reason("In-House Quality Control Testing"),
+    # Metrc merges Retail ID packages (POST /retailid/v2/merge) with the package adjustment
+    # reason whose name holds the word "Merge".
+    Reason("Retail ID Merge"),
 )
 
 PLANT_WASTE_REASONS: tuple[Reason, ...] = (

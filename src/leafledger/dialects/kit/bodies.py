@@ -6,9 +6,9 @@ PascalCase for Metrc, snake_case as it is for Trace). For every object of a body
 
 1. validates it against the schema; the first problem is a 400 naming the object's row and
    the field by its wire name;
-2. loads the rows that `Loads` fields name (an id of a facility-owned row), in the body and
-   in the bodies nested in it: a missing one is a 400 for that row, one of another facility a
-   401, as for path ids;
+2. loads the rows that `Loads` fields name (the id or label of a facility-owned row, or a
+   list of labels), in the body and in the bodies nested in it: a missing one is a 400 for
+   that row, one of another facility a 401, as for path ids;
 3. builds the schema's `command` (a domain dataclass) from the fields of the same names, with
    the loaded rows in place of their ids and nested bodies (a package's ingredients) made into
    their own commands; a schema with no command is its own command.
@@ -34,18 +34,21 @@ from typing import Any, ClassVar, TypeVar
 from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
-from leafledger.dialects.kit.loaders import load_by_id
+from leafledger.dialects.kit.loaders import load_all_by_key, load_by_id, load_by_key
 from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import Facility
 
 
 @dataclass(frozen=True)
 class Loads:
-    """Annotated metadata of an id field: the facility's `model` row with that id is loaded
-    and handed to the command in the field's place (`what` names it in messages)."""
+    """Annotated metadata of a field naming a facility-owned row: the facility's `model` row
+    it names is loaded and handed to the command in the field's place (`what` names it in
+    messages). The field names the row by its id, or by the column `key` (a label); a field
+    holding a list of keys loads every row it lists, in order, in one statement."""
 
     model: type[Any]
     what: str
+    key: str | None = None
 
 
 class WireBody(BaseModel):
@@ -134,8 +137,18 @@ def _load_refs(session: Session, facility: Facility | None, body: WireBody) -> d
             raise RuntimeError(
                 f"{type(body).__name__}.{name} loads a row but the row has no licence"
             )
-        loaded[name] = load_by_id(session, loads.model, value, facility, loads.what)
+        loaded[name] = _load(session, facility, loads, value)
     return loaded
+
+
+def _load(session: Session, facility: Facility, loads: Loads, value: Any) -> Any:
+    if loads.key is None:
+        return load_by_id(session, loads.model, value, facility, loads.what)
+    column = getattr(loads.model, loads.key)
+    if isinstance(value, list | tuple):
+        rows = load_all_by_key(session, loads.model, column, value, facility, loads.what)
+        return type(value)(rows)
+    return load_by_key(session, loads.model, column, value, facility, loads.what)
 
 
 def _loaded_command(session: Session, facility: Facility | None, body: WireBody) -> Any:

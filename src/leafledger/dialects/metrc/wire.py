@@ -56,14 +56,19 @@ BatchNumber = Annotated[str, StringConstraints(max_length=100)]
 Note = Annotated[str, StringConstraints(max_length=1000)]
 Name = Annotated[str, StringConstraints(max_length=200)]
 ExternalId = Annotated[str, StringConstraints(max_length=100)]
+# A package's (or a tag's) label, and a URL such as a Retail ID QR code's.
+Label = Annotated[str, StringConstraints(max_length=64)]
+Url = Annotated[str, StringConstraints(max_length=500)]
 
 __all__ = [
     "BatchNumber",
     "ExternalId",
+    "Label",
     "Licence",
     "Name",
     "Note",
     "UnsetDate",
+    "Url",
     "WireBool",
     "WireCount",
     "WireDate",

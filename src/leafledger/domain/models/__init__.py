@@ -35,6 +35,7 @@ from leafledger.domain.models.processing import (
     ProcessingJobInput,
     ProcessingJobType,
 )
+from leafledger.domain.models.retail_id import RetailIdAllotment, RetailIdCode, RetailIdIssuance
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
@@ -79,6 +80,9 @@ __all__ = [
     "ProcessingJobAttribute",
     "ProcessingJobInput",
     "ProcessingJobType",
+    "RetailIdAllotment",
+    "RetailIdCode",
+    "RetailIdIssuance",
     "SandboxUser",
     "Strain",
     "Sublocation",
