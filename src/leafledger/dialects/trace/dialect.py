@@ -15,7 +15,7 @@ Paging: `limit` (default 100, at most 1000) and `offset` (default 0). A paged li
 are path-absolute URLs of the neighbouring pages (same query, other offset), or null.
 
 Envelope: `{"results": {"type": "object"|"array", ["records": ...], "data": ...},
-"warnings": []}`.
+"warnings": [...]}`; a handler with warnings to give answers its result `Warned`.
 
 Bodies: one JSON object of at most 1 MiB (`413` above that). A row that takes several objects
 at once names the key of their list (`POST /sales`: `{"sales": [...]}`, `TraceEndpoint.batch`):
@@ -87,6 +87,14 @@ class TraceEndpoint(Endpoint):
     several at once (`{"sales": [...]}`)."""
 
     batch: str | None = None
+
+
+@dataclass(frozen=True)
+class Warned:
+    """A handler's result and the warnings that go with it, each `{"type", "detail"}`."""
+
+    value: Any
+    warnings: list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -305,6 +313,9 @@ class TraceDialect(Dialect):
         return json_response(body, status, headers)
 
     def result(self, call: Call, value: Any) -> Response:
+        warnings: list[dict[str, str]] = []
+        if isinstance(value, Warned):
+            value, warnings = value.value, value.warnings
         if isinstance(value, Listing):
             results = self._listing(call, value)
         elif isinstance(value, Written):
@@ -313,7 +324,7 @@ class TraceDialect(Dialect):
             results = {"type": "array", "data": value}
         else:
             results = {"type": "object", "data": value}
-        return json_response({"results": results, "warnings": []})
+        return json_response({"results": results, "warnings": warnings})
 
     def _listing(self, call: Call, listing: Listing) -> dict[str, Any]:
         page = call.page or OffsetPage(size=DEFAULT_LIMIT)

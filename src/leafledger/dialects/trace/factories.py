@@ -8,7 +8,8 @@ its history, the state and the facility. Histories of a whole page are read in o
 - `show`: the row's loaded target;
 - `write`: a service applied to the body's one command; answers the object written;
 - `change`: a service applied to the loaded target and the body's command (PUT /x/{id});
-- `remove`: a service applied to the loaded target; answers `{"id", "deleted": true}`.
+- `remove`: a service applied to the loaded target; answers `{"id", "deleted": true}`;
+- `with_warnings`: a handler whose answer warns of the body's fields the ledger does not keep.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Handler
 from leafledger.dialects.kit.factories import Apply, Query
 from leafledger.dialects.kit.results import Listing
+from leafledger.dialects.trace.bodies import not_kept_warnings
+from leafledger.dialects.trace.dialect import Warned
 from leafledger.dialects.trace.history import entity_state
 from leafledger.dialects.trace.states import path_state
 from leafledger.domain.actor import Actor
@@ -33,10 +36,17 @@ from leafledger.domain.queries.history import standing_histories
 
 @dataclass(frozen=True)
 class History:
-    """Where a kind of object's history is kept: its table, and its name in reasons."""
+    """Where a kind of object's history is kept: its table, and its name in reasons. A kind
+    whose records carry their history from the query layer reads it there instead (`of`)."""
 
     table: str
     noun: str
+
+    def of(self, session: Session, facility: Facility, records: list[Any]) -> list[Any]:
+        """The `entity_state` list of each record, in order (one statement for them all)."""
+        ids = [record.id for record in records]
+        changes = standing_histories(session, facility.id, self.table, ids)
+        return [entity_state(changes[record.id], self.noun, record) for record in records]
 
 
 @dataclass(frozen=True)
@@ -54,12 +64,7 @@ def _histories(facility: Facility, history: History, complete: Complete | None) 
     def with_histories(session: Session, records: list[Any]) -> list[Any]:
         if complete is not None:
             records = complete(session, records)
-        changes = standing_histories(
-            session, facility.id, history.table, [record.id for record in records]
-        )
-        return [
-            (record, entity_state(changes[record.id], history.noun, record)) for record in records
-        ]
+        return list(zip(records, history.of(session, facility, records), strict=True))
 
     return with_histories
 
@@ -128,3 +133,13 @@ def remove(apply: Apply) -> Handler:
         return {"id": str(call.target.id), "deleted": True}
 
     return handler
+
+
+def with_warnings(handler: Handler) -> Handler:
+    """`handler`, its answer warning of the fields its body gave that the ledger does not keep
+    (the schema's `not_kept`)."""
+
+    def warned(call: Call) -> Warned:
+        return Warned(handler(call), not_kept_warnings(call.endpoint.schema, call.body))
+
+    return warned
