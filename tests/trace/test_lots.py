@@ -22,6 +22,7 @@ from tests.metrc.test_harvests import Api, Grow, harvest_into
 from tests.metrc.test_harvests import api as api  # fixtures: the demo user's Metrc calls
 from tests.metrc.test_harvests import grow as grow  # and the facility they are made at
 from tests.metrc.test_package_inventory import allow, package_state, stock, stored_package
+from tests.race import race
 from tests.statements import page_statements
 from tests.trace.conftest import TraceAccess, from_basic
 
@@ -687,3 +688,21 @@ def test_some_bodies_need_the_permissions_metrc_asks_for_them(
     )
     adjustment = {"adjustment": [{"quantity": 1, "unit_of_measure": "g", "reason": "Drying"}]}
     assert changer.send("PUT", f"/{lot['id']}", adjustment).status_code == 200
+
+
+def test_racing_changes_and_draws_of_one_lot_are_all_counted(lots: Lots, grow: Grow) -> None:
+    """Each change locks the lot and reads it afresh, though its row was loaded before."""
+    product = grow.item()
+    lot_id = package_id(grow, label := stock(grow, "100", "Grams", product))
+    barcodes = grow.package_tags(4)
+    adjustment = {"adjustment": [{"quantity": -1, "unit_of_measure": "g", "reason": "Drying"}]}
+
+    def send(index: int) -> httpx.Response:
+        if index % 2:
+            return lots.send("PUT", f"/{lot_id}", adjustment)
+        body = new_lot(grow, product, 2, barcode=barcodes[index // 2], lots=[source(lot_id)])
+        return lots.send("POST", "", body)
+
+    responses = race(send, 8)
+    assert [r.status_code for r in responses] == [200] * 8, [r.text for r in responses]
+    assert stored_package(grow.store, label).quantity == Decimal(100 - 4 - 4 * 2)

@@ -19,6 +19,10 @@ A change (`change_lot`) applies what it gives, in this order: unfinishing (a fin
 then change), the item, the location, each adjustment, each remediation, then finishing or
 discontinuing; each through its package service (`package_inventory.py`). An `action`, when
 named, says which of these the change is for, and the change must give what that action needs.
+The standing a change asks for (its last `standing`) is a facet of the package's standing: its
+life may be made active (unfinished), finished or discontinued; its hold and lab testing state
+are not a change's to set, so asking for the ones it has changes nothing and asking for others
+is refused.
 
 Faults name the fields of these commands: a package service's own fields are filed where they
 sit here (`ingredients[0].weight` of a package from harvests is `origin.harvests[0].quantity`
@@ -33,6 +37,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
@@ -220,10 +225,18 @@ def _from_harvests(
 
 
 def _source_label(session: Session, facility: Facility, draw: _Draw, at: FieldPath) -> str:
-    found = session.get(Package, draw.source_id) if fits(Package.id, draw.source_id) else None
-    if found is None or found.facility_id != facility.id:
+    """The label of the facility's package `draw` names. Only the label is read: the package
+    service then locks the package and reads it whole, as it is now."""
+    label = None
+    if fits(Package.id, draw.source_id):
+        label = session.scalar(
+            select(Package.label).where(
+                Package.id == draw.source_id, Package.facility_id == facility.id
+            )
+        )
+    if label is None:
         raise RuleViolation(f"No lot {draw.source_id} at this facility.", field=(*at, "source_id"))
-    return found.label
+    return label
 
 
 def _from_lots(
@@ -407,7 +420,9 @@ def _check_action(change: LotChange) -> None:
 def change_lot(
     session: Session, actor: Actor, facility: Facility, package: Package, change: LotChange
 ) -> Package:
-    """Apply `change` to the lot `package` (see the module docstring for the order)."""
+    """Apply `change` to the lot `package` (see the module docstring for the order), locked
+    and read afresh first: it was loaded before the request knew it would change it."""
+    session.refresh(package, with_for_update=True)
     _check_action(change)
     asked = _wanted_life(package, change)
     life = None if asked is None else asked.value
