@@ -47,7 +47,6 @@ from leafledger.domain.models.base import fits
 from leafledger.domain.queries.history import PACKAGE_FACETS
 from leafledger.domain.services import package_inventory as inventory
 from leafledger.domain.services import packages
-from leafledger.domain.services.harvests import amount, stored
 from leafledger.domain.services.lookups import location_named
 from leafledger.domain.services.package_stock import package_type_of
 from leafledger.domain.units import QuantityType, find_unit
@@ -200,13 +199,13 @@ Maker = Callable[[Session, Actor, Facility, NewLot, str, str | None], Package]
 def _from_harvests(
     session: Session, actor: Actor, facility: Facility, lot: NewLot, item: str, place: str | None
 ) -> Package:
-    quantity = stored(amount(lot.quantity, "quantity"))
     command = packages.HarvestPackage(
         tag=lot.tag,
         item=item,
         location=place,
         actual_date=lot.actual_date,
         unit_of_weight=lot.unit_of_measure,
+        quantity=lot.quantity,
         ingredients=[
             packages.Ingredient(draw.quantity, draw.unit_of_measure, harvest_id=draw.source_id)
             for draw in _draws(lot, "harvests")
@@ -214,14 +213,7 @@ def _from_harvests(
     )
     renamed = {"ingredients": ("origin", "harvests"), "unit_of_weight": ("unit_of_measure",)}
     with _filed(renamed=renamed):
-        package = packages.create_package_from_harvests(session, actor, facility, command)
-    if package.quantity != quantity:
-        raise RuleViolation(
-            f"A lot from harvests holds what it draws, {package.quantity} "
-            f"{package.unit_of_measure_name}; {{field}} says {quantity}.",
-            field="quantity",
-        )
-    return package
+        return packages.create_package_from_harvests(session, actor, facility, command)
 
 
 def _source_label(session: Session, facility: Facility, draw: _Draw, at: FieldPath) -> str:
