@@ -299,6 +299,7 @@ def test_a_lot_from_a_plant_batch_takes_its_plants(lots: Lots, api: Api, grow: G
     clones = grow.item("Immature Plants", "CountBased")
     body = new_lot(grow, clones, 6, "Each", plant_batch=[source(grow.batch_id, 6, "Each")])
     body["type"] = {"name": "ImmaturePlant"}
+    body["action"] = None
     lot = made(lots, body)
     assert lot["type"] == {"id": "KOMLT0002", "name": "ImmaturePlant"}
     assert lot["quantity"] == 6 and lot["unit_of_measure"] == "Each"

@@ -277,7 +277,7 @@ class LotOriginBody(TraceBody):
 
 
 def _creating(value: Any) -> str:
-    action = ACTIONS.value_of(value)
+    action = "create" if value is None else ACTIONS.value_of(value)
     if action != "create":
         raise ValueError(f"a lot is made with the action {ACTIONS.id_of(1)} (create)")
     return action
