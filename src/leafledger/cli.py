@@ -17,7 +17,12 @@ from leafledger.domain.errors import LedgerError
 from leafledger.domain.models import Employee, Facility
 from leafledger.domain.services import audit_chain
 from leafledger.domain.services.demo import Demo, ensure_demo
-from leafledger.domain.services.facilities import create_facility, get_facility, list_facilities
+from leafledger.domain.services.facilities import (
+    change_capabilities,
+    create_facility,
+    get_facility,
+    list_facilities,
+)
 from leafledger.domain.services.identity import (
     Issued,
     canonical_permissions,
@@ -365,6 +370,34 @@ def facility_list(database: DatabaseOption = None, as_json: JsonOption = False) 
         )
 
 
+FlagOption = Annotated[
+    list[str] | None,
+    typer.Option(help="A capability flag, e.g. CanSellToPatients (repeatable)."),
+]
+
+
+@facility_app.command("capabilities")
+def facility_capabilities(
+    license_number: Annotated[str, typer.Option("--license-number", help="The facility.")],
+    enable: FlagOption = None,
+    disable: FlagOption = None,
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Turn capability flags of one facility on (--enable) or off (--disable), then print the
+    flags it has on; its licence type's preset is left as it is."""
+    with admin_session(database) as session:
+        facility = get_facility(session, license_number.strip())
+        if enable or disable:
+            change_capabilities(session, CLI, facility, enable=enable or (), disable=disable or ())
+        flags = sorted(name for name, value in facility.capabilities.items() if value is True)
+        payload = {"license_number": facility.license_number, "enabled": flags}
+    if as_json:
+        echo_json(payload)
+        return
+    typer.echo(f"{payload['license_number']}: {', '.join(flags) or 'no capability flags on'}")
+
+
 @user_app.command("add")
 def user_add(
     name: Annotated[str, typer.Option("--name", help="The user's full name.")],
@@ -514,6 +547,83 @@ def tags_issue(
         echo_json(payload)
         return
     typer.echo("\n".join(payload["labels"]))
+
+
+# --- caregivers: designated by the operator, as the state registry would --------------------
+
+caregiver_app = typer.Typer(
+    help="Caregivers designated for the patients registered at a facility.", no_args_is_help=True
+)
+app.add_typer(caregiver_app, name="caregiver")
+
+CaregiverFacilityOption = Annotated[
+    str, typer.Option("--facility", help="Licence number of the facility.")
+]
+CaregiverOption = Annotated[
+    str, typer.Option("--caregiver", help="The caregiver's licence number.")
+]
+PatientOption = Annotated[
+    list[str], typer.Option("--patient", help="A patient's licence number (repeatable).")
+]
+
+
+def _caregiver_change(
+    facility: str, caregiver: str, patients: list[str], database: str | None, *, add: bool
+) -> dict[str, Any]:
+    from leafledger.domain.services.patients import (
+        CaregiverLink,
+        caregiver_status,
+        designate_caregiver,
+        release_caregiver,
+    )
+
+    change = designate_caregiver if add else release_caregiver
+    with admin_session(database) as session:
+        at = get_facility(session, facility.strip())
+        for patient in dict.fromkeys(patients):
+            change(session, CLI, at, CaregiverLink(caregiver, patient))
+        status = caregiver_status(session, at, caregiver)
+        return {
+            "license_number": at.license_number,
+            "caregiver": status.license_number,
+            "active": status.active,
+            "patients": list(status.patients),
+        }
+
+
+def _echo_caregiver(payload: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        echo_json(payload)
+        return
+    patients = ", ".join(payload["patients"]) or "nobody"
+    typer.echo(f"Caregiver {payload['caregiver']} at {payload['license_number']}: {patients}.")
+
+
+def _caregiver_command(add: bool, summary: str) -> Any:
+    """The `caregiver add` or `caregiver remove` command."""
+
+    def command(
+        facility: CaregiverFacilityOption,
+        caregiver: CaregiverOption,
+        patient: PatientOption,
+        database: DatabaseOption = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        _echo_caregiver(_caregiver_change(facility, caregiver, patient, database, add=add), as_json)
+
+    command.__doc__ = summary
+    return command
+
+
+caregiver_app.command("add")(
+    _caregiver_command(
+        True,
+        "Designate a caregiver for registered patients (the facility must sell to caregivers).",
+    )
+)
+caregiver_app.command("remove")(
+    _caregiver_command(False, "End a caregiver's designation for patients.")
+)
 
 
 def route_coverage(dialect: str = "metrc") -> dict[str, Any]:

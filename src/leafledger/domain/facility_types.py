@@ -51,3 +51,14 @@ def capabilities_for(license_type: str) -> dict[str, Any]:
 
 def location_types_for(license_type: str) -> list[str]:
     return list(_presets()[canonical_license_type(license_type)]["location_types"])
+
+
+@cache
+def capability_flags() -> frozenset[str]:
+    """Every yes/no capability flag a preset carries (IsMedical, CanGrowPlants, ...)."""
+    return frozenset(
+        name
+        for preset in _presets().values()
+        for name, value in preset["flags"].items()
+        if isinstance(value, bool)
+    )

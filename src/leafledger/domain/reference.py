@@ -618,6 +618,32 @@ COUNTIES: tuple[County, ...] = tuple(
 
 
 @dataclass(frozen=True)
+class RegistrationLocation:
+    """A jurisdiction that issues patient registrations: where a patient checking in (or
+    buying) was registered."""
+
+    id: int
+    name: str
+
+
+_JURISDICTIONS = (
+    "Alabama", "Alaska", "Arizona", "Arkansas", "California", "Colorado", "Connecticut",
+    "Delaware", "District of Columbia", "Florida", "Georgia", "Hawaii", "Idaho", "Illinois",
+    "Indiana", "Iowa", "Kansas", "Kentucky", "Louisiana", "Maine", "Maryland", "Massachusetts",
+    "Michigan", "Minnesota", "Mississippi", "Missouri", "Montana", "Nebraska", "Nevada",
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
+    "Ohio", "Oklahoma", "Oregon", "Pennsylvania", "Rhode Island", "South Carolina",
+    "South Dakota", "Tennessee", "Texas", "Utah", "Vermont", "Virginia", "Washington",
+    "West Virginia", "Wisconsin", "Wyoming", "Guam", "Puerto Rico", "U.S. Virgin Islands",
+)  # fmt: skip
+
+# The states and the District in alphabetical order, then the territories.
+PATIENT_REGISTRATION_LOCATIONS: tuple[RegistrationLocation, ...] = tuple(
+    RegistrationLocation(index, name) for index, name in enumerate(_JURISDICTIONS, start=1)
+)
+
+
+@dataclass(frozen=True)
 class PaymentType:
     id: int
     name: str

@@ -15,6 +15,12 @@ from leafledger.domain.models.package import (
     PackageSource,
     PackageTreatment,
 )
+from leafledger.domain.models.patient import (
+    CaregiverDesignation,
+    Patient,
+    PatientCheckIn,
+    PatientPurchase,
+)
 from leafledger.domain.models.plant import Plant, PlantCount, PlantWaste
 from leafledger.domain.models.plant_batch import PlantBatch
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
@@ -27,6 +33,7 @@ __all__ = [
     "AuditChain",
     "AuditEvent",
     "Base",
+    "CaregiverDesignation",
     "DemoSandbox",
     "Driver",
     "Employee",
@@ -44,6 +51,9 @@ __all__ = [
     "PackageShipment",
     "PackageSource",
     "PackageTreatment",
+    "Patient",
+    "PatientCheckIn",
+    "PatientPurchase",
     "Plant",
     "PlantAdditive",
     "PlantBatch",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,9 +11,13 @@ from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import Conflict, NotFound, RuleViolation
-from leafledger.domain.facility_types import canonical_license_type, capabilities_for
+from leafledger.domain.facility_types import (
+    canonical_license_type,
+    capabilities_for,
+    capability_flags,
+)
 from leafledger.domain.models import Employee, Facility
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import changed, record, snapshot
 
 
 def create_facility(
@@ -92,3 +97,29 @@ def list_facilities(session: Session) -> list[tuple[Facility, int]]:
         .order_by(Facility.license_number)
     )
     return [(facility, int(count)) for facility, count in rows]
+
+
+def change_capabilities(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    *,
+    enable: Iterable[str] = (),
+    disable: Iterable[str] = (),
+) -> Facility:
+    """Turn capability flags of one facility on or off (its preset stays as it is): for a
+    facility whose licence allows more than its type's preset, such as a medical store that
+    serves patients. Flag names are those of the presets, in any case."""
+    known = {name.casefold(): name for name in capability_flags()}
+    wanted: dict[str, bool] = {}
+    for names, value in ((enable, True), (disable, False)):
+        for name in names:
+            flag = known.get(name.strip().casefold())
+            if flag is None:
+                raise RuleViolation(f"unknown capability flag {name!r}")
+            if wanted.get(flag, value) != value:
+                raise RuleViolation(f"{flag} is both enabled and disabled")
+            wanted[flag] = value
+    capabilities = {**facility.capabilities, **wanted}
+    changed(session, actor, facility, "change_capabilities", facility.id, capabilities=capabilities)
+    return facility
