@@ -64,6 +64,9 @@ INFERRED = {
     ("GET", "/{state}/v1/transfers"),
     ("GET", "/{state}/v1/transfers/{id}"),
     ("PUT", "/{state}/v1/transfers/{id}"),
+    ("GET", "/{state}/v1/lots/types"),
+    ("GET", "/{state}/v1/lots/actions"),
+    ("GET", "/{state}/v1/lots/adjustment_reasons"),
 }
 _SPEC_LINE = re.compile(r"^\[[DTF]\]\s+(GET|POST|PUT|DELETE)\s+(/\{state\}/v1/[^\s?]+)")
 
@@ -264,6 +267,10 @@ def test_row_path_routes_to_the_row(client: TestClient, tree: Routes, endpoint: 
         ("PUT", "/co/v1/transfers/template/5", "/{state}/v1/transfers/template/{id}"),
         ("PUT", "/co/v1/transfers/5", "/{state}/v1/transfers/{id}"),
         ("GET", "/co/v1/labs/results/77", "/{state}/v1/labs/results/{lot_id}"),
+        ("GET", "/co/v1/lots/types", "/{state}/v1/lots/types"),
+        ("GET", "/co/v1/lots/adjustment_reasons", "/{state}/v1/lots/adjustment_reasons"),
+        ("GET", "/co/v1/lots/12", "/{state}/v1/lots/{id}"),
+        ("PUT", "/co/v1/lots/12", "/{state}/v1/lots/{id}"),
     ],
 )
 def test_fixed_segments_win_over_parameters(

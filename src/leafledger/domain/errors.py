@@ -61,17 +61,32 @@ class RuleViolation(LedgerError):
         """The same violation, attributed to object `row` of a bulk request."""
         return RuleViolation(self.template, row=row, field=self.field)
 
-    def refiled(self, where: Mapping[str, FieldPath]) -> RuleViolation:
+    def refiled(
+        self,
+        where: Mapping[str, FieldPath],
+        inside: FieldPath | None = None,
+        below: Mapping[str, str] | None = None,
+    ) -> RuleViolation:
         """The same violation, its field named as a part of a larger command: a service
         applied to one part of it (the plants of a harvest, say) names its own fields, and
         `where` tells where each of them sits in the larger command (`{"weight": ("plants",
-        2, "weight")}`). Fields `where` does not list stay as they are."""
-        if self.field is None or not isinstance(self.field[0], str):
+        2, "weight")}`). Fields `where` does not list stay as they are; or, given `inside`
+        (the place in the larger command of all the service was asked), they are filed inside
+        it, and a fault naming no field is filed at `inside` itself. `below` renames the parts
+        of a field below its head (a package service's `weight` of an ingredient is the
+        `quantity` of a lot's source)."""
+        if self.field is None:
+            return RuleViolation(self.template, row=self.row, field=inside) if inside else self
+        head, *rest = self.field
+        if isinstance(head, str) and head in where:
+            moved = where[head]
+        elif inside is not None:
+            moved = (*inside, head)
+        else:
             return self
-        moved = where.get(self.field[0])
-        if moved is None:
-            return self
-        return RuleViolation(self.template, row=self.row, field=(*moved, *self.field[1:]))
+        names = below or {}
+        renamed = (names.get(part, part) if isinstance(part, str) else part for part in rest)
+        return RuleViolation(self.template, row=self.row, field=(*moved, *renamed))
 
 
 class NotFound(LedgerError):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -13,8 +13,16 @@ from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.paging import PageRequest
 from leafledger.dialects.kit.window import Window
 from leafledger.domain.actor import Actor
+from leafledger.domain.errors import Forbidden
 from leafledger.domain.models import Facility
 from leafledger.domain.services.identity import Caller
+
+
+def require_permissions(held: Collection[str], wanted: Iterable[str]) -> None:
+    """Refuse (403) a caller who lacks any of the `wanted` permissions at the facility."""
+    missing = [permission for permission in wanted if permission not in held]
+    if missing:
+        raise Forbidden("Missing permission(s) at this facility: " + ", ".join(missing) + ".")
 
 
 @dataclass
@@ -33,6 +41,8 @@ class Call:
     commands: list[Any] = field(default_factory=list)
     # What the row's loader loaded from the path (rows that name one).
     target: Any = None
+    # The caller's permissions at the facility (facility-scoped rows).
+    permissions: frozenset[str] = frozenset()
 
     @cached_property
     def caller(self) -> Caller:
@@ -45,6 +55,11 @@ class Call:
         if self.facility_or_none is None:
             raise RuntimeError(f"{self.endpoint.path} is not facility-scoped")
         return self.facility_or_none
+
+    def require(self, permissions: Iterable[str]) -> None:
+        """Refuse the call unless the caller also holds `permissions` at the facility (what
+        a row asks of some of its bodies only, beyond the row's own permissions)."""
+        require_permissions(self.permissions, permissions)
 
     @property
     def command(self) -> Any:

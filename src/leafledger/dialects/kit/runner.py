@@ -21,7 +21,7 @@ from starlette.responses import Response
 
 from leafledger.dialects.kit.access import Access, AccessCache
 from leafledger.dialects.kit.bodies import commands, wire_name
-from leafledger.dialects.kit.call import Call
+from leafledger.dialects.kit.call import Call, require_permissions
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
 from leafledger.dialects.kit.errors import RequestError, bad_request
 from leafledger.dialects.kit.json_body import MAX_BODY_BYTES, parse_body
@@ -263,6 +263,7 @@ class Runner:
                 page=self.dialect.page_request(endpoint, query),
                 window=self.dialect.window(endpoint, query),
                 body=parse_body(endpoint, raw_body, self.dialect.max_body_bytes),
+                permissions=access.permissions or frozenset(),
             )
             self.dialect.check_call(call)
             if endpoint.handler is None:
@@ -295,9 +296,7 @@ class Runner:
             raise bad_request("The licence number query parameter is required.")
         if access.permissions is None or access.facility is None:
             raise Unauthenticated(f"No access to licence number {license_number}.")
-        missing = [p for p in endpoint.permissions if p not in access.permissions]
-        if missing:
-            raise Forbidden("Missing permission(s) at this facility: " + ", ".join(missing) + ".")
+        require_permissions(access.permissions, endpoint.permissions)
         return access.facility
 
 

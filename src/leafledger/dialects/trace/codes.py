@@ -5,8 +5,9 @@ in Colorado), as Trace's samples show (`ILPBT0001`, `CALOC0001`); a list the sam
 state has `<code><nnnn>` (`KMHAN0006`). The number is the entry's place in its list, from 1,
 and never changes: entries are only ever added at the end.
 
-A body names an entry by `{"id": ...}` (the id, or its bare number: "2", 2) or by
-`{"name": ...}`; an id of another state than the facility's is refused. Each list is served
+A body names an entry by `{"id": ...}` (the id, or its bare number: "2", 2), by
+`{"name": ...}`, or by the id or the name alone; an id of another state than the facility's
+is refused. Each list is served
 by a helper endpoint (`listing`), and resolving an entry gives what it stands for in the
 ledger (`Entry.value`: "Seed", "Product", "move"...). A list is the annotation of the body
 fields that name its entries (`Annotated[str, PLANT_BATCH_TYPES]`): they read as the value.
@@ -41,7 +42,7 @@ def actions(*described: tuple[str, str]) -> tuple[Entry, ...]:
 
 
 _REF_SCHEMA = {
-    "type": "object",
+    "type": ["object", "string"],
     "properties": {"id": {"type": "string"}, "name": {"type": "string"}},
 }
 
@@ -94,7 +95,9 @@ class CodeList:
                 number = int(match["number"])
                 if 1 <= number <= len(self.entries):
                     return self.entries[number - 1].value
-            raise ValueError(f"unknown {self.what} {text!r}; use one of: {self._known(state)}")
+            if not isinstance(ref, str):
+                raise ValueError(f"unknown {self.what} {text!r}; use one of: {self._known(state)}")
+            raw_name = ref  # a bare text that is no id of the list: the entry's name
         if isinstance(raw_name, str) and raw_name.strip():
             wanted = raw_name.strip().casefold()
             for entry in self.entries:

@@ -23,7 +23,7 @@ not keep (`TraceBody.not_kept`).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -35,13 +35,18 @@ from leafledger.dialects.kit.results import Listing
 from leafledger.dialects.trace.bodies import unkept_warnings
 from leafledger.dialects.trace.codes import CodeList
 from leafledger.dialects.trace.dialect import Warned
-from leafledger.dialects.trace.history import entity_state
+from leafledger.dialects.trace.history import StateWords, entity_state, standing_state
 from leafledger.dialects.trace.states import path_state
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import Conflict, NotFound, RuleViolation
 from leafledger.domain.models import Facility
 from leafledger.domain.queries.base import Complete, Listed
-from leafledger.domain.queries.history import ACTIVE_OR_ARCHIVED, Standings, standing_histories
+from leafledger.domain.queries.history import (
+    ACTIVE_OR_ARCHIVED,
+    Facets,
+    Standings,
+    standing_histories,
+)
 
 # The companions of a page of rows (one statement for the page): one value per row, in order.
 Companions = Callable[[Session, list[Any]], list[Any]]
@@ -53,8 +58,12 @@ Expand = Callable[[Call], Companions | None]
 class Kind:
     """What the factories need to know of one kind of Trace object.
 
-    - `table`, `standings`: where its history is kept and how its standing is read;
-    - `noun`: its name in the reasons of its history ("plant batch created");
+    - `table`, `standings`: where its history is kept and how its standing is read (one
+      standing, or several facets: a package's life, hold and lab testing state);
+    - `noun`: its name in the reasons of its history ("plant batch created"); `nouns`, the
+      name of a facet whose changes are worded with it instead ("lab testing state");
+    - `states`: how Trace words the state a change leaves it in, where that is not the
+      standing's Trace word (a lot unfinished is `unfinished`, not `active`);
     - `read_model`: what its renderer takes, when that is not the ledger row a service
       returns (a joined read model): a written row is read again as one;
     - `complete`: the read model's completing step, for one object as for a page.
@@ -62,23 +71,30 @@ class Kind:
 
     table: str
     noun: str
-    standings: Standings = ACTIVE_OR_ARCHIVED
+    standings: Standings | Facets = ACTIVE_OR_ARCHIVED
     read_model: type[Any] | None = None
     complete: Complete | None = None
+    nouns: Mapping[str, str] = field(default_factory=dict)
+    states: StateWords = standing_state
 
 
 @dataclass(frozen=True)
 class Viewed:
+    """What a renderer takes: the record, its `entity_state` history, the path's state, the
+    facility, the companions asked for, and the actions of the record's audit events, oldest
+    first (what was last done to it)."""
+
     record: Any
     entity_state: list[dict[str, Any]]
     state: str
     facility: Facility
     companions: Any = None
+    actions: tuple[str, ...] = ()
 
 
 Render = Callable[[Viewed], dict[str, Any]]
-# What a viewer takes: (record, history, companions).
-_Item = tuple[Any, list[dict[str, Any]], Any]
+# What a viewer takes: (record, history, companions, actions).
+_Item = tuple[Any, list[dict[str, Any]], Any, tuple[str, ...]]
 
 
 def _viewing(
@@ -88,14 +104,15 @@ def _viewing(
     companions asked for, one statement each."""
 
     def view(session: Session, rows: list[Any]) -> list[Any]:
-        ids = [row.id for row in rows]
-        changes = standing_histories(session, facility.id, kind.table, ids, kind.standings)
+        histories = standing_histories(session, facility.id, kind.table, rows, kind.standings)
         records = complete(session, rows) if complete is not None else rows
         extra = companions(session, rows) if companions is not None else [None] * len(rows)
-        return [
-            (record, entity_state(changes[row.id], kind.noun, row, kind.standings), more)
-            for row, record, more in zip(rows, records, extra, strict=True)
-        ]
+        items = []
+        for row, record, more in zip(rows, records, extra, strict=True):
+            history = histories[row.id]
+            worded = entity_state(history, kind.noun, kind.nouns, kind.states)
+            items.append((record, worded, more, history.actions))
+        return items
 
     return view
 
@@ -104,8 +121,8 @@ def _viewer(call: Call, render: Render) -> Callable[[_Item], dict[str, Any]]:
     state, facility = path_state(call), call.facility
 
     def view(item: _Item) -> dict[str, Any]:
-        record, history, companions = item
-        return render(Viewed(record, history, state, facility, companions))
+        record, history, companions, actions = item
+        return render(Viewed(record, history, state, facility, companions, actions))
 
     return view
 
@@ -236,11 +253,24 @@ def reference_list(codes: CodeList) -> Handler:
     return handler
 
 
-def by_entity_state(choices: Mapping[str, Query], default: str = "active") -> Query:
-    """The list the `entity_state` parameter names among `choices` (`default` without it)."""
+def by_entity_state(
+    choices: Mapping[str, Query],
+    default: str = "active",
+    *,
+    unkept: Sequence[str] = (),
+    noun: str = "object",
+) -> Query:
+    """The list the `entity_state` parameter names among `choices` (`default` without it).
+    `unkept` are states Trace has for a `noun` that the ledger keeps nothing for: no object
+    can be in them, and asking for one says so."""
 
     def query(call: Call) -> Any:
         wanted = (call.query.get("entity_state") or default).strip().lower()
+        if wanted in unkept:
+            raise RuleViolation(
+                f"leafledger keeps no {noun} state {wanted!r}: no {noun} can be in it; "
+                f"use one of {', '.join(choices)}."
+            )
         if wanted not in choices:
             raise RuleViolation(
                 f"entity_state must be one of {', '.join(choices)}; got {wanted!r}."

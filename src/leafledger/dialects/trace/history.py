@@ -1,8 +1,8 @@
 """The `entity_state` list every Trace object carries, from the ledger's standing history.
 
-The changes come from the audit log (domain/queries/history.py); this module only words them
-as Trace does: `{state, date, reason, actioned_by}`, dates in UTC with `Z`. A row written
-without audit events (imported or seeded directly) gets a history from its own timestamps.
+The changes come from the audit log (domain/queries/history.py, which also gives a row written
+without audit events a history from its own timestamps); this module only words them as Trace
+does: `{state, date, reason, actioned_by}`, dates in UTC with `Z`.
 
 Trace's state words are the ledger's standings, except where Trace has none of its own: an
 archived row, a closed plant batch and a merged plant group are `inactive`; a mother plant is
@@ -11,10 +11,11 @@ archived row, a closed plant batch and a merged plant group are `inactive`; a mo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from leafledger.domain.queries.history import StandingChange, Standings
+from leafledger.domain.queries.history import StandingChange, StandingHistory
 
 SYSTEM = "system generated"
 
@@ -40,27 +41,31 @@ def trace_state(standing: str) -> str:
     return TRACE_STATES.get(standing, standing)
 
 
-def _without_events(row: Any, standings: Standings) -> list[StandingChange]:
-    made = getattr(row, "created_at", None) or row.last_modified
-    changes = [StandingChange(standings.initial, made, "created", None)]
-    now = standings.of(lambda name: getattr(row, name, None))
-    if now != standings.initial:
-        changes.append(
-            StandingChange(now, row.last_modified, standings.change(standings.initial, now), None)
-        )
-    return changes
+# How a kind words the Trace state a change left an object in (`trace_state` of its standing,
+# unless the kind says otherwise).
+StateWords = Callable[[StandingChange], str]
+
+
+def standing_state(change: StandingChange) -> str:
+    return trace_state(change.after)
 
 
 def entity_state(
-    changes: list[StandingChange], noun: str, row: Any, standings: Standings
+    history: StandingHistory,
+    noun: str,
+    nouns: Mapping[str, str] | None = None,
+    states: StateWords = standing_state,
 ) -> list[dict[str, Any]]:
-    """The Trace history of `row` (a `noun`), oldest first."""
+    """The Trace history of a `noun`, oldest first: one entry per change of its standing
+    that is said. A change of a facet `nouns` names is worded with that facet's name ("lab
+    testing state TestPassed"), any other with `noun` ("lot finished")."""
     return [
         {
-            "state": trace_state(change.standing),
+            "state": states(change),
             "date": trace_time(change.at),
-            "reason": f"{noun} {change.change}",
+            "reason": f"{(nouns or {}).get(change.facet, noun)} {change.change}",
             "actioned_by": change.by or SYSTEM,
         }
-        for change in changes or _without_events(row, standings)
+        for change in history.changes
+        if change.change is not None
     ]

@@ -24,6 +24,8 @@ Paths the spec does not capture, inferred here:
 - `GET /{state}/v1/transfers`, `GET` and `PUT /{state}/v1/transfers/{id}` (listed, not captured).
 - `/{state}/v1/sales/{identification,payment,tax}_types` (beside `customer_types` and the
   `currency_types` the update-sale text names).
+- `/{state}/v1/lots/{types,actions,adjustment_reasons}`: the lot helpers the lot docs name but
+  do not locate (by analogy with the sales helpers).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from leafledger.dialects.trace.resources import (
     harvests,
     labs,
     locations,
+    lots,
     plant_batches,
     plants,
     products,
@@ -190,11 +193,14 @@ ROWS: tuple[Endpoint, ...] = (
     row("Harvests", "GET", f"{HARVESTS}/{{id}}", VIEW_HARVESTS, loads=harvests.HARVEST, handler=harvests.get_harvest),
     row("Harvests", "PUT", f"{HARVESTS}/{{id}}", CHANGE_HARVESTS, body=OBJECT, schema=harvests.HarvestUpdateBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.update_harvest),
     row("Harvests", "DELETE", f"{HARVESTS}/{{id}}", RESTORE_HARVEST, body=OBJECT, schema=DeleteBody, loads=harvests.HARVEST_TO_CHANGE, handler=harvests.delete_harvest),
-    # Lots (Metrc packages)
-    row("Lots", "POST", LOTS, CREATE_PACKAGES, body=OBJECT),
-    row("Lots", "GET", LOTS, VIEW_PACKAGES, paged=True, windowed=True),
-    row("Lots", "GET", f"{LOTS}/{{id}}", VIEW_PACKAGES),
-    row("Lots", "PUT", f"{LOTS}/{{id}}", CHANGE_PACKAGES, body=OBJECT),
+    # Lots (Metrc packages) and their reference lists (paths inferred)
+    row("Lots", "POST", LOTS, CREATE_PACKAGES, body=OBJECT, schema=lots.NewLotBody, handler=lots.create_lot),
+    row("Lots", "GET", LOTS, VIEW_PACKAGES, paged=True, windowed=True, handler=lots.list_lots),
+    row("Lots", "GET", f"{LOTS}/types", "None", scope=CALLER, handler=reference_list(lots.TYPES)),
+    row("Lots", "GET", f"{LOTS}/actions", "None", scope=CALLER, handler=reference_list(lots.ACTIONS)),
+    row("Lots", "GET", f"{LOTS}/adjustment_reasons", "None", scope=CALLER, handler=lots.adjustment_reasons),
+    row("Lots", "GET", f"{LOTS}/{{id}}", VIEW_PACKAGES, loads=lots.LOT, handler=lots.get_lot),
+    row("Lots", "PUT", f"{LOTS}/{{id}}", CHANGE_PACKAGES, body=OBJECT, schema=lots.LotChangeBody, loads=lots.LOT_TO_CHANGE, handler=lots.update_lot),
     # Lab results
     row("Labs", "GET", f"{V1}/labs/results/{{lot_id}}", LAB_RESULTS, loads=labs.LOT, handler=labs.lab_results),
     # Transfers (GET and PUT of /transfers inferred)

@@ -5,7 +5,17 @@ Every change to a ledger row appends an audit event with the row's columns befor
 most rows are active or archived; a plant is vegetative, flowering, harvested, destroyed...;
 a harvest is active, finished or archived. A row's standing changes when it is created, and
 whenever an event leaves it in another standing than it found it; plain edits (a rename, a
-move) are not standing changes. The events of a whole page of rows are read in one statement.
+move) are not standing changes. The events of a whole page of rows are read in one statement
+(`audit_trails`).
+
+Some rows stand on several facets at once, each changing on its own (`Facets`): a package
+stands on its life (active, finished or discontinued), its hold and its lab testing state
+(`PACKAGES`). The first facet says the row's making; the others say only a making into
+another standing than their `initial` one.
+
+A row whose making no event records (imported or seeded directly) is given one from its row:
+made in its kind's initial standing when it was created, then changed to the standing its
+first event found it in (or, when no event describes it at all, the one it has now).
 """
 
 from __future__ import annotations
@@ -26,31 +36,65 @@ Columns = Callable[[str], Any]
 
 @dataclass(frozen=True, eq=False)
 class Standings:
-    """How a kind of row stands.
+    """How a kind of row stands (or one facet of it).
 
     - `of`: the standing its columns give ("active", "archived", "flowering"...);
     - `initial`: the standing of a row made without audit events (seeded or imported);
     - a change is worded by `leaving` (from the old standing, e.g. archived -> "restored"),
-      else by `entering` (into the new one), else it is the new standing's own word.
+      else by `entering` (into the new one), else it is the new standing's own word;
+    - `created`: the word of the row's making; None for a facet that leaves the making to
+      another (a making in its `initial` standing goes unsaid, into another is entering it).
     """
 
     of: Callable[[Columns], str]
     initial: str = "active"
     entering: Mapping[str, str] = field(default_factory=dict)
     leaving: Mapping[str, str] = field(default_factory=dict)
+    created: str | None = "created"
 
-    def change(self, before: str | None, after: str) -> str:
+    def change(self, before: str | None, after: str) -> str | None:
+        """The word of a change from `before` (None: the making) to `after`; None when the
+        change goes unsaid."""
         if before is None:
-            return "created"
-        return self.leaving.get(before) or self.entering.get(after, after)
+            if self.created is not None:
+                return self.created
+            if after == self.initial:
+                return None
+        elif before in self.leaving:
+            return self.leaving[before]
+        return self.entering.get(after, after)
+
+
+# The facets a kind of row stands on, each read by its own standings, the first saying its
+# making. A kind with a single standing has the one facet `STANDING`.
+Facets = Mapping[str, Standings]
+STANDING = "standing"
+
+
+def facets_of(standings: Standings | Facets) -> Facets:
+    return {STANDING: standings} if isinstance(standings, Standings) else standings
 
 
 @dataclass(frozen=True)
 class StandingChange:
-    standing: str  # the row's standing after the change
+    """One facet of a row's standing changed from `before` (None: the row was made) to
+    `after`, worded `change` (None: a change that goes unsaid, see `Standings.created`)."""
+
+    after: str
     at: datetime
-    change: str  # "created", "archived", "restored", "destroyed", ...
+    change: str | None  # "created", "archived", "restored", "destroyed", ...
     by: str | None  # the user's name; None for a change made by the system
+    facet: str = STANDING
+    before: str | None = None
+
+
+@dataclass(frozen=True)
+class StandingHistory:
+    """What happened to a row: the changes of its standing, and the action of every audit
+    event about it (oldest first), whether it changed the standing or not."""
+
+    changes: tuple[StandingChange, ...] = ()
+    actions: tuple[str, ...] = ()
 
 
 def _active_or_archived(column: Columns) -> str:
@@ -113,48 +157,147 @@ PLANT_BATCHES = Standings(
 )
 
 
-def _harvest(column: Columns) -> str:
-    if column("archived_date") is not None:
-        return "archived"
-    return "active" if column("finished_date") is None else "finished"
+def _finished_or(archived: str) -> Callable[[Columns], str]:
+    """The standing of a row that is finished, or taken out of the ledger (`archived`)."""
+
+    def standing(column: Columns) -> str:
+        if column("archived_date") is not None:
+            return archived
+        return "active" if column("finished_date") is None else "finished"
+
+    return standing
 
 
 HARVESTS = Standings(
-    _harvest,
+    _finished_or("archived"),
     entering={"archived": "archived"},
     leaving={"finished": "unfinished", "archived": "restored"},
 )
 
+# A package's life is a harvest's (but that a package taken out of the ledger as a mistake is
+# discontinued); its hold and its lab testing state change on their own.
+PACKAGES: Facets = {
+    "life": Standings(
+        _finished_or("discontinued"),
+        leaving={"finished": "unfinished", "discontinued": "restored"},
+    ),
+    "hold": Standings(
+        lambda column: "on_hold" if column("is_on_hold") else "not_on_hold",
+        initial="not_on_hold",
+        entering={"on_hold": "put on hold"},
+        leaving={"on_hold": "released from hold"},
+        created=None,
+    ),
+    "lab_testing": Standings(
+        lambda column: str(column("lab_testing_state") or "NotSubmitted"),
+        initial="NotSubmitted",
+        created=None,
+    ),
+}
 
-def standing_histories(
-    session: Session,
-    facility_id: int | None,
-    table: str,
-    ids: Iterable[int],
-    standings: Standings = ACTIVE_OR_ARCHIVED,
-) -> dict[int, list[StandingChange]]:
-    """The standing changes of each row id of `table` at the facility, oldest first. With no
-    `facility_id` the rows are facilities, each the facility of its own events."""
+
+# --- the audit log --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Event:
+    """One audit event of a row: its action, the row's columns before and after it, when, and
+    by whom (the user's name; None for a change made by the system)."""
+
+    action: str
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    at: datetime
+    by: str | None
+
+
+def audit_trails(
+    session: Session, facility_id: int | None, table: str, ids: Iterable[int]
+) -> dict[int, list[Event]]:
+    """The audit events of each row id of `table` at the facility, oldest first (one
+    statement). With no `facility_id` the rows are facilities, each the facility of its own
+    events."""
     wanted = sorted(set(ids))
-    histories: dict[int, list[StandingChange]] = {entity_id: [] for entity_id in wanted}
+    trails: dict[int, list[Event]] = {entity_id: [] for entity_id in wanted}
     if not wanted:
-        return histories
+        return trails
     scope = (
         AuditEvent.facility_id.in_(wanted)
         if facility_id is None
         else AuditEvent.facility_id == facility_id
     )
     rows = session.execute(
-        select(AuditEvent.entity_id, AuditEvent.before, AuditEvent.after, AuditEvent.occurred_at)
+        select(
+            AuditEvent.entity_id,
+            AuditEvent.action,
+            AuditEvent.before,
+            AuditEvent.after,
+            AuditEvent.occurred_at,
+        )
         .add_columns(User.full_name)
         .outerjoin(User, AuditEvent.user_id == User.id)
         .where(scope, AuditEvent.entity_type == table, AuditEvent.entity_id.in_(wanted))
         .order_by(AuditEvent.occurred_at, AuditEvent.id)
     )
-    for entity_id, before, after, occurred_at, user_name in rows:
-        was = None if before is None else standings.of(before.get)
-        now = standings.of((after or {}).get)
-        if was != now:
-            change = standings.change(was, now)
-            histories[entity_id].append(StandingChange(now, occurred_at, change, user_name))
+    for entity_id, action, before, after, occurred_at, user_name in rows:
+        trails[entity_id].append(Event(action, before, after, occurred_at, user_name))
+    return trails
+
+
+# --- histories ------------------------------------------------------------------------------
+
+
+def _standing(facets: Facets, column: Columns) -> dict[str, str]:
+    return {name: standings.of(column) for name, standings in facets.items()}
+
+
+def _changes(
+    facets: Facets, was: dict[str, str] | None, now: dict[str, str], at: datetime, by: str | None
+) -> list[StandingChange]:
+    """The facets that changed from `was` (None: the row was made) to `now`."""
+    changes = []
+    for name, standings in facets.items():
+        before = None if was is None else was[name]
+        if before != now[name]:
+            word = standings.change(before, now[name])
+            changes.append(StandingChange(now[name], at, word, by, name, before))
+    return changes
+
+
+def _made(facets: Facets, row: Any, first: Event | None) -> list[StandingChange]:
+    """The making of a row whose making no event records (imported or seeded directly): in
+    its initial standing when the row was created, then in the standing its first event found
+    it in (or, with no event at all, the one it has now, as of its last change)."""
+    made = getattr(row, "created_at", None) or row.last_modified
+    initial = {name: standings.initial for name, standings in facets.items()}
+    if first is not None and first.before is not None:
+        found, at = _standing(facets, first.before.get), made
+    else:
+        found, at = _standing(facets, lambda name: getattr(row, name, None)), row.last_modified
+    return _changes(facets, None, initial, made, None) + _changes(facets, initial, found, at, None)
+
+
+def standing_histories(
+    session: Session,
+    facility_id: int | None,
+    table: str,
+    rows: Iterable[Any],
+    standings: Standings | Facets = ACTIVE_OR_ARCHIVED,
+) -> dict[int, StandingHistory]:
+    """The history of each row of `table` at the facility (`rows`: ledger rows or their read
+    models, with `id`, `last_modified` and the columns `standings` reads), by id; one
+    statement for them all. With no `facility_id` the rows are facilities."""
+    rows = list(rows)
+    facets = facets_of(standings)
+    trails = audit_trails(session, facility_id, table, [row.id for row in rows])
+    histories: dict[int, StandingHistory] = {}
+    for row in rows:
+        events = trails[row.id]
+        recorded = bool(events) and events[0].before is None
+        changes = [] if recorded else _made(facets, row, events[0] if events else None)
+        for event in events:
+            was = None if event.before is None else _standing(facets, event.before.get)
+            now = _standing(facets, (event.after or {}).get)
+            changes += _changes(facets, was, now, event.at, event.by)
+        histories[row.id] = StandingHistory(tuple(changes), tuple(e.action for e in events))
     return histories

@@ -163,10 +163,12 @@ class PackageDetails:
 
 @dataclass(frozen=True, kw_only=True)
 class HarvestPackage(PackageDetails):
-    """A package of harvested product, weighed in `unit_of_weight`, drawn from harvests."""
+    """A package of harvested product, weighed in `unit_of_weight`, drawn from harvests. It
+    holds what it draws; a `quantity`, when stated, must be that."""
 
     unit_of_weight: str
     ingredients: Sequence[Ingredient] = ()
+    quantity: Decimal | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -369,6 +371,12 @@ def _package_harvests(
     item = _weighed_item(session, facility, command.item)
     packaged = not_future(facility, command.actual_date, "actual_date")
     draws, quantity = _draws(session, facility, command, packaged)
+    if command.quantity is not None and stored(amount(command.quantity, "quantity")) != quantity:
+        raise RuleViolation(
+            f"A package from harvests holds what it draws, {quantity} "
+            f"{weight_unit(command.unit_of_weight).name}; {{field}} says {command.quantity}.",
+            field="quantity",
+        )
     package = _new_package(
         session,
         actor,

@@ -70,12 +70,9 @@ def render(item: tuple[Employee, list[dict[str, Any]]]) -> dict[str, Any]:
 
 def _with_histories(session: Session, employments: list[Employee]) -> list[Any]:
     """Each employment with its facility's history (one statement for the page)."""
-    ids = [employment.facility_id for employment in employments]
-    changes = standing_histories(session, None, Facility.__tablename__, ids, ALWAYS_ACTIVE)
-    return [
-        (e, entity_state(changes[e.facility_id], NOUN, e.facility, ALWAYS_ACTIVE))
-        for e in employments
-    ]
+    facilities = [employment.facility for employment in employments]
+    histories = standing_histories(session, None, Facility.__tablename__, facilities, ALWAYS_ACTIVE)
+    return [(e, entity_state(histories[e.facility_id], NOUN)) for e in employments]
 
 
 def _employments(call: Call) -> Listed:
