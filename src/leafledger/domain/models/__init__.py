@@ -20,6 +20,13 @@ from leafledger.domain.models.plant_batch import PlantBatch
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
+from leafledger.domain.models.transfer import (
+    TemplatePackage,
+    Transfer,
+    TransferDelivery,
+    TransferDriver,
+    TransferTransporter,
+)
 from leafledger.domain.models.transporter import Driver, Vehicle
 
 __all__ = [
@@ -53,7 +60,12 @@ __all__ = [
     "Strain",
     "Sublocation",
     "Tag",
+    "TemplatePackage",
     "TraceAccount",
+    "Transfer",
+    "TransferDelivery",
+    "TransferDriver",
+    "TransferTransporter",
     "User",
     "Vehicle",
 ]
