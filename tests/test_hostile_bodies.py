@@ -23,8 +23,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from leafledger.dialects.kit.endpoint import Body, Endpoint
-from leafledger.dialects.metrc.openapi import example
 from leafledger.dialects.leafledger.table import ROWS as LEAFLEDGER_ROWS
+from leafledger.dialects.metrc.openapi import example
 from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
 from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 from leafledger.domain.models import AuditEvent

@@ -99,17 +99,18 @@ def _hub_leg(
         .order_by(TransferTransporter.id)
         .with_for_update()
     ).all()
-    for leg in layovers:
-        if leg.transporter_facility_id == facility.id:
-            return leg
-        if leg.hub_state != HUB_DEPARTED:
-            raise RuleViolation(
-                f"Delivery {delivery.id} has not departed from the hub before this one yet.",
-                field="delivery_id",
-            )
-    raise RuleViolation(
-        f"Delivery {delivery.id} does not lay over at this facility's hub.", field="delivery_id"
-    )
+    here = next((leg for leg in layovers if leg.transporter_facility_id == facility.id), None)
+    if here is None:
+        raise RuleViolation(
+            f"Delivery {delivery.id} does not lay over at this facility's hub.",
+            field="delivery_id",
+        )
+    if any(leg.id < here.id and leg.hub_state != HUB_DEPARTED for leg in layovers):
+        raise RuleViolation(
+            f"Delivery {delivery.id} has not departed from the hub before this one yet.",
+            field="delivery_id",
+        )
+    return here
 
 
 def _hub_step(

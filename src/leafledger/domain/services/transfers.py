@@ -188,7 +188,7 @@ class DestinationFields:
     estimated_arrival: datetime | None = None
     gross_weight: Decimal | None = None
     gross_unit_of_weight: str | None = None
-    # Metrc's numbered units: the ledger names its units and numbers none (see `_gross`).
+    # Metrc's numbered units: the ledger names its units and numbers none (refused).
     gross_unit_of_weight_id: int | None = None
     # The delivery a change keeps (its id); none: a new destination.
     destination_id: int | None = None
@@ -702,6 +702,15 @@ def _write_lines(
         record_new(session, actor, row, transfer.facility_id)
 
 
+def _write_plan(
+    session: Session, actor: Actor, transfer: Transfer, checked: list[CheckedDestination]
+) -> None:
+    """The deliveries of a new template or transfer, with their legs and packages."""
+    for number, destination in enumerate(checked, start=1):
+        delivery = write_delivery(session, actor, transfer, destination, number)
+        _write_lines(session, actor, transfer, delivery, destination)
+
+
 def deleted(session: Session, actor: Actor, row: Base, facility_id: int) -> None:
     """Delete `row`, recording what it was."""
     record(
@@ -763,9 +772,7 @@ def create_template(
     name = _template_name(command.name)
     checked = check_plan(session, facility, command.destinations, shipping=False)
     template = new_transfer(session, actor, facility, kind=TEMPLATE, name=name)
-    for number, destination in enumerate(checked, start=1):
-        delivery = write_delivery(session, actor, template, destination, number)
-        _write_lines(session, actor, template, delivery, destination)
+    _write_plan(session, actor, template, checked)
     return template
 
 
@@ -939,9 +946,7 @@ def register_transfer(
         kind=LICENSED,
         template_id=None if template is None else template.id,
     )
-    for number, destination in enumerate(checked, start=1):
-        delivery = write_delivery(session, actor, transfer, destination, number)
-        _write_lines(session, actor, transfer, delivery, destination)
+    _write_plan(session, actor, transfer, checked)
     return transfer
 
 

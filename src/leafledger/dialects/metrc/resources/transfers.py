@@ -56,6 +56,7 @@ from leafledger.dialects.kit.results import Listing
 from leafledger.dialects.kit.window import parse_window
 from leafledger.dialects.metrc.bodies import MetrcBody
 from leafledger.dialects.metrc.resources import items
+from leafledger.dialects.metrc.resources.packages import product_label
 from leafledger.dialects.metrc.wire import (
     BatchNumber,
     ExternalId,
@@ -562,16 +563,7 @@ def render_line(record: LineRecord) -> dict[str, Any]:
         "GrossUnitOfWeightName": line.gross_unit,
         "ReceivedQuantity": line.received_quantity,
         "ReceivedUnitOfMeasureName": line.received_unit,
-        "ProductLabel": {
-            "QrCount": 1,
-            "IsChildFromParentWithLabel": False,
-            "OriginalSourcePackageId": None,
-            "OriginalSourcePackageLabel": None,
-            "LabelSource": None,
-            "QrCodeRanges": None,
-            "LastLabelGenerationDate": None,
-            "IsActive": line.finished_date is None and line.archived_date is None,
-        },
+        "ProductLabel": product_label(line.finished_date, line.archived_date),
         "SourceProductionBatchNumbers": None,
         "ExternalId": line.external_id,
         "IsFinishedGood": line.is_finished_good,
