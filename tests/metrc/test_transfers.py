@@ -1088,3 +1088,36 @@ def test_every_transfer_row_but_the_manifest_is_served() -> None:
         f"{r.method} {r.path}" for r in ROWS if r.resource == "Transfers" and not r.implemented
     ]
     assert missing == ["GET /transfers/v2/manifest/{id}/pdf"]
+
+
+def test_the_lists_of_one_transfer_cost_the_same_statements_at_any_size(
+    ship: Shipping, carrier: Carrier, client: TestClient, store: Store
+) -> None:
+    """The rows without a licence (a transfer's deliveries, a delivery's legs and drivers, a
+    package's lab test batches) load their target and check the caller once, then page."""
+    shops = [ship.party("Dispensary") for _ in range(3)]
+    labels = ship.packages(
+        "10", "10", "10", required_lab_test_batches=["Flower Potency", "Flower Contaminants"]
+    )
+    second, third = ship.carrier(), ship.carrier()
+    legs = [carrier.leg(layover=True), second.leg(layover=True), third.leg()]
+    transfer_id = ship.register(
+        *(ship.destination(shop, [label], legs) for shop, label in zip(shops, labels, strict=True))
+    )
+    delivery_id = ship.delivery_of(transfer_id, shops[0])
+    with store.read() as session:
+        shipment_id = session.scalars(
+            select(PackageShipment.id).where(PackageShipment.delivery_id == delivery_id)
+        ).one()
+    params = {"licenseNumber": ship.shipper.license}  # ignored by these rows
+    for path, count in (
+        (f"/transfers/v2/{transfer_id}/deliveries", 3),
+        (f"/transfers/v2/deliveries/{delivery_id}/transporters", 3),
+        (f"/transfers/v2/deliveries/{delivery_id}/transporters/details", 3),
+        (f"/transfers/v2/deliveries/package/{shipment_id}/requiredlabtestbatches", 2),
+    ):
+        found = page_statements(
+            client, store.engine, path, ship.shipper.api.headers, params, sizes=(1, count)
+        )
+        assert [records for records, _ in found.values()] == [1, count], path
+        assert found[1][1] == found[count][1], (path, found)

@@ -333,10 +333,12 @@ def complete_lines(session: Session, lines: list[LineRow]) -> list[LineRecord]:
     return [LineRecord(line, items.get(line.item_id), sources[line.package_id]) for line in lines]
 
 
-def lines(delivery_id: int) -> Listed:
-    """The packages of one delivery, in the order they were put on it."""
+def lines(delivery_id: int, *, completed: bool = True) -> Listed:
+    """The packages of one delivery, in the order they were put on it; `completed`: with
+    their items and genealogy (`LineRecord`), else the bare rows (prices need no more)."""
     source = select(LineRow).where(LineRow.delivery_id == delivery_id).order_by(LineRow.id)
-    return Listed(source, modified=LineRow.last_modified, complete=complete_lines)
+    step = complete_lines if completed else None
+    return Listed(source, modified=LineRow.last_modified, complete=step)
 
 
 # --- legs and drivers ------------------------------------------------------------------------

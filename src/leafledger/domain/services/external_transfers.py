@@ -203,7 +203,10 @@ def _line(
     quantity = stored(amount(line.quantity, (*at, "quantity")))
     if quantity <= 0:
         raise RuleViolation("{field} is too small to record.", field=(*at, "quantity"))
-    packaged = not_future(facility, line.packaged_date, "packaged_date")
+    try:
+        packaged = not_future(facility, line.packaged_date)
+    except RuleViolation as exc:
+        raise RuleViolation(exc.message, field=(*at, "packaged_date")) from None
     try:
         check_shelf_life(
             packaged,
@@ -509,8 +512,9 @@ def update_external_transfer(
         delivery.id: shipments_of(session, [delivery.id])
         for delivery in [*dropped, *(d for d in kept if d is not None)]
     }
-    keep = {package.id for d in kept if d is not None for _, package in current[d.id]}
-    _refuse_taken_external_ids(session, facility, checked, keep)
+    # The plan's own packages are changed or discontinued here: their ids are free to reuse.
+    own = {package.id for lines in current.values() for _, package in lines}
+    _refuse_taken_external_ids(session, facility, checked, own)
     for delivery in dropped:
         for row, package in current[delivery.id]:
             _drop_package(session, actor, facility, package, row)

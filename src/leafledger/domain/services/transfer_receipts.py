@@ -19,8 +19,10 @@ every package of it in one receipt:
   "rejected packages returned"), an external one's out of the ledger (the package the plan
   made is discontinued).
 
-The shipments record the outcome; every change is audited, the shipment's in its owner's
-chain, the package's in the chain of the facility that holds it afterwards.
+The shipments record the outcome (Accepted or Rejected: leafledger records no return trip,
+so the Returned state of the reference list is not used). Every change is audited, the
+shipment's in its owner's chain, the package's in the chain of the facility that holds it
+afterwards.
 """
 
 from __future__ import annotations
@@ -191,10 +193,13 @@ def _decide(
     if receipt.location:
         try:
             location = location_named(session, facility, receipt.location, holding="packages")
-            if receipt.sublocation:
-                sublocation = sublocation_named(session, facility, receipt.sublocation)
         except (NotFound, RuleViolation) as exc:
             raise RuleViolation(exc.message, field=(*at, "location")) from None
+        if receipt.sublocation:
+            try:
+                sublocation = sublocation_named(session, facility, receipt.sublocation)
+            except (NotFound, RuleViolation) as exc:
+                raise RuleViolation(exc.message, field=(*at, "sublocation")) from None
     elif receipt.sublocation:
         raise RuleViolation("{field} needs a location.", field=(*at, "sublocation"))
     wholesale = price(receipt.receiver_wholesale_price, (*at, "receiver_wholesale_price"))

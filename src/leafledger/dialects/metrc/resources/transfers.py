@@ -84,6 +84,7 @@ from leafledger.domain.queries.transfers import (
     FirstLeg,
     LegRow,
     LineRecord,
+    LineRow,
     Parties,
     TransferRecord,
 )
@@ -570,8 +571,7 @@ def render_line(record: LineRecord) -> dict[str, Any]:
     }
 
 
-def render_wholesale(record: LineRecord) -> dict[str, Any]:
-    line = record.line
+def render_wholesale(line: LineRow) -> dict[str, Any]:
     return {
         "PackageId": line.package_id,
         "PackageLabel": line.package_label,
@@ -713,7 +713,9 @@ deliveries = _of_target(
 )
 template_deliveries = _of_target(_by_id(queries.transfers.deliveries), render_delivery)
 delivery_packages = _of_target(_by_id(queries.transfers.lines), render_line)
-wholesale = _of_target(_by_id(queries.transfers.lines), render_wholesale)
+wholesale = _of_target(
+    lambda seen: queries.transfers.lines(seen.row.id, completed=False), render_wholesale
+)
 transporters = _of_target(_by_id(queries.transfers.legs), render_leg)
 transporter_details = _of_target(_by_id(queries.transfers.drivers), render_driver)
 required_lab_test_batches = _of_target(
