@@ -551,7 +551,33 @@ def test_a_delivery_is_received_short_and_with_a_rejection(
     assert (incoming["ReceivedDeliveryCount"], incoming["DeliveryReceivedPackageCount"]) == (1, 2)
     assert incoming["ReceivedDateTime"] is not None
     (delivery,) = data(shop.api.ok("GET", f"/transfers/v2/{transfer_id}/deliveries"))
+    assert list(delivery) == keys("GET /transfers/v2/{id}/deliveries")
     assert delivery["RejectedPackagesReturned"] is True
+    base = f"/transfers/v2/deliveries/{delivery_id}"
+    (leg,) = data(shop.api.ok("GET", f"{base}/transporters"))
+    assert list(leg) == keys("GET /transfers/v2/deliveries/{id}/transporters")
+    assert leg["TransporterFacilityLicenseNumber"] == carrier.license
+    (driver,) = data(shop.api.ok("GET", f"{base}/transporters/details"))
+    assert list(driver) == keys("GET /transfers/v2/deliveries/{id}/transporters/details")
+    v1 = f"/transfers/v1/deliveries/{delivery_id}"
+    assert [p["PackageLabel"] for p in shop.api.ok("GET", f"{v1}/packages")] == [
+        short,
+        rejected,
+        whole,
+    ]
+    assert len(shop.api.ok("GET", f"{v1}/packages/wholesale")) == 3
+    assert (
+        shop.api.ok("GET", f"{v1}/transporters")[0]["TransporterFacilityLicenseNumber"]
+        == carrier.license
+    )
+    assert (
+        shop.api.ok("GET", f"{v1}/transporters/details")[0]["DriverVehicleLicenseNumber"]
+        == carrier.driver
+    )
+    assert [d["Id"] for d in shop.api.ok("GET", f"/transfers/v1/{transfer_id}/deliveries")] == [
+        delivery_id
+    ]
+    assert [t["DeliveryId"] for t in shop.api.ok("GET", "/transfers/v1/incoming")] == [delivery_id]
     # Received once.
     again = ship.receive(
         shop, transfer_id, accept(short, "1"), reject(rejected), accept(whole, "1")
@@ -884,6 +910,22 @@ def test_a_faulty_external_plan_is_refused_and_nothing_changes(
     message = refused(lab.api.call("POST", "/transfers/v2/external/incoming", [body]))
     assert message.startswith(field), message
     assert audit_length(ship.store) == before
+
+
+def test_v1_external_writes_answer_an_empty_200(ship: Shipping, lab: Party) -> None:
+    item = lab_item(ship, lab)
+    package_tags(lab, 2)
+    response = lab.api.call(
+        "POST", "/transfers/v1/external/incoming", [external_body(lab, item, [None])]
+    )
+    assert response.status_code == 200 and response.content == b""
+    (incoming,) = lab.api.ok("GET", "/transfers/v1/incoming")
+    change = external_body(lab, item, [None], TransferId=incoming["Id"])
+    response = lab.api.call("PUT", "/transfers/v1/external/incoming", [change])
+    assert response.status_code == 200 and response.content == b""
+    response = lab.api.call("DELETE", f"/transfers/v1/external/incoming/{incoming['Id']}")
+    assert response.status_code == 200 and response.content == b""
+    assert lab.api.ok("GET", "/transfers/v1/incoming")[0]["IsVoided"] is True
 
 
 def test_only_a_facility_that_may_receive_from_outside_records_external_transfers(
