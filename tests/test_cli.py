@@ -339,6 +339,14 @@ def test_routes_counts_the_trace_table_too(cli: Cli) -> None:
     assert result.exit_code == 1 and "unknown dialect" in result.output
 
 
+def test_routes_counts_the_extension_table(cli: Cli) -> None:
+    from leafledger.dialects.leafledger.table import ROWS as LEAFLEDGER_ROWS
+
+    payload = cli.json("routes", "--dialect", "leafledger")
+    assert payload["dialect"] == "leafledger"
+    assert payload["total"] == payload["implemented"] == len(LEAFLEDGER_ROWS)
+
+
 def test_routes_tells_the_trace_fraction_per_resource(cli: Cli) -> None:
     from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 

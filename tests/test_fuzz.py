@@ -1,4 +1,4 @@
-"""Fuzzing the API from its own OpenAPI document (schemathesis), both dialects.
+"""Fuzzing the API from its own OpenAPI document (schemathesis), every table.
 
 Every operation of /openapi.json gets generated requests with working credentials for its
 dialect and a licence of the kind its row serves; the run fails on any 5xx, on any answer
@@ -8,7 +8,8 @@ guard (seconds: a hang, not a performance target; performance is measured in ben
 Budget: FUZZ_EXAMPLES generated cases per implemented operation, 1 per row that answers 501
 (checked to answer 501 or an earlier 4xx, in the documented shape)
 (set LEAFLEDGER_FUZZ_EXAMPLES=50 for a longer local run). Cases are derandomized, so a run is
-repeatable; the operations are the rows of both tables.
+repeatable; the operations are the rows of every table (both dialects', and leafledger's
+own extension rows).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import checks
 
 from leafledger.dialects.kit.endpoint import Endpoint
+from leafledger.dialects.leafledger.table import ROWS as LEAFLEDGER_ROWS
 from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
 from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 from tests.conftest import DemoAccess
@@ -44,7 +46,7 @@ CHECKS = [
     checks.content_type_conformance,
     checks.response_schema_conformance,
 ]
-ROWS = [*METRC_ROWS, *TRACE_ROWS]
+ROWS = [*METRC_ROWS, *TRACE_ROWS, *LEAFLEDGER_ROWS]
 
 
 @pytest.fixture(scope="session")

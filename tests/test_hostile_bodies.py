@@ -1,4 +1,5 @@
-"""Hostile values in every field of every write row's body schema, both dialects.
+"""Hostile values in every field of every write row's body schema, every table (both
+dialects', and leafledger's own extension rows).
 
 Generated from the tables: each implemented row that takes a body gets, in each field of its
 schema, the values no field may take (numbers that would cost more to expand than they are
@@ -22,6 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from leafledger.dialects.kit.endpoint import Body, Endpoint
+from leafledger.dialects.leafledger.table import ROWS as LEAFLEDGER_ROWS
 from leafledger.dialects.metrc.openapi import example
 from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
 from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
@@ -64,7 +66,7 @@ BY_KIND = {
 REFUSED = {400, 401, 403, 404, 413}
 WRITE_ROWS = [
     row
-    for row in (*METRC_ROWS, *TRACE_ROWS)
+    for row in (*METRC_ROWS, *TRACE_ROWS, *LEAFLEDGER_ROWS)
     if row.implemented and row.schema is not None and row.body is not Body.NONE
 ]
 

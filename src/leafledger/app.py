@@ -17,6 +17,8 @@ from leafledger.dialects.kit.dispatch import Dispatch, routes_for
 from leafledger.dialects.kit.mount import document, mount
 from leafledger.dialects.kit.runner import Limits, Runner, json_response
 from leafledger.dialects.kit.writes import WriteSlots
+from leafledger.dialects.leafledger.dialect import LeafledgerDialect
+from leafledger.dialects.leafledger.table import ROWS as LEAFLEDGER_ROWS
 from leafledger.dialects.metrc.dialect import MetrcDialect
 from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
 from leafledger.dialects.trace.dialect import TraceDialect
@@ -72,9 +74,13 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
     writes = WriteSlots(settings.write_threads)  # shared: the limit is per process
     metrc = Runner(MetrcDialect(), store, limits, access, writes)
     trace = Runner(TraceDialect(), store, limits, access, writes)
-    refs = document(app, [(METRC_ROWS, metrc), (TRACE_ROWS, trace)])
+    # leafledger's own rows (`/leafledger/v1/...`), with the Metrc dialect's conventions.
+    extension = Runner(LeafledgerDialect(), store, limits, access, writes)
+    tables = [(METRC_ROWS, metrc), (TRACE_ROWS, trace), (LEAFLEDGER_ROWS, extension)]
+    refs = document(app, tables)
     mount(app, METRC_ROWS, metrc, license_param="licenseNumber", refs=refs)
     mount(app, TRACE_ROWS, trace, license_param="license_number", refs=refs)
+    mount(app, LEAFLEDGER_ROWS, extension, license_param="licenseNumber", refs=refs)
 
     @app.get("/health", include_in_schema=False)
     async def health() -> Response:
@@ -89,7 +95,7 @@ def create_app(store: Store, settings: Settings | None = None) -> FastAPI:
         return runner.dialect.error(exc.status_code, message, headers=exc.headers)
 
     # Rows are found by Dispatch before FastAPI's route-by-route scan (see kit/dispatch.py).
-    app.add_middleware(Dispatch, routes=routes_for([(METRC_ROWS, metrc), (TRACE_ROWS, trace)]))
+    app.add_middleware(Dispatch, routes=routes_for(tables))
     app.add_middleware(TrailingSlashes)
     return app
 

@@ -628,12 +628,13 @@ caregiver_app.command("remove")(
 
 def route_coverage(dialect: str = "metrc") -> dict[str, Any]:
     """Implemented and total rows per resource and version; a row counts once it has a handler."""
+    from leafledger.dialects.leafledger.table import ROWS as LEAFLEDGER_ROWS
     from leafledger.dialects.metrc.table import ROWS as METRC_ROWS
     from leafledger.dialects.trace.table import ROWS as TRACE_ROWS
 
-    tables = {"metrc": METRC_ROWS, "trace": TRACE_ROWS}
+    tables = {"metrc": METRC_ROWS, "trace": TRACE_ROWS, "leafledger": LEAFLEDGER_ROWS}
     if dialect not in tables:
-        fail(f"unknown dialect {dialect!r}: use metrc or trace")
+        fail(f"unknown dialect {dialect!r}: use metrc, trace or leafledger")
     groups: dict[tuple[str, str], list[int]] = {}
     for endpoint in tables[dialect]:
         counts = groups.setdefault((endpoint.resource, endpoint.version), [0, 0])
@@ -655,7 +656,9 @@ def route_coverage(dialect: str = "metrc") -> dict[str, Any]:
 def routes(
     database: DatabaseOption = None,
     as_json: JsonOption = False,
-    dialect: Annotated[str, typer.Option(help="Which table: metrc or trace.")] = "metrc",
+    dialect: Annotated[
+        str, typer.Option(help="Which table: metrc, trace or leafledger (the extension's).")
+    ] = "metrc",
 ) -> None:
     """Report how many endpoints are implemented (the rest answer 501), per resource and version.
 

@@ -31,7 +31,10 @@ from leafledger.domain.models import (
     PackageTreatment,
     PlantBatch,
     Tag,
+    Transfer,
+    TransferDelivery,
 )
+from leafledger.domain.models.transfer import LICENSED
 from leafledger.domain.services.lookups import facility_today
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
@@ -876,12 +879,35 @@ def test_a_plant_group_count_is_adjusted_for_a_reason(api: Api, grow: Grow, stor
 
 
 def ship(store: Store, grow: Grow, label: str, state: str = "Shipped") -> None:
-    """A shipment of a package, as transfers will record them (no endpoint does yet)."""
+    """A shipment of a package on a transfer of its own, as transfers record them, written
+    straight into the ledger (the transfer endpoints are tested in test_transfers.py)."""
     package = stored_package(store, label)
+    now = datetime.now(UTC)
     with store.transaction() as session:
+        transfer = Transfer(
+            facility_id=grow.facility.id,
+            kind=LICENSED,
+            manifest_number=unique("M"),
+            departed_at=now,
+        )
+        session.add(transfer)
+        session.flush()
+        delivery = TransferDelivery(
+            facility_id=grow.facility.id,
+            transfer_id=transfer.id,
+            delivery_number=1,
+            recipient_facility_id=grow.facility.id,
+            transfer_type_name="Transfer",
+            estimated_departure_at=now,
+            estimated_arrival_at=now,
+            departed_at=now,
+        )
+        session.add(delivery)
+        session.flush()
         session.add(
             PackageShipment(
                 facility_id=grow.facility.id,
+                delivery_id=delivery.id,
                 package_id=package.id,
                 manifest_number=unique("M"),
                 recipient_license_number="LIC-RECIPIENT",
@@ -889,8 +915,8 @@ def ship(store: Store, grow: Grow, label: str, state: str = "Shipped") -> None:
                 shipped_quantity=package.quantity,
                 shipped_unit=package.unit_of_measure_name,
                 state=state,
-                departed_at=datetime.now(UTC),
-                received_at=None if state == "Shipped" else datetime.now(UTC),
+                departed_at=now,
+                received_at=None if state == "Shipped" else now,
                 received_quantity=None if state == "Shipped" else package.quantity,
                 received_unit=None if state == "Shipped" else package.unit_of_measure_name,
             )

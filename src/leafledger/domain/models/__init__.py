@@ -39,6 +39,13 @@ from leafledger.domain.models.retail_id import RetailIdAllotment, RetailIdCode, 
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
+from leafledger.domain.models.transfer import (
+    TemplatePackage,
+    Transfer,
+    TransferDelivery,
+    TransferDriver,
+    TransferTransporter,
+)
 from leafledger.domain.models.transporter import Driver, Vehicle
 
 __all__ = [
@@ -87,7 +94,12 @@ __all__ = [
     "Strain",
     "Sublocation",
     "Tag",
+    "TemplatePackage",
     "TraceAccount",
+    "Transfer",
+    "TransferDelivery",
+    "TransferDriver",
+    "TransferTransporter",
     "User",
     "Vehicle",
 ]

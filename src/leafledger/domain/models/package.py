@@ -1,6 +1,6 @@
 """Packages (Trace lots), their genealogy (where each gram came from), and what happens to
 them afterwards: adjustments of their quantity, treatments, and the shipments that take them
-to another facility."""
+to another facility (on the transfers of domain/models/transfer.py)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,9 @@ class Package(Timestamped, Base):
     decontamination_date: Mapped[date | None]
     # The names of the lab test batches the package must be tested by, when stated.
     required_lab_test_batches: Mapped[list[str] | None] = mapped_column(JsonColumn)
+    # On a transfer that departed (or an external incoming one) and not yet received: at no
+    # facility's disposal, and changed by nothing but the transfer (services/transfers.py).
+    in_transit: Mapped[bool] = _flag()
 
 
 class PackageSource(Timestamped, Base):
@@ -130,10 +133,15 @@ class PackageTreatment(Timestamped, Base):
 
 
 class PackageShipment(Timestamped, Base):
-    """One package on a transfer manifest, shipped by `facility_id` to another facility.
+    """One package on one delivery of a transfer (domain/models/transfer.py), owned by the
+    transfer's facility (`facility_id`: the shipper, or for an external incoming transfer the
+    receiver).
 
-    No endpoint ships packages yet (transfers come later); the package lists that read these
-    rows (in transit, transferred) are real queries over them, empty until transfers write.
+    The manifest number and the recipient are copied from the delivery, as the shipped lists
+    show them. The shipped quantity is the package's when it departed (when it was put on the
+    transfer, until then); at receipt the package is accepted with the quantity counted, the
+    difference recorded as the shortage (shipped = received + shortage, in the shipped unit),
+    or rejected with a reason.
     """
 
     __tablename__ = "package_shipments"
@@ -141,6 +149,7 @@ class PackageShipment(Timestamped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("transfer_deliveries.id"), index=True)
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
     manifest_number: Mapped[str] = mapped_column(String(32))
     recipient_license_number: Mapped[str] = mapped_column(String(64))
@@ -152,8 +161,11 @@ class PackageShipment(Timestamped, Base):
     shipper_wholesale_price: Mapped[Decimal | None]
     received_quantity: Mapped[Decimal | None]
     received_unit: Mapped[str | None] = mapped_column(String(32))
+    # What did not arrive, in the shipped unit.
+    shortage: Mapped[Decimal | None]
     receiver_wholesale_price: Mapped[Decimal | None]
-    # Shipped (in transit), Accepted, Rejected or Returned (reference.DELIVERY_PACKAGE_STATES).
+    rejection_reason: Mapped[str | None] = mapped_column(String(1000))
+    # Shipped (not received yet), Accepted, Rejected or Returned (DELIVERY_PACKAGE_STATES).
     state: Mapped[str] = mapped_column(String(16), default="Shipped")
     departed_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]

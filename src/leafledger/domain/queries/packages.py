@@ -11,12 +11,14 @@ from directly, the processing jobs it was made by, and the names of the harvests
 of its lineage, however many packages and jobs lie between (a recursive walk up the package
 sources and through each job to the packages it took in, in the same one statement).
 
-The lists of packages: active (not finished), inactive (finished), on hold, lab samples (with
-the results recorded for each, one statement more), in transit; and the lists of other records
-about packages: adjustments, shipments that left the facility (transferred), the source
-harvests of one package. In transit and transferred read
-the package shipments, which transfers will write (no endpoint ships packages yet): until then
-both are real, empty lists, that fill as soon as shipments are recorded.
+The lists of packages: active (not finished, and not in transit), inactive (finished), on
+hold, lab samples (with the results recorded for each, one statement more), in transit; and the
+lists of other records about packages: adjustments, shipments that left the facility
+(transferred), the source harvests of one package. In transit and transferred read the package
+shipments that transfers record (services/transfers.py): a package is in transit from its
+transfer's departure to its receipt; transferred lists the shipments of the facility's licensed
+transfers once received (an external incoming transfer's shipments are the receiver's, not
+something it shipped).
 """
 
 from __future__ import annotations
@@ -42,8 +44,11 @@ from leafledger.domain.models import (
     ProcessingJobInput,
     Strain,
     Sublocation,
+    Transfer,
+    TransferDelivery,
     User,
 )
+from leafledger.domain.models.transfer import EXTERNAL
 from leafledger.domain.queries.base import Listed, ReadModel, of_facility, owned, unarchived
 from leafledger.domain.queries.items import ItemRow, item_rows
 from leafledger.domain.queries.lab_tests import SampleResult, sample_results
@@ -102,6 +107,7 @@ class PackageRow(ReadModel):
     product_requires_decontamination: Mapped[bool]
     contains_decontaminated_product: Mapped[bool]
     decontamination_date: Mapped[date | None]
+    in_transit: Mapped[bool]
     last_modified: Mapped[datetime]
     location_name: Mapped[str | None]
     location_type_name: Mapped[str | None]
@@ -129,9 +135,14 @@ class PackageRecord:
 
 
 def packages(facility: Facility, *, finished: bool) -> Listed:
-    """The facility's packages not finished (active), or finished (inactive)."""
-    done = PackageRow.finished_date.is_not(None) if finished else PackageRow.finished_date.is_(None)
-    return unarchived(PackageRow, facility, done, complete=complete)
+    """The facility's packages not finished (active: and not in transit), or finished
+    (inactive)."""
+    if finished:
+        return unarchived(
+            PackageRow, facility, PackageRow.finished_date.is_not(None), complete=complete
+        )
+    here = (PackageRow.finished_date.is_(None), PackageRow.in_transit.is_(False))
+    return unarchived(PackageRow, facility, *here, complete=complete)
 
 
 def on_hold(facility: Facility) -> Listed:
@@ -163,11 +174,12 @@ def lab_samples(facility: Facility) -> Listed:
 
 
 def in_transit(facility: Facility) -> Listed:
-    """The facility's packages out on a shipment not yet received."""
+    """The facility's packages out on a shipment that departed and is not yet received."""
     shipped = exists().where(
         PackageShipment.package_id == PackageRow.id,
         of_facility(PackageShipment, facility),
         PackageShipment.state == IN_TRANSIT,
+        PackageShipment.departed_at.is_not(None),
     )
     return unarchived(PackageRow, facility, shipped, complete=complete)
 
@@ -371,8 +383,11 @@ _SHIPMENT_ROWS = (
         Item.name.label("item_name"),
         Item.category_name.label("item_category_name"),
         Strain.name.label("strain_name"),
+        Transfer.kind.label("transfer_kind"),
     )
     .select_from(PackageShipment)
+    .join(TransferDelivery, TransferDelivery.id == PackageShipment.delivery_id)
+    .join(Transfer, Transfer.id == TransferDelivery.transfer_id)
     .join(Package, Package.id == PackageShipment.package_id)
     .join(Item, Item.id == Package.item_id)
     .outerjoin(Strain, Strain.id == Item.strain_id)
@@ -387,6 +402,7 @@ class ShipmentRow(ReadModel):
 
     id: Mapped[int]
     facility_id: Mapped[int]
+    delivery_id: Mapped[int]
     package_id: Mapped[int]
     manifest_number: Mapped[str]
     recipient_license_number: Mapped[str]
@@ -398,7 +414,9 @@ class ShipmentRow(ReadModel):
     shipper_wholesale_price: Mapped[Decimal | None]
     received_quantity: Mapped[Decimal | None]
     received_unit: Mapped[str | None]
+    shortage: Mapped[Decimal | None]
     receiver_wholesale_price: Mapped[Decimal | None]
+    rejection_reason: Mapped[str | None]
     state: Mapped[str]
     departed_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]
@@ -409,6 +427,7 @@ class ShipmentRow(ReadModel):
     item_name: Mapped[str]
     item_category_name: Mapped[str]
     strain_name: Mapped[str | None]
+    transfer_kind: Mapped[str]
 
 
 @dataclass(frozen=True)
@@ -429,6 +448,8 @@ def transferred(facility: Facility) -> Listed:
     """The packages the facility shipped that reached the end of their trip (accepted,
     rejected or returned), oldest shipment first."""
     source = (
-        owned(ShipmentRow, facility).where(ShipmentRow.state != IN_TRANSIT).order_by(ShipmentRow.id)
+        owned(ShipmentRow, facility)
+        .where(ShipmentRow.state != IN_TRANSIT, ShipmentRow.transfer_kind != EXTERNAL)
+        .order_by(ShipmentRow.id)
     )
     return Listed(source, modified=ShipmentRow.last_modified, complete=complete_shipments)

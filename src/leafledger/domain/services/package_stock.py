@@ -6,7 +6,9 @@ change, and moving its quantity.
   package of another facility reads as unknown, like a missing one (the object is refused,
   not the credentials), as harvests are.
 - A discontinued package takes no change at all; a finished one takes none until it is
-  unfinished; a package on hold gives nothing (no draw, no adjustment) until it is released.
+  unfinished; a package on hold gives nothing (no draw, no adjustment) until it is released;
+  a package in transit (on a transfer that departed) takes none until it is received or
+  returned: only the transfer changes it (services/transfers.py).
 - A quantity moved in or out of a package is converted exactly into the package's own unit
   (`domain/units.py`), and a package never goes below zero.
 
@@ -83,7 +85,14 @@ def drawn_package(
 
 
 def check_changeable(package: Package, field: Field = None) -> None:
-    """Refuse any change to a discontinued package, or to a finished one until unfinished."""
+    """Refuse any change to a discontinued package, to one in transit, or to a finished one
+    until unfinished."""
+    if package.in_transit:
+        raise RuleViolation(
+            f"Package {package.label} is in transit on a transfer; it cannot change until it "
+            "is received or returned.",
+            field=field,
+        )
     if package.archived_date is not None:
         raise RuleViolation(f"Package {package.label} is discontinued.", field=field)
     if package.finished_date is not None:

@@ -223,7 +223,7 @@ class Inherited:
     requires_decontamination: bool = False
 
 
-def _new_package(
+def new_package(
     session: Session,
     actor: Actor,
     facility: Facility,
@@ -236,9 +236,13 @@ def _new_package(
     packaged: date,
     is_testing_sample: bool = False,
     inherited: Inherited = Inherited(),
+    in_transit: bool = False,
+    external_id: str | None = None,
 ) -> Package:
     """A new package of `item` under the details' tag (claimed now), kept where the details
-    say or else at `default_location` when that location may hold packages."""
+    say or else at `default_location` when that location may hold packages. A package that
+    arrives from outside the ledger (an external incoming transfer, services/transfers.py) is
+    made `in_transit` until it is received, with the shipper's `external_id`."""
     _check_flags(facility, details)
     check_shelf_life(
         packaged,
@@ -282,6 +286,8 @@ def _new_package(
         lab_testing_state=inherited.lab_testing_state,
         lab_testing_state_date=packaged,
         required_lab_test_batches=lab_test_batches(facility, item, details.lab_test_batches),
+        in_transit=in_transit,
+        external_id=external_id,
     )
     created(session, actor, package)
     return package
@@ -377,7 +383,7 @@ def _package_harvests(
             f"{weight_unit(command.unit_of_weight).name}; {{field}} says {command.quantity}.",
             field="quantity",
         )
-    package = _new_package(
+    package = new_package(
         session,
         actor,
         facility,
@@ -568,7 +574,7 @@ def _derive(
     packaged = not_future(facility, command.actual_date, "actual_date")
     _check_sources_fit(item, sources, packaged)
     inherited = _inherited(session, item, sources)
-    package = _new_package(
+    package = new_package(
         session,
         actor,
         facility,
@@ -695,7 +701,7 @@ def _package_plants(
             f"A package cannot be made before {origin.what} was planted.", field="actual_date"
         )
     each = get_unit("Each").name
-    package = _new_package(
+    package = new_package(
         session,
         actor,
         facility,
@@ -911,7 +917,7 @@ def create_opening_balance_packages(
     made = []
     for index, available in enumerate(tags):
         item = items[index % len(items)]
-        package = _new_package(
+        package = new_package(
             session,
             actor,
             facility,

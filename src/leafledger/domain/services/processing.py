@@ -26,7 +26,7 @@ The rules:
   change the units the job's totals are shown in. A job's input is never a package made
   from the job itself (the genealogy would go round in a circle);
 - a package made from a job (POST /processing/v2/createpackages) is a new package like any
-  other (`packages._new_package`: its tag claimed once, flags by capability), of an item that
+  other (`packages.new_package`: its tag claimed once, flags by capability), of an item that
   is not a plant, measured in a unit of the item's type; its quantity, in base units, is
   packaged from what remains of that type. Its genealogy names the job (a `PackageSource`
   whose `source_processing_job_id` leads on to the job's inputs);
@@ -79,8 +79,8 @@ from leafledger.domain.services.packages import (
     Inherited,
     PackageDetails,
     _measured_in,
-    _new_package,
     _source,
+    new_package,
 )
 from leafledger.domain.services.processing_types import job_type_named, require_processor
 from leafledger.domain.units import (
@@ -638,7 +638,7 @@ def create_job_package(
     batch_number = (command.production_batch_number or "").strip()
     details = replace(command, is_production_batch=bool(batch_number))
     inherited, place = _inherited(session, job)
-    package = _new_package(
+    package = new_package(
         session,
         actor,
         facility,

@@ -19,6 +19,7 @@ answers the same object. The lists and the completed records are domain/queries/
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from pydantic import Field
@@ -203,16 +204,21 @@ def render_package(record: PackageRecord) -> dict[str, Any]:
         "LabelsLastGeneratedDateTime": None,
         "LastModified": package.last_modified.isoformat(),
         "Item": None if record.item is None else items.render(record.item),
-        "ProductLabel": {
-            "QrCount": 1,
-            "IsChildFromParentWithLabel": False,
-            "OriginalSourcePackageId": None,
-            "OriginalSourcePackageLabel": None,
-            "LabelSource": None,
-            "QrCodeRanges": None,
-            "LastLabelGenerationDate": None,
-            "IsActive": package.finished_date is None and package.archived_date is None,
-        },
+        "ProductLabel": product_label(package.finished_date, package.archived_date),
+    }
+
+
+def product_label(finished: date | None, archived: date | None) -> dict[str, Any]:
+    """A package's label record: the ledger prints no labels, so only whether it is active."""
+    return {
+        "QrCount": 1,
+        "IsChildFromParentWithLabel": False,
+        "OriginalSourcePackageId": None,
+        "OriginalSourcePackageLabel": None,
+        "LabelSource": None,
+        "QrCodeRanges": None,
+        "LastLabelGenerationDate": None,
+        "IsActive": finished is None and archived is None,
     }
 
 

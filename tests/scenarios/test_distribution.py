@@ -1,0 +1,208 @@
+"""Distribution end to end through the HTTP API, once with the v2 rows and once with the v1
+ones where Metrc has them (hubs are v2 only; registering, departing and receiving are
+leafledger's extension, the same for both).
+
+A cultivator harvests 1000 g and packages 600 g of it into three packages (300, 200, 100 g),
+which pass their lab tests (set in the ledger: lab results are another part of the project).
+It ships them, from a template, to a distributor, which receives them in full and ships them
+on to a dispensary, by way of a hub. The hub arrives, checks in, checks out and departs the
+delivery, each step in its turn. The dispensary receives one package 0.5 g short, rejects
+one (back at the distributor) and accepts the third, then makes a package of its own from a
+received one. Every quantity, state and genealogy link is checked along the way: nothing is
+created or lost, and the dispensary's packages still name the cultivator's harvest.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from leafledger.domain.models import Package, PackageShipment
+from leafledger.store import Store
+from tests.conftest import DemoAccess, Ledger, unique
+from tests.metrc.test_harvests import harvest_into
+from tests.metrc.test_packages import ingredient, package_body
+from tests.transfers import Party, Shipping, accept, package_row, reject
+
+WRITES = {
+    "v2": {
+        "packages": "/harvests/v2/packages",
+        "templates": "/transfers/v2/templates/outgoing",
+    },
+    "v1": {
+        "packages": "/harvests/v1/create/packages",
+        "templates": "/transfers/v1/templates",
+    },
+}
+
+
+def _records(body: Any) -> list[dict[str, Any]]:
+    return body["Data"] if isinstance(body, dict) else body  # type: ignore[no-any-return]
+
+
+def _number(value: Any) -> Decimal:
+    return Decimal(str(value))
+
+
+def read(party: Party, version: str, path: str) -> list[dict[str, Any]]:
+    """Every record of a list of `version` ({v} in the path)."""
+    return _records(party.api.ok("GET", path.replace("{v}", version)))
+
+
+def quantities(party: Party) -> dict[str, Decimal]:
+    active = party.api.ok("GET", "/packages/v2/active")["Data"]
+    return {p["Label"]: _number(p["Quantity"]) for p in active}
+
+
+def passed_lab_tests(store: Store, labels: list[str]) -> None:
+    with store.transaction() as session:
+        for package in session.scalars(select(Package).where(Package.label.in_(labels))):
+            package.lab_testing_state = "TestPassed"
+
+
+@pytest.mark.parametrize("version", ["v2", "v1"])
+def test_cultivator_to_distributor_to_dispensary_through_a_hub(
+    client: TestClient, demo: DemoAccess, ledger: Ledger, store: Store, version: str
+) -> None:
+    ship = Shipping.start(client, demo, ledger, store)
+    grower, grow = ship.shipper, ship.grow
+    distributor = ship.carrier("Distributor")
+    hub = ship.carrier("Distributor")
+    shop = ship.party("Dispensary")
+    write = WRITES[version]
+
+    # 1. The cultivator's packages, from one harvest.
+    harvest_name = unique("Harvest")
+    harvest = harvest_into(grower.api, grow, ["600", "400"], harvest_name)
+    item, tags = grow.item(), grow.package_tags(3)
+    body = [
+        package_body(grow, tag, item, "Grams", [ingredient(harvest, weight)])
+        for tag, weight in zip(tags, (300, 200, 100), strict=True)
+    ]
+    grower.api.ok("POST", write["packages"], body)
+    passed_lab_tests(store, tags)
+    assert quantities(grower) == {tags[0]: 300, tags[1]: 200, tags[2]: 100}
+
+    # 2. To the distributor, from a template, carried by the distributor itself.
+    first_leg = Shipping.destination(distributor, tags, [distributor.leg()])
+    grower.api.ok(
+        "POST", write["templates"], [{"Name": unique("Weekly"), "Destinations": [first_leg]}]
+    )
+    (template,) = read(grower, version, write["templates"])  # the same path lists them
+    first = grower.api.ok(
+        "POST", "/leafledger/v1/transfers", [{"TransferTemplateId": template["Id"]}]
+    )["Ids"][0]
+    ship.depart(first)
+    assert quantities(grower) == {}
+    assert {p["Label"] for p in grower.api.ok("GET", "/packages/v2/intransit")["Data"]} == set(tags)
+    (outgoing,) = read(grower, version, "/transfers/{v}/outgoing")
+    assert (outgoing["Id"], outgoing["OriginatingTemplateId"], outgoing["PackageCount"]) == (
+        first,
+        template["Id"],
+        3,
+    )
+    (arriving,) = read(distributor, version, "/transfers/{v}/incoming")
+    assert arriving["ShipperFacilityLicenseNumber"] == grower.license
+    response = ship.receive(
+        distributor, first, *(accept(tag, q) for tag, q in zip(tags, (300, 200, 100), strict=True))
+    )
+    assert response.status_code == 200, response.text
+    assert quantities(distributor) == {tags[0]: 300, tags[1]: 200, tags[2]: 100}
+
+    # 3. On to the dispensary, laying over at the hub.
+    second_leg = Shipping.destination(
+        shop, tags, [hub.leg(layover=True, DriverLayoverLeg="ToLayover")]
+    )
+    second = ship.register(second_leg, by=distributor)
+    ship.depart(second, by=distributor)
+    assert quantities(distributor) == {}
+    (delivery,) = read(distributor, version, f"/transfers/{{v}}/{second}/deliveries")
+    delivery_id = delivery["Id"]
+    for step, too_early in (
+        ("arrive", "checkin"),
+        ("checkin", "checkout"),
+        ("checkout", "depart"),
+        ("depart", None),
+    ):
+        if too_early is not None:
+            assert Shipping.hub_step(hub, too_early, delivery_id).status_code == 400
+        assert Shipping.hub_step(hub, step, delivery_id).status_code == 200
+    (stop,) = hub.api.ok("GET", "/transfers/v2/hub")["Data"]
+    assert stop["TransporterActualDepartureDateTime"] is not None
+
+    # 4. The dispensary receives: one short, one rejected, one whole.
+    response = ship.receive(
+        shop,
+        second,
+        accept(tags[0], "299.5"),
+        reject(tags[1], "Broken seal"),
+        accept(tags[2], "100"),
+    )
+    assert response.status_code == 200, response.text
+    assert quantities(shop) == {tags[0]: Decimal("299.5"), tags[2]: 100}
+    assert quantities(distributor) == {tags[1]: 200}  # the rejected one, back at its shipper
+    assert quantities(grower) == {}
+    (rejected,) = read(distributor, version, "/transfers/{v}/rejected")
+    assert (rejected["Id"], rejected["DeliveryId"]) == (second, delivery_id)
+    lines = {
+        p["PackageLabel"]: p
+        for p in read(shop, version, f"/transfers/{{v}}/deliveries/{delivery_id}/packages")
+    }
+    assert {label: line["ShipmentPackageState"] for label, line in lines.items()} == {
+        tags[0]: "Accepted",
+        tags[1]: "Rejected",
+        tags[2]: "Accepted",
+    }
+    assert _number(lines[tags[0]]["ReceivedQuantity"]) == Decimal("299.5")
+    assert {
+        t["PackageLabel"]: t["ShipmentPackageStateName"]
+        for t in grower.api.ok("GET", "/packages/v2/transferred")["Data"]
+    } == dict.fromkeys(tags, "Accepted")
+
+    # 5. Nothing created or lost: every shipment balances, and the 600 g are all accounted for.
+    with store.read() as session:
+        shipments = list(
+            session.scalars(
+                select(PackageShipment).where(
+                    PackageShipment.package_id.in_([package_row(store, t).id for t in tags])
+                )
+            )
+        )
+    shortage = Decimal(0)
+    for line in shipments:
+        if line.state == "Accepted":
+            assert line.shipped_quantity == line.received_quantity + line.shortage
+            shortage += line.shortage
+    assert len(shipments) == 6 and shortage == Decimal("0.5")
+    held = sum(quantities(shop).values()) + sum(quantities(distributor).values())
+    assert held + shortage == 600
+
+    # 6. Genealogy runs through both transfers, and on into what the dispensary makes.
+    received = {p["Label"]: p for p in shop.api.ok("GET", "/packages/v2/active")["Data"]}
+    assert received[tags[0]]["SourceHarvestNames"] == harvest_name
+    roots = shop.api.ok("GET", f"/packages/v2/{received[tags[0]]['Id']}/source/harvests")
+    assert [(r["Name"], r["HarvestedByFacilityLicenseNumber"]) for r in _records(roots)] == [
+        (harvest_name, grower.license)
+    ]
+    (shop_tag,) = shop.api.ok(
+        "POST", "/sandbox/v2/facility/tags", {"TagType": "Marijuana Package", "Count": 1}
+    )["Labels"]
+    made = {
+        "Tag": shop_tag,
+        "UseSameItem": True,
+        "Quantity": 10,
+        "UnitOfMeasure": "Grams",
+        "ActualDate": grow.today,
+        "Ingredients": [{"Package": tags[0], "Quantity": 10, "UnitOfMeasure": "Grams"}],
+    }
+    shop.api.ok("POST", "/packages/v2/", [made])
+    mine = {p["Label"]: p for p in shop.api.ok("GET", "/packages/v2/active")["Data"]}
+    assert (mine[shop_tag]["SourcePackageLabels"], mine[shop_tag]["SourceHarvestNames"]) == (
+        tags[0],
+        harvest_name,
+    )
+    assert _number(mine[tags[0]]["Quantity"]) == Decimal("289.5")
