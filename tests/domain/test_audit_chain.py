@@ -20,6 +20,7 @@ from leafledger.cli import app as cli_app
 from leafledger.domain.actor import CLI
 from leafledger.domain.models import AuditChain, AuditEvent, Facility
 from leafledger.domain.models.base import utcnow
+from leafledger.domain.services import audit_chain
 from leafledger.domain.services.audit_chain import GENESIS, verify
 from leafledger.domain.services.facilities import create_facility
 from leafledger.domain.services.identity import create_integrator, create_user, employ
@@ -192,7 +193,7 @@ def test_existing_logs_are_sealed_by_the_migration(tmp_path: Path) -> None:
         with store.transaction() as session:
             seqs = session.scalars(select(AuditEvent.seq).order_by(AuditEvent.id)).all()
             assert list(seqs) == [1, 2, 3]
-            assert session.get(AuditChain, 0) is not None
+            assert session.get(AuditChain, (0, 0)) is not None
         assert verified(store).ok
         facility(store, "SEALED-1", rooms=1)
         result = verified(store)
@@ -244,4 +245,61 @@ def test_two_workers_writing_one_facility_never_fork_its_chain(
         )
     # Each chain: the facility's creation, the user's employment, then one event a room.
     assert counts[busy.id] == 2 + 36 and counts[quiet.id] == 2 + 12
-    assert [e.seq for e in events_of(store, busy.id)] == list(range(1, 39))
+    # Writers that met took different lanes (on PostgreSQL); each lane is numbered 1..n.
+    lanes: dict[int, list[int]] = {}
+    for event in events_of(store, busy.id):
+        lanes.setdefault(event.lane, []).append(event.seq)
+    assert all(sorted(seqs) == list(range(1, len(seqs) + 1)) for seqs in lanes.values())
+    if store.engine.dialect.name == "sqlite":
+        assert list(lanes) == [0]
+
+
+# --- lanes
+
+
+def test_a_writer_of_a_busy_facility_takes_a_free_lane_instead_of_waiting(store: Store) -> None:
+    """Two open transactions of one facility append at once: on PostgreSQL the second takes
+    a lane the first does not hold (it would wait for the first's commit otherwise)."""
+    made = facility(store, "LANES-1", rooms=0)
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has one writer at a time: every append is lane 0")
+    first, second = store.session(), store.session()
+    try:
+        lane_a = audit_chain._locked_head(first, made.id)[0]
+        lane_b = audit_chain._locked_head(second, made.id)[0]  # would block on lane_a
+        assert lane_a != lane_b
+    finally:
+        for session in (first, second):
+            session.rollback()
+            session.close()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda n: facility_room(store, made, n), range(8)))
+    result = verified(store)
+    assert result.ok and result.events == 1 + 8
+
+
+def facility_room(store: Store, made: Facility, n: int) -> None:
+    with store.transaction() as session:
+        create_location(session, CLI, session.merge(made), NewLocation(f"R{n}", "Default"))
+
+
+def test_an_event_moved_to_another_lane_breaks_its_hash(store: Store) -> None:
+    made = facility(store, "LANES-2", rooms=2)
+    target = events_of(store, made.id)[-1]
+    # The heads follow the move, so only the event's own hash can tell.
+    edit(
+        store,
+        update(AuditEvent)
+        .where(AuditEvent.id == target.id)
+        .values(lane=5, seq=1, prev_hash=GENESIS),
+    )
+    edit(
+        store,
+        update(AuditChain)
+        .where(AuditChain.chain == made.id)
+        .values(seq=target.seq - 1, hash=target.prev_hash),
+    )
+    edit(store, insert(AuditChain).values(chain=made.id, lane=5, seq=1, hash=target.hash))
+    result = verified(store)
+    assert not result.ok and result.broken is not None
+    assert f"chain {made.id} lane 5 seq 1" in result.broken and "changed" in result.broken

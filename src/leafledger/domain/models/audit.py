@@ -1,9 +1,10 @@
 """The append-only audit log: one row per state change, never updated or deleted.
 
 Each event is a link of a hash chain, one chain per facility (chain 0 holds the events that
-belong to no facility): `seq` numbers the chain's events from 1, `prev_hash` is the previous
-event's `hash`, and `hash` covers the event's content and `prev_hash`
-(domain/services/audit_chain.py). `audit_chains` keeps each chain's head, so that a removed
+belong to no facility), split into lanes so that concurrent writers of one facility need not
+wait for each other: `seq` numbers a lane's events from 1, `prev_hash` is the previous
+event's `hash` in that lane, and `hash` covers the event's content and `prev_hash`
+(domain/services/audit_chain.py). `audit_chains` keeps each lane's head, so that a removed
 last event shows too. A change made to the log outside leafledger breaks a link, which
 `leafledger audit verify` finds.
 """
@@ -27,7 +28,7 @@ class AuditEvent(Base):
         # Facility leads, so per-facility history and LastModified scans stay local.
         Index("ix_audit_events_facility_entity", "facility_id", "entity_type", "entity_id"),
         Index("ix_audit_events_facility_time", "facility_id", "occurred_at"),
-        Index("ix_audit_events_chain_seq", "chain", "seq", unique=True),
+        Index("ix_audit_events_chain_lane_seq", "chain", "lane", "seq", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,16 +44,18 @@ class AuditEvent(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn)
     after: Mapped[dict[str, Any] | None] = mapped_column(JsonColumn)
     chain: Mapped[int]
+    lane: Mapped[int] = mapped_column(default=0, server_default="0")
     seq: Mapped[int]
     prev_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
     hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
 
 
 class AuditChain(Base):
-    """The head of one chain: its last event's number and hash."""
+    """The head of one lane of a chain: its last event's number and hash."""
 
     __tablename__ = "audit_chains"
 
     chain: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    lane: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, server_default="0")
     seq: Mapped[int]
     hash: Mapped[str] = mapped_column(String(HASH_LENGTH))

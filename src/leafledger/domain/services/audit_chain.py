@@ -1,16 +1,20 @@
 """The audit log as hash chains: appending links, and verifying them.
 
-Each facility's events form one chain (chain 0 for events of no facility). An event's hash is
-SHA-256 over its canonical content and the previous event's hash:
+Each facility's events form one chain (chain 0 for events of no facility), made of lanes: a
+lane is a sequence of links of its own. An event's hash is SHA-256 over its canonical content
+and the previous event's hash in its lane:
 
     sha256(JSON [chain, seq, prev_hash, occurred_at, facility_id, user_id, integrator_id,
-                 channel, entity_type, entity_id, action, before, after])
+                 channel, entity_type, entity_id, action, before, after(, lane)])
 
-with the JSON written with sorted keys and no spaces, and `occurred_at` in UTC with
-microseconds. The first event of a chain follows GENESIS. `audit_chains` holds each chain's
-head (its last seq and hash); appending locks the head row, so two writers of one facility
-take turns for the few statements of the append (at commit) and never fork a chain, while
-writers of other facilities do not wait.
+with the JSON written with sorted keys and no spaces, `occurred_at` in UTC with
+microseconds, and the lane appended only past lane 0 (so logs sealed before lanes existed
+verify unchanged). The first event of a lane follows GENESIS. `audit_chains` holds each lane's
+head (its last seq and hash). Appending locks a head row until the commit, so a lane never
+forks. Why lanes: one head per facility made every writer of a facility wait for the one
+before it to commit, which capped a busy facility's writes at one commit at a time. On
+PostgreSQL a writer takes the first lane no other transaction holds (SKIP LOCKED) and opens a
+new lane when all are held, up to MAX_LANES; SQLite has one writer at a time and uses lane 0.
 
 An UPDATE of any covered column breaks that event's hash; a DELETE leaves a gap in `seq` (or,
 for the last events, a head that no event matches); an INSERT either duplicates a `seq`
@@ -21,12 +25,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import cast, exists, insert, select, update, values
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -34,6 +39,7 @@ from sqlalchemy.orm import Session
 from leafledger.domain.models import AuditChain, AuditEvent
 
 GENESIS = "0" * 64
+MAX_LANES = 16  # per chain; past it, writers wait for a held lane
 
 
 def chain_of(facility_id: int | None) -> int:
@@ -62,22 +68,69 @@ def event_hash(values: Mapping[str, Any]) -> str:
         values["before"],
         values["after"],
     ]
+    lane = values.get("lane", 0)
+    if lane:
+        content.append(lane)
     text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _locked_head(session: Session, chain: int) -> tuple[int, str]:
-    """The chain's head, created if new, locked until the transaction ends (a no-op update
-    takes the row lock on PostgreSQL; SQLite's writers hold the database's one write lock)."""
-    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def _upsert(session: Session) -> Any:
+    return postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _head_row(session: Session, chain: int, lane: int) -> tuple[int, int, str]:
+    """Lane `lane` of `chain`, created if new, locked until the transaction ends (a no-op
+    update takes the row lock on PostgreSQL; SQLite's writers hold its one write lock)."""
     statement = (
-        upsert(AuditChain)
-        .values(chain=chain, seq=0, hash=GENESIS)
-        .on_conflict_do_update(index_elements=["chain"], set_={"chain": chain})
-        .returning(AuditChain.seq, AuditChain.hash)
+        _upsert(session)(AuditChain)
+        .values(chain=chain, lane=lane, seq=0, hash=GENESIS)
+        .on_conflict_do_update(index_elements=["chain", "lane"], set_={"chain": chain})
+        .returning(AuditChain.lane, AuditChain.seq, AuditChain.hash)
     )
-    seq, last = session.execute(statement).one()
-    return int(seq), str(last)
+    held, seq, last = session.execute(statement).one()
+    return int(held), int(seq), str(last)
+
+
+def _free_lane(session: Session, chain: int) -> tuple[int, int, str] | None:
+    """The first lane of `chain` that no other transaction holds, locked; None if all are."""
+    statement = (
+        select(AuditChain.lane, AuditChain.seq, AuditChain.hash)
+        .where(AuditChain.chain == chain)
+        .order_by(AuditChain.lane)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    row = session.execute(statement).first()
+    return None if row is None else (int(row[0]), int(row[1]), str(row[2]))
+
+
+def _new_lane(session: Session, chain: int) -> tuple[int, int, str] | None:
+    """A lane opened past the last one, locked by its insert; None if another writer opened
+    that lane first or the chain has MAX_LANES lanes."""
+    lanes = session.scalar(select(func.count()).where(AuditChain.chain == chain)) or 0
+    if lanes >= MAX_LANES:
+        return None
+    statement = (
+        postgresql_insert(AuditChain)
+        .values(chain=chain, lane=lanes, seq=0, hash=GENESIS)
+        .on_conflict_do_nothing(index_elements=["chain", "lane"])
+        .returning(AuditChain.lane)
+    )
+    opened = session.execute(statement).scalar()
+    return None if opened is None else (int(opened), 0, GENESIS)
+
+
+def _locked_head(session: Session, chain: int) -> tuple[int, int, str]:
+    """A lane of `chain` held by this transaction until it ends: (lane, seq, hash)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return _head_row(session, chain, 0)
+    for _ in range(3):
+        head = _free_lane(session, chain) or _new_lane(session, chain)
+        if head is not None:
+            return head
+    # Every lane is held and no more may open: wait for one, picked by this transaction.
+    return _head_row(session, chain, random.randrange(MAX_LANES))
 
 
 def _link(events: list[dict[str, Any]], seq: int, last: str) -> tuple[int, str]:
@@ -89,41 +142,29 @@ def _link(events: list[dict[str, Any]], seq: int, last: str) -> tuple[int, str]:
     return seq, last
 
 
-_EVENT_COLUMNS = (
-    "occurred_at", "facility_id", "user_id", "integrator_id", "channel", "entity_type",
-    "entity_id", "action", "before", "after", "chain", "seq", "prev_hash", "hash",
-)  # fmt: skip
-
-
 def _insert_and_move(
-    session: Session, chain: int, head: tuple[int, str], events: list[dict[str, Any]]
+    session: Session, chain: int, lane: int, head: tuple[int, str], events: list[dict[str, Any]]
 ) -> None:
-    """One statement on PostgreSQL: insert `events` and move the (locked) head to `head`.
-    The head's row lock is held from `_locked_head` to the commit, so writers of one facility
-    wait for two round trips and a commit, not for a whole request."""
-    move = update(AuditChain).where(AuditChain.chain == chain).values(seq=head[0], hash=head[1])
-    if session.get_bind().dialect.name != "postgresql":
-        session.execute(move)
-        session.connection().execute(insert(AuditEvent), events)
-        return
-    moved = move.returning(AuditChain.chain).cte("moved_head")
-    table = AuditEvent.__table__
-    rows = values(*(table.c[name]._copy() for name in _EVENT_COLUMNS), name="new_events").data(
-        [tuple(event[name] for name in _EVENT_COLUMNS) for event in events]
+    """Move the (locked) head of `lane` to `head` and insert `events` in one multi-row INSERT.
+
+    The head's row lock is held from `_locked_head` to the commit. A single statement that
+    moved the head and inserted the events through a VALUES list was tried: it is compiled
+    afresh for every request (its parameters are part of its shape) and made the append
+    several times slower, so two plain statements it is."""
+    session.execute(
+        update(AuditChain)
+        .where(AuditChain.chain == chain, AuditChain.lane == lane)
+        .values(seq=head[0], hash=head[1])
     )
-    # Cast back to the columns' types: PostgreSQL would read a column of NULLs as text.
-    typed = [cast(rows.c[name], table.c[name].type) for name in _EVENT_COLUMNS]
-    statement = (
-        insert(AuditEvent)
-        .from_select(list(_EVENT_COLUMNS), select(*typed).where(exists(select(moved.c.chain))))
-        .add_cte(moved)
-    )
-    session.connection().execute(statement)
+    session.connection().execute(insert(AuditEvent), events)
 
 
 def _append_chain(session: Session, chain: int, events: list[dict[str, Any]]) -> None:
-    head = _link(events, *_locked_head(session, chain))
-    _insert_and_move(session, chain, head, events)
+    lane, seq, last = _locked_head(session, chain)
+    for event in events:
+        event["lane"] = lane
+    head = _link(events, seq, last)
+    _insert_and_move(session, chain, lane, head, events)
 
 
 def append(session: Session, events: list[dict[str, Any]]) -> None:
@@ -154,6 +195,7 @@ class Verified:
 _COLUMNS = (
     AuditEvent.id,
     AuditEvent.chain,
+    AuditEvent.lane,
     AuditEvent.seq,
     AuditEvent.prev_hash,
     AuditEvent.hash,
@@ -169,17 +211,30 @@ _COLUMNS = (
     AuditEvent.after,
 )
 
+Lane = tuple[int, int]  # (chain, lane)
 
-def _events(session: Session, chain: int | None, after_seq: int = 0) -> Iterator[dict[str, Any]]:
-    query = select(*_COLUMNS).order_by(AuditEvent.chain, AuditEvent.seq, AuditEvent.id)
+
+def _events(
+    session: Session, chain: int | None, lane: int | None = None, after_seq: int = 0
+) -> Iterator[dict[str, Any]]:
+    query = select(*_COLUMNS).order_by(
+        AuditEvent.chain, AuditEvent.lane, AuditEvent.seq, AuditEvent.id
+    )
     if chain is not None:
-        query = query.where(AuditEvent.chain == chain, AuditEvent.seq > after_seq)
+        query = query.where(AuditEvent.chain == chain)
+    if lane is not None:
+        query = query.where(AuditEvent.lane == lane, AuditEvent.seq > after_seq)
     for row in session.execute(query.execution_options(yield_per=1000)):
         yield dict(row._mapping)
 
 
+def _where(event: Mapping[str, Any]) -> str:
+    lane = f" lane {event['lane']}" if event["lane"] else ""
+    return f"chain {event['chain']}{lane} seq {event['seq']} (event id {event['id']})"
+
+
 def _link_fault(event: Mapping[str, Any], seq: int, last: str) -> str | None:
-    where = f"chain {event['chain']} seq {event['seq']} (event id {event['id']})"
+    where = _where(event)
     if event["seq"] != seq:
         return f"{where}: expected seq {seq}; an event is missing or was added"
     if event["chain"] != chain_of(event["facility_id"]):
@@ -192,36 +247,46 @@ def _link_fault(event: Mapping[str, Any], seq: int, last: str) -> str | None:
 
 
 class _Walk:
-    """The chains walked so far: each one's last (seq, hash), and the events counted."""
+    """The lanes walked so far: each one's last (seq, hash), and the events counted."""
 
     def __init__(self) -> None:
-        self.ends: dict[int, tuple[int, str]] = {}
+        self.ends: dict[Lane, tuple[int, str]] = {}
         self.events = 0
+
+    @property
+    def chains(self) -> int:
+        return len({chain for chain, _ in self.ends})
+
+    def end(self, lane: Lane) -> tuple[int, str]:
+        return self.ends.get(lane, (0, GENESIS))
 
     def take(self, events: Iterator[dict[str, Any]]) -> str | None:
         for event in events:
-            seq, last = self.ends.get(event["chain"], (0, GENESIS))
+            lane = (event["chain"], event["lane"])
+            seq, last = self.end(lane)
             fault = _link_fault(event, seq + 1, last)
             if fault is not None:
                 return fault
-            self.ends[event["chain"]] = (event["seq"], event["hash"])
+            self.ends[lane] = (event["seq"], event["hash"])
             self.events += 1
         return None
 
 
-def _heads(session: Session, chain: int | None) -> dict[int, tuple[int, str]]:
-    query = select(AuditChain.chain, AuditChain.seq, AuditChain.hash)
+def _heads(session: Session, chain: int | None) -> dict[Lane, tuple[int, str]]:
+    query = select(AuditChain.chain, AuditChain.lane, AuditChain.seq, AuditChain.hash)
     if chain is not None:
         query = query.where(AuditChain.chain == chain)
-    return {c: (s, h) for c, s, h in session.execute(query)}
+    return {(c, lane): (s, h) for c, lane, s, h in session.execute(query)}
 
 
-def _head_fault(name: int, head: tuple[int, str] | None, end: tuple[int, str]) -> str | None:
+def _head_fault(name: Lane, head: tuple[int, str] | None, end: tuple[int, str]) -> str | None:
+    chain, lane = name
+    where = f"chain {chain}" + (f" lane {lane}" if lane else "")
     if head is None:
-        return f"chain {name}: its head is missing"
+        return f"{where}: its head is missing"
     if head != end:
         return (
-            f"chain {name}: the head records seq {head[0]} but the events end at seq "
+            f"{where}: the head records seq {head[0]} but the events end at seq "
             f"{end[0]}; the last events were removed or the head was changed"
         )
     return None
@@ -230,25 +295,25 @@ def _head_fault(name: int, head: tuple[int, str] | None, end: tuple[int, str]) -
 def verify(session: Session, chain: int | None = None) -> Verified:
     """Walk every chain (or one), stopping at the first broken link.
 
-    Writers may go on meanwhile: a chain whose head is ahead of the events walked (appended
+    Writers may go on meanwhile: a lane whose head is ahead of the events walked (appended
     since the walk began) is walked on from where it stopped before the head is compared.
     Run it in a transaction (the events are streamed through a server-side cursor).
     """
     walk = _Walk()
     fault = walk.take(_events(session, chain))
     if fault is not None:
-        return Verified(len(walk.ends), walk.events, fault)
+        return Verified(walk.chains, walk.events, fault)
     for _ in range(3):
         heads = _heads(session, chain)
-        behind = [c for c, (seq, _) in heads.items() if seq > walk.ends.get(c, (0, GENESIS))[0]]
+        behind = [key for key, (seq, _) in heads.items() if seq > walk.end(key)[0]]
         if not behind:
             break
-        for name in behind:
-            fault = walk.take(_events(session, name, walk.ends.get(name, (0, GENESIS))[0]))
+        for name, number in behind:
+            fault = walk.take(_events(session, name, number, walk.end((name, number))[0]))
             if fault is not None:
-                return Verified(len(walk.ends), walk.events, fault)
-    for name in sorted(set(heads) | set(walk.ends)):
-        fault = _head_fault(name, heads.get(name), walk.ends.get(name, (0, GENESIS)))
+                return Verified(walk.chains, walk.events, fault)
+    for key in sorted(set(heads) | set(walk.ends)):
+        fault = _head_fault(key, heads.get(key), walk.end(key))
         if fault is not None:
-            return Verified(len(walk.ends), walk.events, fault)
-    return Verified(len(walk.ends), walk.events)
+            return Verified(walk.chains, walk.events, fault)
+    return Verified(walk.chains, walk.events)
