@@ -576,3 +576,28 @@ def test_the_purchase_count_is_unchanged_by_a_refused_sale(shop: Shop) -> None:
     refused(shop.api.call("POST", "/sales/v2/deliveries", [shop.delivery(line(label, "2"))]), 0)
     with shop.grow.store.read() as session:
         assert session.scalar(select(func.count()).select_from(PatientPurchase)) == before
+
+
+def test_a_retailer_delivery_s_destination_moves_only_with_it(shop: Shop) -> None:
+    label = shop.package("100")
+    body = {
+        "DateTime": SALE_TIME,
+        **shop.carrying(),
+        "Packages": [{"PackageLabel": label, "Quantity": 10, "UnitOfMeasure": "Grams"}],
+        "Destinations": [
+            {
+                "SalesCustomerType": "Consumer",
+                "ConsumerId": "C",
+                "RecipientName": "R",
+                "Transactions": [line(label, "4")],
+            }
+        ],
+    }
+    shop.api.ok("POST", "/sales/v2/deliveries/retailer", [body])
+    destination = shop.newest()
+    refused(shop.step("hub/depart", destination), 0, "part of the retailer delivery")
+    assert shop.api.call("DELETE", f"/sales/v2/deliveries/{destination}").status_code == 400
+    complete = {"Id": destination, "AcceptedPackages": [label]}
+    response = shop.api.call("PUT", "/sales/v2/deliveries/complete", [complete])
+    refused(response, 0, "has not left")
+    assert shop.quantity(label) == Decimal("100")

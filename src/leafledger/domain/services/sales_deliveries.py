@@ -658,6 +658,7 @@ def _hub_facility(session: Session, value: str | None) -> Facility:
 
 def set_hub(session: Session, actor: Actor, facility: Facility, command: HubAssignment) -> int:
     delivery = changeable(command.delivery, "delivery")
+    _on_its_own(delivery)
     hub = _hub_facility(session, command.hub)
     driver, vehicle = carriers(session, hub, command, ())
     departure = local_moment(facility, command.estimated_departure)
@@ -686,6 +687,7 @@ def _open(delivery: SalesDelivery) -> None:
 def hub_accept(session: Session, actor: Actor, facility: Facility, command: DeliveryStep) -> int:
     delivery = command.delivery
     _open(delivery)
+    _on_its_own(delivery)
     if not delivery.is_hub:
         raise RuleViolation(
             f"The sales delivery {delivery.id} has no hub; name one first (PUT .../hub).",
@@ -705,6 +707,7 @@ def depart(session: Session, actor: Actor, facility: Facility, command: Delivery
     """The delivery leaves: by its hub once the hub accepted it, or by the seller's driver."""
     delivery = command.delivery
     _open(delivery)
+    _on_its_own(delivery)
     if delivery.departed_at is not None:
         raise RuleViolation(f"The sales delivery {delivery.id} already departed.", field="delivery")
     if delivery.is_hub and delivery.hub_accepted_at is None:
@@ -734,6 +737,7 @@ def _payment_type(value: str | None, at: str, *, required: bool) -> str | None:
 def verify_id(session: Session, actor: Actor, facility: Facility, command: DeliveryStep) -> int:
     delivery = command.delivery
     _open(delivery)
+    _on_its_own(delivery)
     if not delivery.is_hub:
         raise RuleViolation(f"The sales delivery {delivery.id} has no hub.", field="delivery")
     if delivery.departed_at is None:
