@@ -36,6 +36,12 @@ from leafledger.domain.models.processing import (
     ProcessingJobType,
 )
 from leafledger.domain.models.retail_id import RetailIdAllotment, RetailIdCode, RetailIdIssuance
+from leafledger.domain.models.sales_delivery import (
+    RetailerDelivery,
+    RetailerDeliveryPackage,
+    SalesDelivery,
+    SalesDeliveryLine,
+)
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
@@ -90,6 +96,10 @@ __all__ = [
     "RetailIdAllotment",
     "RetailIdCode",
     "RetailIdIssuance",
+    "RetailerDelivery",
+    "RetailerDeliveryPackage",
+    "SalesDelivery",
+    "SalesDeliveryLine",
     "SandboxUser",
     "Strain",
     "Sublocation",
