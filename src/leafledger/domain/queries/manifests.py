@@ -18,12 +18,14 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, or_, select
 from sqlalchemy.orm import Session
 
-from leafledger.domain.models import Transfer, TransferDelivery
+from leafledger.domain.models import Facility, Transfer, TransferDelivery
 from leafledger.domain.models.transfer import TEMPLATE
+from leafledger.domain.queries.base import Complete, Listed
 from leafledger.domain.queries.items import item_rows
 from leafledger.domain.queries.transfers import (
     DeliveryRow,
@@ -276,22 +278,69 @@ def complete(
     return manifests
 
 
+def is_party(session: Session, transfer: TransferRow, facility_id: int) -> bool:
+    """Whether the facility owns the transfer or receives a delivery of it."""
+    if transfer.facility_id == facility_id:
+        return True
+    to_it = session.scalar(
+        select(TransferDelivery.id)
+        .where(
+            TransferDelivery.transfer_id == transfer.id,
+            TransferDelivery.recipient_facility_id == facility_id,
+        )
+        .limit(1)
+    )
+    return to_it is not None
+
+
 def manifest_for(session: Session, transfer_id: int, facility_id: int) -> Manifest | None:
     """The manifest of a transfer (not a template) as `facility` may read it: its owner all
     of it, a recipient its own stops; None for any other facility (or no such transfer)."""
     row = session.get(TransferRow, transfer_id)
-    if row is None or row.kind == TEMPLATE:
+    if row is None or row.kind == TEMPLATE or not is_party(session, row, facility_id):
         return None
-    if row.facility_id != facility_id:
-        to_it = session.scalar(
-            select(TransferDelivery.id)
-            .where(
-                TransferDelivery.transfer_id == transfer_id,
-                TransferDelivery.recipient_facility_id == facility_id,
-            )
-            .limit(1)
-        )
-        if to_it is None:
-            return None
     [found] = complete(session, [row], visible_to=facility_id)
     return found
+
+
+def completing(facility_id: int) -> Complete:
+    """The completing step of transfers read by the facility (its stops of others')."""
+
+    def step(session: Session, rows: list[Any]) -> list[Any]:
+        return list(complete(session, rows, visible_to=facility_id))
+
+    return step
+
+
+OUTGOING, INCOMING = "outgoing", "incoming"
+# The standings a list of transfers may be narrowed to.
+STANDINGS = ("active", "in_transit", "received", "voided")
+
+
+def transfers_of(
+    facility: Facility, *, direction: str | None = None, standing: str | None = None
+) -> Listed:
+    """The transfers (not templates) the facility ships (`outgoing`), receives (`incoming`)
+    or either (no direction), oldest first, as manifests; `standing`: only those registered
+    (active), departed and not all received (in_transit), all received, or voided."""
+    to_it = exists().where(
+        TransferDelivery.transfer_id == TransferRow.id,
+        TransferDelivery.recipient_facility_id == facility.id,
+    )
+    mine = TransferRow.facility_id == facility.id
+    conditions: list[ColumnElement[bool]] = [TransferRow.kind != TEMPLATE]
+    conditions.append({OUTGOING: mine, INCOMING: to_it}.get(direction or "", or_(mine, to_it)))
+    waiting = exists().where(
+        TransferDelivery.transfer_id == TransferRow.id, TransferDelivery.received_at.is_(None)
+    )
+    live = TransferRow.voided_at.is_(None)
+    if standing == "active":
+        conditions += [live, TransferRow.departed_at.is_(None)]
+    elif standing == "in_transit":
+        conditions += [live, TransferRow.departed_at.is_not(None), waiting]
+    elif standing == "received":
+        conditions += [live, TransferRow.departed_at.is_not(None), ~waiting]
+    elif standing == "voided":
+        conditions.append(TransferRow.voided_at.is_not(None))
+    source = select(TransferRow).where(*conditions).order_by(TransferRow.id)
+    return Listed(source, modified=TransferRow.last_modified, complete=completing(facility.id))
