@@ -209,6 +209,7 @@ class TransferActionBody(TraceBody):
 
 # --- rendering
 
+
 def _at(value: datetime | None) -> str | None:
     """An instant of the ledger (UTC, naive as SQLite returns it) as Trace writes it."""
     if value is None:
