@@ -32,12 +32,17 @@ from leafledger.domain.models.transfer import EXTERNAL, LICENSED
 from leafledger.domain.queries.manifests import Manifest, ManifestLeg, ManifestPackage, ManifestStop
 
 PDF_TYPE = "application/pdf"
+QR_MASK = 0
 HTML_TYPE = "text/html; charset=utf-8"
 
 
 def qr_code(label: str) -> segno.QRCode:
-    """A package's QR code: its label (never a Micro QR code: phones do not read those)."""
-    return segno.make_qr(label, error="m")
+    """A package's QR code: its label (never a Micro QR code: phones do not read those).
+
+    The mask pattern is fixed (QR_MASK): choosing the best of the eight, as segno does by
+    default, costs most of the time of a 100-package manifest, and every mask is valid and
+    reads with any scanner; the choice only evens out the light and dark areas."""
+    return segno.make_qr(label, error="m", mask=QR_MASK)
 
 
 # --- words shared by both renderings ---------------------------------------------------------
@@ -231,12 +236,19 @@ class _Document(FPDF):
         return True
 
     def facts(self, pairs: Iterable[tuple[str, str]], columns: int = 2) -> None:
-        """Label: value pairs, `columns` to a line."""
-        pairs = [(name, value) for name, value in pairs if value]
+        """Label: value pairs, `columns` to a line, each in its column (an empty value leaves
+        its place empty; a line of empty values is left out)."""
+        pairs = list(pairs)
         column = self.width / columns
         for start in range(0, len(pairs), columns):
+            line = pairs[start : start + columns]
+            if not any(value for _, value in line):
+                continue
             self.room_for(5)
-            for name, value in pairs[start : start + columns]:
+            for name, value in line:
+                if not value:
+                    self.cell(column, 5, "")
+                    continue
                 self.set_font("helvetica", "B", 9)
                 label = f"{name}: "
                 label_width = self.get_string_width(label) + 1
@@ -259,10 +271,14 @@ class _Document(FPDF):
         self.cell(0, 5, self.fit(text, self.width), new_x="LMARGIN", new_y="NEXT")
 
     def qr(self, label: str, x: float, y: float, side: float) -> None:
+        """The QR code of `label`, `side` wide at (x, y): one filled path of rectangles, a
+        run of dark modules of a row each, written straight into the page's content (fpdf2's
+        `rect` per module would cost most of a long manifest's time)."""
         matrix = qr_code(label).matrix
         count = len(matrix) + 2 * _QR_BORDER
         module = side / count
-        self.set_fill_color(0)
+        k, height = self.k, self.h
+        ops = []
         for row, bits in enumerate(matrix):
             top = y + (row + _QR_BORDER) * module
             start = None
@@ -273,8 +289,14 @@ class _Document(FPDF):
                 elif not dark and start is not None:
                     left = x + (start + _QR_BORDER) * module
                     # A hair wider than the run, so that runs touching seem one to a scanner.
-                    self.rect(left, top, (col - start) * module + 0.02, module + 0.02, style="F")
+                    width, tall = (col - start) * module + 0.02, module + 0.02
+                    ops.append(
+                        f"{left * k:.2f} {(height - top) * k:.2f} "
+                        f"{width * k:.2f} {-tall * k:.2f} re"
+                    )
                     start = None
+        self.set_fill_color(0)
+        self._out("\n".join(ops) + "\nf")
 
     def table_header(self) -> None:
         self.set_font("helvetica", "B", 8)
@@ -303,14 +325,14 @@ class _Document(FPDF):
         )
         left = x + widths[0]
         for (text, style, family), width in zip(cells, widths[1:], strict=True):
-            self.set_xy(left, y + 1.5)
             size = 8.5 if family == "courier" else 8
             self.set_font(family, style, size)
-            self.multi_cell(width, 3.6, self.fit_lines(text, width, 5), new_x="LEFT")
+            for number, line in enumerate(self.fit_lines(text, width, 4)):
+                self.text(left + 1, y + 4.5 + number * 3.6, line)
             left += width
         self.set_xy(x, y + _ROW)
 
-    def fit_lines(self, text: str, width: float, lines: int) -> str:
+    def fit_lines(self, text: str, width: float, lines: int) -> list[str]:
         """`text` broken into at most `lines` lines of `width`, the last cut to fit."""
         words, out, line = latin(text).split(), [], ""
         for word in words:
@@ -331,7 +353,7 @@ class _Document(FPDF):
             out.append(line)
         if len(out) > lines:
             out = [*out[: lines - 1], self.fit(" ".join(out[lines - 1 :]), width)]
-        return "\n".join(out)
+        return out
 
     def signatures(self, stop: ManifestStop) -> None:
         self.room_for(18)
