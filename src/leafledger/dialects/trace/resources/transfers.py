@@ -148,7 +148,10 @@ class ShipmentBody(TraceBody):
     legs: list[LegBody] | None = Field(None, alias="transporter", max_length=10)
     lots: list[LotBody] = Field([], max_length=500)
 
-    _one_or_more = field_validator("legs", mode="before")(classmethod(lambda cls, v: _legs(v)))
+    @field_validator("legs", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return _legs(value)
 
 
 class _PlanBody(TraceBody):
@@ -157,7 +160,10 @@ class _PlanBody(TraceBody):
     shipments: list[ShipmentBody] = Field([], alias="transfers", max_length=20)
     legs: list[LegBody] = Field([], alias="transporter", max_length=10)
 
-    _one_or_more = field_validator("legs", mode="before")(classmethod(lambda cls, v: _legs(v)))
+    @field_validator("legs", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        return _legs(value)
 
 
 class NewTransferBody(_PlanBody):
