@@ -1125,11 +1125,11 @@ def test_the_v2_request_examples_read_as_commands(shared_dir: Path, row: Endpoin
         )
 
 
-def test_every_transfer_row_but_the_manifest_is_served() -> None:
+def test_every_transfer_row_is_served() -> None:
     missing = [
         f"{r.method} {r.path}" for r in ROWS if r.resource == "Transfers" and not r.implemented
     ]
-    assert missing == ["GET /transfers/v2/manifest/{id}/pdf"]
+    assert missing == []
 
 
 def test_the_lists_of_one_transfer_cost_the_same_statements_at_any_size(

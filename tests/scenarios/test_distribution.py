@@ -8,17 +8,21 @@ It ships them, from a template, to a distributor, which receives them in full an
 on to a dispensary, by way of a hub. The hub arrives, checks in, checks out and departs the
 delivery, each step in its turn. The dispensary receives one package 0.5 g short, rejects
 one (back at the distributor) and accepts the third, then makes a package of its own from a
-received one. Every quantity, state and genealogy link is checked along the way: nothing is
-created or lost, and the dispensary's packages still name the cultivator's harvest.
+received one, and sells from another (when this tree serves sales). Every quantity, state and
+genealogy link is checked along the way: nothing is created or lost, and the dispensary's
+packages still name the cultivator's harvest. The same transfers read through the Trace
+dialect, and through the PDF manifest, as what the Metrc rows say.
 """
 
 from __future__ import annotations
 
+import io
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from leafledger.domain.models import Package, PackageShipment
@@ -26,6 +30,7 @@ from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import harvest_into
 from tests.metrc.test_packages import ingredient, package_body
+from tests.trace.conftest import TraceAccess, TraceClient
 from tests.transfers import Party, Shipping, accept, package_row, reject
 
 WRITES = {
@@ -206,3 +211,70 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
         harvest_name,
     )
     assert _number(mine[tags[0]]["Quantity"]) == Decimal("289.5")
+
+    # 7. The dispensary sells from a received package, once sales are served in this tree.
+    sale = shop.api.call(
+        "POST",
+        "/sales/v2/receipts",
+        [
+            {
+                "SalesDateTime": f"{grow.today}T12:00:00",
+                "SalesCustomerType": "Consumer",
+                "Transactions": [
+                    {
+                        "PackageLabel": tags[2],
+                        "Quantity": 1,
+                        "UnitOfMeasure": "Grams",
+                        "TotalAmount": 10,
+                    }
+                ],
+            }
+        ],
+    )
+    if sale.status_code == 501:
+        # TODO(sales): POST /sales/v2/receipts is built in another tree; once it is merged,
+        # drop this branch: the sale must answer 200 and leave 99 g of tags[2].
+        assert "not implemented" in sale.json()["Message"]
+    else:
+        assert sale.status_code == 200, sale.text
+        assert quantities(shop)[tags[2]] == 99
+
+    # 8. The Trace view of the same transfers: the dispensary's shipment, lot by lot, and the
+    # cultivator's first transfer, received in full.
+    trace = TraceAccess(demo.trace_api_key, demo.vendor_key, demo.user_key)
+    state = shop.facility.state_code.lower()
+    shop_trace = TraceClient(client, trace, shop.license, state, "transfers")
+    (incoming,) = shop_trace.get(direction="incoming").json()["results"]["data"]
+    assert incoming["id"] == str(second)
+    assert incoming["master_manifest"]["number"] == f"{second:010d}"
+    assert [entry["state"] for entry in incoming["entity_state"]][-1] == "in_transit"
+    (stop,) = incoming["transfers"]
+    assert stop["received_timestamp"] is not None
+    assert [leg["is_layover"] for leg in stop["transporter"]] == [True]
+    assert {lot["barcode"]: (lot["state"], lot["received_quantity"]) for lot in stop["lots"]} == {
+        tags[0]: ("accepted", "299.5"),
+        tags[1]: ("rejected", None),
+        tags[2]: ("accepted", "100"),
+    }
+    grower_trace = TraceClient(client, trace, grower.license, state, "transfers")
+    (shipped,) = grower_trace.get(entity_state="received").json()["results"]["data"]
+    assert shipped["id"] == str(first)
+    assert shipped["additional"]["template_id"] == str(template["Id"])
+
+    # 9. The manifest of the second transfer, as its shipper prints it.
+    pdf = distributor.api.call("GET", f"/transfers/v2/manifest/{second}/pdf")
+    assert pdf.status_code == 200
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf.content)).pages
+    )
+    for expected in (
+        f"Manifest No. {second:010d}",
+        distributor.license,
+        shop.license,
+        hub.license,
+        "layover (hub)",
+        *tags,
+        "Accepted 299.5 Grams (short 0.5)",
+        "Rejected: Broken seal",
+    ):
+        assert expected in text, expected

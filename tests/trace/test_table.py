@@ -64,6 +64,8 @@ INFERRED = {
     ("GET", "/{state}/v1/transfers"),
     ("GET", "/{state}/v1/transfers/{id}"),
     ("PUT", "/{state}/v1/transfers/{id}"),
+    ("GET", "/{state}/v1/transfers/types"),
+    ("GET", "/{state}/v1/transfers/actions"),
     ("GET", "/{state}/v1/lots/types"),
     ("GET", "/{state}/v1/lots/actions"),
     ("GET", "/{state}/v1/lots/adjustment_reasons"),

@@ -54,6 +54,8 @@ class Endpoint:
     # The JSON schema of the success body, for a row whose answer is not its dialect's usual
     # one for its kind (OpenAPI; kit/openapi.py).
     answers: dict[str, Any] | None = field(default=None, compare=False)
+    # What the success body is, when it is not JSON (a PDF, an HTML page): its media type.
+    media_type: str | None = field(default=None, compare=False)
     handler: Handler | None = field(default=None, compare=False)
 
     @property

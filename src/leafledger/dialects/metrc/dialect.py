@@ -104,6 +104,8 @@ class MetrcDialect(Dialect):
 
     def result(self, call: Call, value: Any) -> Response:
         endpoint = call.endpoint
+        if isinstance(value, Response):  # a document (a manifest's PDF or HTML page)
+            return value
         if isinstance(value, Listing):
             return json_response(self._listing(call, value))
         if isinstance(value, Written):

@@ -91,6 +91,12 @@ def _read_shape(endpoint: Endpoint) -> dict[str, Any]:
 
 def success(endpoint: Endpoint) -> dict[str, Any]:
     """The 200 answer of a row."""
+    if endpoint.media_type is not None:
+        media = endpoint.media_type.split(";")[0]
+        return {
+            "description": "The document.",
+            "content": {media: {"schema": {"type": "string", "format": "binary"}}},
+        }
     if endpoint.answers is not None:
         schema: dict[str, Any] | None = endpoint.answers
     elif endpoint.method == "GET" and endpoint.body is Body.NONE:

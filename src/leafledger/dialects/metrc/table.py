@@ -33,6 +33,7 @@ from leafledger.dialects.metrc.resources import (
     items,
     lab_tests,
     locations,
+    manifests,
     package_inventory,
     packages,
     patients,
@@ -48,6 +49,7 @@ from leafledger.dialects.metrc.resources import (
     transfers,
     transporters,
 )
+from leafledger.documents.manifest import HTML_TYPE, PDF_TYPE
 
 ARRAY, OBJECT = Body.ARRAY, Body.OBJECT
 CALLER = Scope.CALLER
@@ -68,6 +70,7 @@ def row(
     schema: type[WireBody] | None = None,
     loads: Loader | None = None,
     answers: dict[str, Any] | None = None,
+    media_type: str | None = None,
     handler: Handler | None = None,
 ) -> Endpoint:
     return Endpoint(
@@ -84,6 +87,7 @@ def row(
         schema=schema,
         loads=loads,
         answers=answers,
+        media_type=media_type,
         handler=handler,
     )
 
@@ -515,7 +519,7 @@ CATALOGUE_ROWS: tuple[Endpoint, ...] = (
     row("Transfers", "DISTRIBUTOR", "v2", "POST", "/transfers/v2/hub/checkout", "Manage Transfer Hub", body=ARRAY, schema=transfers.HubStepBody, handler=transfers.hub_check_out),
     row("Transfers", "DISTRIBUTOR", "v2", "POST", "/transfers/v2/hub/depart", "Manage Transfer Hub", body=ARRAY, schema=transfers.HubStepBody, handler=transfers.hub_depart),
     row("Transfers", "DISTRIBUTOR", "v2", "GET", "/transfers/v2/incoming", "Manage Transfers; View Transfers", paged=True, windowed=True, handler=transfers.incoming),
-    row("Transfers", "DISTRIBUTOR", "v2", "GET", "/transfers/v2/manifest/{id}/pdf", "Manage Transfer Templates; View Transfer Templates"),
+    row("Transfers", "DISTRIBUTOR", "v2", "GET", "/transfers/v2/manifest/{id}/pdf", "Manage Transfer Templates; View Transfer Templates", loads=manifests.manifest, media_type=PDF_TYPE, handler=manifests.pdf),
     row("Transfers", "DISTRIBUTOR", "v2", "GET", "/transfers/v2/outgoing", "Manage Transfers; View Transfers", paged=True, windowed=True, handler=transfers.outgoing),
     row("Transfers", "DISTRIBUTOR", "v2", "GET", "/transfers/v2/rejected", "Manage Transfers; View Transfers", paged=True, handler=transfers.rejected),
     row("Transfers", "DISTRIBUTOR", "v2", "GET", "/transfers/v2/templates/outgoing", "Manage Transfer Templates; View Transfer Templates", paged=True, windowed=True, handler=transfers.templates),
@@ -572,6 +576,8 @@ CATALOGUE_ROWS: tuple[Endpoint, ...] = (
 EXTRA_ROWS: tuple[Endpoint, ...] = (
     # Plants: a plant group's count, corrected for a reason (permissions of PUT /plants/v2/location).
     row("Plants", "CULTIVATOR", "v2", "PUT", "/plants/v2/adjust", "View Veg/Flower Plants; Manage Veg/Flower Plants Inventory", body=ARRAY, schema=plants.CountAdjustmentBody, handler=plants.adjust_count),
+    # Transfers: a transfer's manifest as an HTML page (permissions of its PDF twin).
+    row("Transfers", "DISTRIBUTOR", "v2", "GET", "/transfers/v2/manifest/{id}/html", "Manage Transfer Templates; View Transfer Templates", loads=manifests.manifest, media_type=HTML_TYPE, handler=manifests.page),
 )
 
 ROWS: tuple[Endpoint, ...] = CATALOGUE_ROWS + EXTRA_ROWS

@@ -21,7 +21,8 @@ Paths the spec does not capture, inferred here:
   `/config/locations/types` and `/sales/actions`: `/config/products/categories`,
   `/plant_batches/types` and `/actions`, `/plants/growth_phases` and `/actions`,
   `/harvests/types` and `/actions`.
-- `GET /{state}/v1/transfers`, `GET` and `PUT /{state}/v1/transfers/{id}` (listed, not captured).
+- `GET /{state}/v1/transfers`, `GET` and `PUT /{state}/v1/transfers/{id}` (listed, not captured),
+  and the lists their bodies name, `/transfers/types` and `/transfers/actions`.
 - `/{state}/v1/sales/{identification,payment,tax}_types` (beside `customer_types` and the
   `currency_types` the update-sale text names).
 - `/{state}/v1/lots/{types,actions,adjustment_reasons}`: the lot helpers the lot docs name but
@@ -54,6 +55,7 @@ from leafledger.dialects.trace.resources import (
     plants,
     products,
     strains,
+    transfers,
 )
 
 OBJECT = Body.OBJECT
@@ -203,13 +205,15 @@ ROWS: tuple[Endpoint, ...] = (
     row("Lots", "PUT", f"{LOTS}/{{id}}", CHANGE_PACKAGES, body=OBJECT, schema=lots.LotChangeBody, loads=lots.LOT_TO_CHANGE, handler=lots.update_lot),
     # Lab results
     row("Labs", "GET", f"{V1}/labs/results/{{lot_id}}", LAB_RESULTS, loads=labs.LOT, handler=labs.lab_results),
-    # Transfers (GET and PUT of /transfers inferred)
-    row("Transfers", "POST", TRANSFERS, "Manage Transfers", body=OBJECT),
-    row("Transfers", "GET", TRANSFERS, VIEW_TRANSFERS, paged=True),
-    row("Transfers", "POST", f"{TRANSFERS}/template", TEMPLATES, body=OBJECT),
-    row("Transfers", "PUT", f"{TRANSFERS}/template/{{id}}", TEMPLATES, body=OBJECT),
-    row("Transfers", "GET", f"{TRANSFERS}/{{id}}", VIEW_TRANSFERS),
-    row("Transfers", "PUT", f"{TRANSFERS}/{{id}}", "Manage Transfers", body=OBJECT),
+    # Transfers (GET and PUT of /transfers, the types and actions lists inferred)
+    row("Transfers", "POST", TRANSFERS, "Manage Transfers", body=OBJECT, schema=transfers.NewTransferBody, handler=transfers.create_transfer),
+    row("Transfers", "GET", TRANSFERS, VIEW_TRANSFERS, paged=True, windowed=True, handler=transfers.list_transfers),
+    row("Transfers", "GET", f"{TRANSFERS}/types", "None", scope=CALLER, handler=reference_list(transfers.TYPES)),
+    row("Transfers", "GET", f"{TRANSFERS}/actions", "None", scope=CALLER, handler=reference_list(transfers.ACTIONS)),
+    row("Transfers", "POST", f"{TRANSFERS}/template", TEMPLATES, body=OBJECT, schema=transfers.NewTemplateBody, handler=transfers.create_template),
+    row("Transfers", "PUT", f"{TRANSFERS}/template/{{id}}", TEMPLATES, body=OBJECT, schema=transfers.TemplateChangeBody, loads=transfers.TEMPLATE_TO_CHANGE, handler=transfers.update_template),
+    row("Transfers", "GET", f"{TRANSFERS}/{{id}}", VIEW_TRANSFERS, loads=transfers.visible_transfer, handler=transfers.get_transfer),
+    row("Transfers", "PUT", f"{TRANSFERS}/{{id}}", "Manage Transfers", body=OBJECT, schema=transfers.TransferActionBody, loads=transfers.visible_transfer, handler=transfers.update_transfer),
     # Sales (Metrc sales receipts) and their reference lists
     row("Sales", "POST", SALES, RECORD_SALES, body=OBJECT, batch="sales"),
     row("Sales", "GET", SALES, VIEW_SALES, paged=True),

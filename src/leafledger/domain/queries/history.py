@@ -196,6 +196,22 @@ PACKAGES: Facets = {
 }
 
 
+def _transfer(column: Columns) -> str:
+    if column("voided_at") is not None:
+        return "voided"
+    if column("archived_at") is not None:
+        return "archived"
+    return "active" if column("departed_at") is None else "in_transit"
+
+
+# A transfer is registered (active) until it departs (in transit), unless voided first; a
+# template is active until archived. Receipts are its deliveries' (they read no standing).
+TRANSFERS = Standings(
+    _transfer,
+    entering={"in_transit": "departed", "voided": "voided", "archived": "archived"},
+)
+
+
 # --- the audit log --------------------------------------------------------------------------
 
 

@@ -360,7 +360,11 @@ class LegRow(ReadModel):
 
     id: Mapped[int]
     delivery_id: Mapped[int]
+    transporter_facility_id: Mapped[int]
+    phone_number: Mapped[str | None]
     is_layover: Mapped[bool]
+    estimated_departure_at: Mapped[datetime | None]
+    estimated_arrival_at: Mapped[datetime | None]
     last_modified: Mapped[datetime]
     transporter_license_number: Mapped[str]
     transporter_name: Mapped[str]

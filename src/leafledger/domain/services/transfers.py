@@ -37,7 +37,7 @@ before it departs. Every change is audited; nothing here commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -921,6 +921,16 @@ def _from_template(session: Session, template: Transfer) -> list[Destination]:
             )
         )
     return destinations
+
+
+def template_destinations(session: Session, template: Transfer) -> list[Destination]:
+    """A template's destinations as it plans them now (each keeping its delivery)."""
+    kept = [delivery.id for delivery in deliveries_of(session, template)]
+    planned = _from_template(session, template)
+    return [
+        replace(destination, destination_id=delivery_id)
+        for destination, delivery_id in zip(planned, kept, strict=True)
+    ]
 
 
 def register_transfer(

@@ -1,0 +1,1 @@
+"""Documents the ledger prints: pure renderings of read models (they never query)."""
