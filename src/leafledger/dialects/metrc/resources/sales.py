@@ -81,8 +81,7 @@ class SaleLineBody(MetrcBody):
     qr_codes: list[Url] | None = Field(default=None, max_length=1000)
 
 
-class ReceiptBody(MetrcBody):
-    command = service.NewReceipt
+class _ReceiptFields(MetrcBody):
     sales_date_time: WireLocalTime
     external_receipt_number: ExternalId | None = None
     customer_type: Name | None = Field(default=None, alias="SalesCustomerType")
@@ -95,7 +94,11 @@ class ReceiptBody(MetrcBody):
     )
 
 
-class ReceiptChangeBody(ReceiptBody):
+class ReceiptBody(_ReceiptFields):
+    command = service.NewReceipt
+
+
+class ReceiptChangeBody(_ReceiptFields):
     command = service.ReceiptChange
     receipt: Annotated[WireId, Loads(SalesReceipt, "sales receipt")] = Field(alias="Id")
 
