@@ -45,7 +45,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain import reference
@@ -485,6 +485,43 @@ def _changeable(receipt: SalesReceipt, doing: str) -> None:
         )
 
 
+# --- locking ahead
+
+
+def lock_packages(session: Session, facility: Facility, commands: Sequence[Any]) -> None:
+    """Lock every package the commands of one request will draw on or give back to, in one
+    statement, in the order of their ids: two requests selling (or returning) the same
+    packages in different orders then wait for each other instead of deadlocking. Run once
+    before the commands (the bulk factory's `prepare`); packages not found are left to the
+    line that names them."""
+    labels: set[str] = set()
+    receipt_ids: set[int] = set()
+    for command in commands:
+        for line in getattr(command, "lines", None) or (command,):
+            label = getattr(line, "package_label", None)
+            if isinstance(label, str) and label.strip():
+                labels.add(label.strip())
+        receipt = getattr(command, "receipt", None)
+        if isinstance(receipt, SalesReceipt):
+            receipt_ids.add(receipt.id)
+    conditions = []
+    if labels:
+        conditions.append(Package.label.in_(sorted(labels)))
+    if receipt_ids:
+        drawn = select(SalesTransaction.package_id).where(
+            SalesTransaction.receipt_id.in_(sorted(receipt_ids))
+        )
+        conditions.append(Package.id.in_(drawn))
+    if not conditions:
+        return
+    session.scalars(
+        select(Package.id)
+        .where(Package.facility_id == facility.id, or_(*conditions))
+        .order_by(Package.id)
+        .with_for_update()
+    ).all()
+
+
 # --- services
 
 
@@ -636,6 +673,7 @@ __all__ = [
     "SaleLine",
     "create_receipt",
     "finalize_receipt",
+    "lock_packages",
     "post_day_lines",
     "sells",
     "unfinalize_receipt",

@@ -314,8 +314,8 @@ def receipt_by_number(call: Call) -> ReceiptRecord:
     return queries.complete_receipts(call.session, [found])[0]
 
 
-create = bulk(service.create_receipt)
-update = bulk(service.update_receipt)
+create = bulk(service.create_receipt, service.lock_packages)
+update = bulk(service.update_receipt, service.lock_packages)
 finalize = bulk(service.finalize_receipt)
 unfinalize = bulk(service.unfinalize_receipt)
 void = remove(service.void_receipt)
@@ -341,6 +341,7 @@ lines_sold = listing(_lines_sold, render_line)
 def _post_lines(replace: bool) -> Any:
     def handler(call: Call) -> Written:
         day = _path_date(call, "date")
+        service.lock_packages(call.session, call.facility, call.commands)
         try:
             receipt = service.post_day_lines(
                 call.session, call.actor, call.facility, day, call.commands, replace=replace
