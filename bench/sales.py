@@ -31,6 +31,7 @@ from sqlalchemy import insert, select, text
 
 from leafledger.domain.models import Facility, Item, Location, Package, Tag
 from leafledger.domain.services.lookups import facility_today
+from leafledger.domain.services.sales_counts import recount
 from leafledger.store import Store
 
 ITEM, LOCATION = "Bench Pre-roll", "Bench Floor"
@@ -146,6 +147,8 @@ def seed(database: str, license_number: str, packages: int, receipts: int) -> tu
             ),
             values,
         )
+    with store.transaction() as session:
+        recount(session, facility_id)  # the bulk inserts above bypass the ORM's counting
     settle = "VACUUM ANALYZE" if dialect == "postgresql" else "ANALYZE"
     with store.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(settle)

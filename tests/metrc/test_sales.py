@@ -160,6 +160,7 @@ def test_a_bad_line_is_refused_naming_its_row_and_field(
     assert field in message, message
     assert quantity(shop, label) == 10
     assert (audit_length(store), receipts_count(store)) == before
+    assert api.ok("GET", "/sales/v2/receipts/active")["Total"] == 0
 
 
 @pytest.mark.parametrize(
@@ -268,8 +269,11 @@ def test_a_void_gives_back_and_moves_the_receipt_to_inactive(api: Api, shop: Gro
         "Warnings": None,
     }
     assert quantity(shop, label) == 10
-    assert api.ok("GET", "/sales/v2/receipts/active")["Data"] == []
-    (voided,) = api.ok("GET", "/sales/v2/receipts/inactive")["Data"]
+    active = api.ok("GET", "/sales/v2/receipts/active")
+    assert (active["Data"], active["Total"]) == ([], 0)
+    inactive = api.ok("GET", "/sales/v2/receipts/inactive")
+    assert inactive["Total"] == 1
+    (voided,) = inactive["Data"]
     assert voided["Id"] == receipt_id and voided["ArchivedDate"] is not None
     assert len(voided["Transactions"]) == 1
     assert "voided" in refused(api.call("DELETE", f"/sales/v2/receipts/{receipt_id}"), None)

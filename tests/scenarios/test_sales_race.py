@@ -83,7 +83,7 @@ def database(
                     location_id=room.id,
                     packaged_date=facility_today(facility),
                     lab_testing_state="TestPassed",
-                )  # fmt: skip
+                )
             )
             zone = facility.timezone
         store.dispose()

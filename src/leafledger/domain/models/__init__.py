@@ -36,7 +36,7 @@ from leafledger.domain.models.processing import (
     ProcessingJobType,
 )
 from leafledger.domain.models.retail_id import RetailIdAllotment, RetailIdCode, RetailIdIssuance
-from leafledger.domain.models.sale import SalesReceipt, SalesTransaction
+from leafledger.domain.models.sale import SalesReceipt, SalesReceiptCount, SalesTransaction
 from leafledger.domain.models.sandbox import DemoSandbox, SandboxUser
 from leafledger.domain.models.strain import Strain
 from leafledger.domain.models.tag import Tag
@@ -92,6 +92,7 @@ __all__ = [
     "RetailIdCode",
     "RetailIdIssuance",
     "SalesReceipt",
+    "SalesReceiptCount",
     "SalesTransaction",
     "SandboxUser",
     "Strain",

@@ -12,6 +12,7 @@ drew from the package in the package's own unit (`drawn_quantity`), so that a vo
 update gives back exactly what was taken. Money is kept as decimals, as quantities are.
 
 Both dialects read these rows: Metrc's sales receipts and transactions, and Trace's sales.
+`SalesReceiptCount` keeps how many active and voided receipts each facility has.
 """
 
 from __future__ import annotations
@@ -108,3 +109,14 @@ class SalesTransaction(Timestamped, Base):
     sales_tax: Mapped[Decimal | None]
     # Retail ID QR code URLs of the units sold, when the point of sale scanned them.
     qr_codes: Mapped[list[str] | None] = mapped_column(JsonColumn)
+
+
+class SalesReceiptCount(Base):
+    """How many active (or voided) receipts a facility has: what the lists answer as their
+    Total without counting a million rows. Kept in step by services/sales_counts.py."""
+
+    __tablename__ = "sales_receipt_counts"
+
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), primary_key=True)
+    active: Mapped[bool] = mapped_column(primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -7,9 +7,10 @@
 - A line reads through `LineRow`: its columns, its package's label, its item's name,
   category, strain and details, and its receipt's sale date and standing.
 
-Receipts list oldest first; windows filter on their last change, sales date filters on their
-local sale time. Both dialects read these lists: Metrc's receipts and transactions, Trace's
-sales.
+Receipts list oldest first, their Total read from the facility's kept counts
+(services/sales_counts.py) unless a filter applies; windows filter on their last change,
+sales date filters on their local sale time. Both dialects read these lists: Metrc's
+receipts and transactions, Trace's sales.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from leafledger.domain.models import (
 )
 from leafledger.domain.models.base import IsTrue
 from leafledger.domain.queries.base import Listed, ReadModel, of_facility
+from leafledger.domain.services.sales_counts import receipt_count
 
 _RECEIPT_ROWS = (
     select(
@@ -209,6 +211,9 @@ def receipts(
         of_facility(ReceiptRow, facility),
         IsTrue(ReceiptRow.active) if active else ReceiptRow.active.is_(False),
     )
+    # Unfiltered, the list's Total is the facility's kept count, not a count of every row.
+    filtered = sold_from is not None or sold_to is not None
+    total = None if filtered else receipt_count(facility.id, active=active)
     if sold_from is not None:
         source = source.where(ReceiptRow.sales_date_time >= sold_from)
     if sold_to is not None:
@@ -216,6 +221,7 @@ def receipts(
     return Listed(
         source.order_by(ReceiptRow.id),
         modified=ReceiptRow.last_modified,
+        total=total,
         complete=complete_receipts,
     )
 

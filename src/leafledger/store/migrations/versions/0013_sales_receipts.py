@@ -4,7 +4,8 @@
   and caregiver, external receipt number (unique among the facility's active receipts), the
   finalized and voided states, and the totals of its lines; `by_date` marks the one receipt
   per day that holds lines posted by date (Metrc v1 transactions);
-- sales_transactions: one line, a quantity of one package, as sold and as drawn from it.
+- sales_transactions: one line, a quantity of one package, as sold and as drawn from it;
+- sales_receipt_counts: how many active and voided receipts each facility has.
 
 Revision ID: 0013
 Revises: 0012
@@ -208,8 +209,22 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_sales_transactions_receipt", ["receipt_id", "id"], unique=False)
 
+    op.create_table(
+        "sales_receipt_counts",
+        sa.Column("facility_id", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["facility_id"],
+            ["facilities.id"],
+            name=op.f("fk_sales_receipt_counts_facility_id_facilities"),
+        ),
+        sa.PrimaryKeyConstraint("facility_id", "active", name=op.f("pk_sales_receipt_counts")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("sales_receipt_counts")
     with op.batch_alter_table("sales_transactions", schema=None) as batch_op:
         batch_op.drop_index("ix_sales_transactions_receipt")
         batch_op.drop_index(batch_op.f("ix_sales_transactions_package_id"))
