@@ -453,3 +453,11 @@ def test_sandbox_packages_are_sellable_at_once(api: Api, shop: Grow) -> None:
     package = api.ok("GET", f"/packages/v2/{ids[0]}")
     assert package["LabTestingState"] == "TestPassed"
     api.ok("POST", "/sales/v2/receipts", [receipt(shop, line(package["Label"], 1))])
+
+
+def test_the_receipts_lists_document_their_sales_date_filters(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    for path in ("/sales/v2/receipts/active", "/sales/v1/receipts/inactive"):
+        operation = document["paths"][path]["get"]
+        names = {parameter["name"] for parameter in operation["parameters"]}
+        assert {"salesDateStart", "salesDateEnd", "lastModifiedStart"} <= names, path

@@ -19,6 +19,7 @@ rules live in domain/services/sales.py, the lists in domain/queries/sales.py.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
@@ -267,8 +268,12 @@ def _sales_time(call: Call, name: str, *, end: bool) -> datetime | None:
     return moment
 
 
-def _receipts_asked(active: bool) -> Any:
-    def asked(call: Call) -> Listed:
+@dataclass(frozen=True)
+class SalesDates:
+    """The loader of the receipts lists: the sales date bounds the query asks for (local
+    times, both or neither), which exclude a lastModified window; it documents them."""
+
+    def __call__(self, call: Call) -> tuple[datetime | None, datetime | None]:
         start = _sales_time(call, "salesDateStart", end=False)
         end = _sales_time(call, "salesDateEnd", end=True)
         if (start or end) and call.window is not None:
@@ -280,6 +285,22 @@ def _receipts_asked(active: bool) -> Any:
             raise bad_request("salesDateStart and salesDateEnd must be given together.")
         if start is not None and end is not None and end < start:
             raise bad_request("salesDateEnd is before salesDateStart.")
+        return start, end
+
+    def openapi_parameters(self) -> list[dict[str, Any]]:
+        schema = {"type": "string", "format": "date-time", "example": "2024-01-15T16:00:00"}
+        return [
+            {"name": name, "in": "query", "required": False, "schema": schema}
+            for name in ("salesDateStart", "salesDateEnd")
+        ]
+
+
+SALES_DATES = SalesDates()
+
+
+def _receipts_asked(active: bool) -> Any:
+    def asked(call: Call) -> Listed:
+        start, end = call.target
         return queries.receipts(call.facility, active=active, sold_from=start, sold_to=end)
 
     return asked
