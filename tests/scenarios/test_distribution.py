@@ -212,7 +212,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     )
     assert _number(mine[tags[0]]["Quantity"]) == Decimal("289.5")
 
-    # 7. The dispensary sells from a received package, once sales are served in this tree.
+    # 7. The dispensary sells from a received package.
     sale = shop.api.call(
         "POST",
         "/sales/v2/receipts",
@@ -231,13 +231,8 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
             }
         ],
     )
-    if sale.status_code == 501:
-        # TODO(sales): POST /sales/v2/receipts is built in another tree; once it is merged,
-        # drop this branch: the sale must answer 200 and leave 99 g of tags[2].
-        assert "not implemented" in sale.json()["Message"]
-    else:
-        assert sale.status_code == 200, sale.text
-        assert quantities(shop)[tags[2]] == 99
+    assert sale.status_code == 200, sale.text
+    assert quantities(shop)[tags[2]] == 99
 
     # 8. The Trace view of the same transfers: the dispensary's shipment, lot by lot, and the
     # cultivator's first transfer, received in full.

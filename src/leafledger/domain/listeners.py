@@ -1,6 +1,7 @@
 """The ledger's flush hooks, installed on a session factory when a Store is built.
 
 - plant counts follow every plant inserted, deleted or moved between phases and states;
+- sales receipt counts follow every receipt recorded or voided (changed at commit);
 - lookups by name made during a request forget the kinds of row a flush touched;
 - the audit events a request recorded are appended to their chains at commit (or before the
   request itself queries the audit log);
@@ -23,10 +24,18 @@ from leafledger.domain.services.audit import (
 from leafledger.domain.services.identity import count_identity_changes
 from leafledger.domain.services.lookups import forget_changed_kinds
 from leafledger.domain.services.plant_counts import track_plant_counts
+from leafledger.domain.services.sales_counts import (
+    apply_receipt_counts,
+    forget_receipt_counts,
+    track_receipt_counts,
+)
 
 
 def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "before_flush", track_plant_counts)
+    event.listen(sessions, "before_flush", track_receipt_counts)
+    event.listen(sessions, "before_commit", apply_receipt_counts)
+    event.listen(sessions, "after_rollback", forget_receipt_counts)
     event.listen(sessions, "after_flush", forget_changed_kinds)
     event.listen(sessions, "before_commit", write_events_at_commit)
     event.listen(sessions, "do_orm_execute", write_events_before_reading_them)

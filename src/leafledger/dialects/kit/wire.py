@@ -176,3 +176,24 @@ Instant = Annotated[
     PlainValidator(instant),
     WithJsonSchema({"type": "string", "format": "date-time", "example": "2024-01-15T10:30:00Z"}),
 ]
+
+
+def local_time(value: Any) -> datetime:
+    """A date and time as a clock at the facility showed it (a sale's time): ISO 8601, kept
+    as written and without an offset; an offset sent anyway is dropped, not converted."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError("must be an ISO 8601 date and time") from None
+        _in_calendar(parsed.date())
+        return parsed.replace(tzinfo=None)
+    raise ValueError("must be an ISO 8601 date and time")
+
+
+LocalTime = Annotated[
+    datetime,
+    PlainValidator(local_time),
+    WithJsonSchema({"type": "string", "format": "date-time", "example": "2024-01-15T16:44:53.000"}),
+]

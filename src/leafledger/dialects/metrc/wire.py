@@ -21,6 +21,7 @@ from leafledger.dialects.kit.wire import (
     Id,
     Instant,
     JsonInteger,
+    LocalTime,
     WholeNumber,
     calendar_date,
 )
@@ -39,6 +40,8 @@ def date_or_unset(value: Any) -> date | None:
 
 WireDate = CalendarDate
 WireTimestamp = Instant
+# A time on the facility's clock, without an offset (SalesDateTime).
+WireLocalTime = LocalTime
 WireId = Id
 WireInt = WholeNumber
 WireCount = JsonInteger
@@ -74,6 +77,7 @@ __all__ = [
     "WireDate",
     "WireId",
     "WireInt",
+    "WireLocalTime",
     "WireQuantity",
     "WireTimestamp",
 ]

@@ -36,6 +36,7 @@ from leafledger.domain.models.processing import (
     ProcessingJobType,
 )
 from leafledger.domain.models.retail_id import RetailIdAllotment, RetailIdCode, RetailIdIssuance
+from leafledger.domain.models.sale import SalesReceipt, SalesReceiptCount, SalesTransaction
 from leafledger.domain.models.sales_delivery import (
     RetailerDelivery,
     RetailerDeliveryPackage,
@@ -100,6 +101,9 @@ __all__ = [
     "RetailerDeliveryPackage",
     "SalesDelivery",
     "SalesDeliveryLine",
+    "SalesReceipt",
+    "SalesReceiptCount",
+    "SalesTransaction",
     "SandboxUser",
     "Strain",
     "Sublocation",

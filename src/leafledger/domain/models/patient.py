@@ -107,7 +107,8 @@ class PatientCheckIn(Timestamped, Base):
 class PatientPurchase(Timestamped, Base):
     """One sale line to a patient: what was bought, of which allowance category, and when.
 
-    Written by the sales service through `services.patients.record_purchases`, never changed.
+    Written by the sales service through `services.patients.record_purchases`, never changed;
+    removed (`withdraw_purchases`) when its receipt is voided or its lines are replaced.
     The quantity is kept as sold, with its unit of weight, so that sums stay exact (a
     conversion to grams can need more decimal places than a quantity column holds). A line
     counts against the registration it was sold under and, after a re-registration, against
@@ -136,5 +137,5 @@ class PatientPurchase(Timestamped, Base):
     unit_of_measure_name: Mapped[str] = mapped_column(String(32))  # a unit of weight
     # The facility's calendar date of the sale.
     purchased_on: Mapped[date]
-    # The sales receipt the line belongs to; no foreign key until receipts have a table.
+    # The sales receipt the line belongs to (sales_receipts; no foreign key, kept as written).
     receipt_id: Mapped[int | None]

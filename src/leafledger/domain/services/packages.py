@@ -832,6 +832,8 @@ def create_package_from_plant(
 OPENING_BALANCE = "OpeningBalance"  # PackageSource.origin of an opening balance
 OPENING_QUANTITY = Decimal(100)  # what each opening balance package holds, in its item's unit
 MAX_OPENING_PACKAGES = 100
+# Sandbox stock is sellable at once: it starts as tested and passed (the package gate).
+OPENING_INHERITED = Inherited(lab_testing_state="TestPassed")
 ITEM_FILTERS = ("Name", "Category", "UnitOfMeasure")
 
 
@@ -889,6 +891,8 @@ def create_opening_balance_packages(
     Tags are the oldest available package tags; items are taken in turn (by id) from those the
     request allows. Each package holds OPENING_QUANTITY of its item's unit, sits at the first
     active location that may hold packages, and records an opening balance as its genealogy.
+    Its lab testing state is TestPassed, so that sandbox stock may be sold or transferred
+    at once.
     Either every package is made or, with too few tags or no item, none.
     """
     count = request.count
@@ -927,6 +931,7 @@ def create_opening_balance_packages(
             unit=item.unit_of_measure_name,
             default_location=location_id,
             packaged=today,
+            inherited=OPENING_INHERITED,
         )
         _source(
             session,

@@ -47,7 +47,13 @@ from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import CaregiverDesignation, Facility, Patient, PatientPurchase
 from leafledger.domain.models.base import IsTrue
 from leafledger.domain.models.patient import LICENCE_LENGTH
-from leafledger.domain.services.audit import audited, record_created, record_new
+from leafledger.domain.services.audit import (
+    audited,
+    record,
+    record_created,
+    record_new,
+    snapshot,
+)
 from leafledger.domain.services.catalogue import bounded, check_percent
 from leafledger.domain.services.harvests import amount, weight_unit
 from leafledger.domain.services.lookups import not_future
@@ -598,6 +604,31 @@ def record_purchases(
         record_created(session, actor, purchase, "purchase", facility.id)
         recorded.append(purchase)
     return recorded
+
+
+def withdraw_purchases(session: Session, actor: Actor, facility: Facility, receipt_id: int) -> int:
+    """Remove the purchases recorded for a sales receipt that is voided, or whose lines are
+    replaced (the sales service records the new ones afterwards): what they took from the
+    patient's allowance is free again. Answers how many were removed."""
+    found = list(
+        session.scalars(
+            select(PatientPurchase).where(
+                PatientPurchase.facility_id == facility.id,
+                PatientPurchase.receipt_id == receipt_id,
+            )
+        )
+    )
+    for purchase in found:
+        record(
+            session,
+            actor,
+            entity=purchase,
+            action="withdraw",
+            facility_id=facility.id,
+            before=snapshot(purchase),
+        )
+        session.delete(purchase)
+    return len(found)
 
 
 # --- caregivers

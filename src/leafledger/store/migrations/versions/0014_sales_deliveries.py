@@ -7,9 +7,6 @@
 - retailer_delivery_packages: the stock a retailer delivery carries (planned, taken, on the
   road, sold, given back).
 
-Numbered 0014 after sales receipts (0013, built beside it); it revises 0012 until the two
-are merged, when it is re-chained after 0013.
-
 Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-02 00:07:48.003474

@@ -1,0 +1,111 @@
+"""How many active and voided receipts each facility has, kept in step with the receipts.
+
+A flush hook (installed by domain/listeners.py) notes the receipts inserted, deleted or moved
+between active and voided in the request's session; the counts are changed once, when the
+request commits. A count row is a lock every sale of the facility would wait on: taken at
+commit, it is held for the commit only, not for the whole request. Bulk inserts that bypass the
+ORM (benchmark seeding) call `recount` afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from sqlalchemy import ScalarSelect, false, func, select, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, attributes
+
+from leafledger.domain.models import SalesReceipt, SalesReceiptCount
+
+Key = tuple[int, bool]
+_DELTAS = "leafledger.sales_receipt_counts"
+
+
+def _deltas(session: Session) -> Counter[Key]:
+    found = session.info.get(_DELTAS)
+    if found is None:
+        found = session.info[_DELTAS] = Counter()
+    assert isinstance(found, Counter)
+    return found
+
+
+def _was_active(receipt: SalesReceipt) -> Any:
+    history = attributes.get_history(receipt, "active")
+    return history.deleted[0] if history.deleted else receipt.active
+
+
+def track_receipt_counts(session: Session, _context: Any, _instances: Any) -> None:
+    """Session hook (before_flush): note what the flush does to the counts."""
+    deltas: Counter[Key] | None = None
+    for obj in session.new:
+        if isinstance(obj, SalesReceipt):
+            deltas = deltas if deltas is not None else _deltas(session)
+            deltas[(obj.facility_id, obj.active is not False)] += 1
+    for obj in session.deleted:
+        if isinstance(obj, SalesReceipt):
+            deltas = deltas if deltas is not None else _deltas(session)
+            deltas[(obj.facility_id, bool(_was_active(obj)))] -= 1
+    for obj in session.dirty:
+        if isinstance(obj, SalesReceipt) and session.is_modified(obj):
+            old, new = bool(_was_active(obj)), bool(obj.active)
+            if old != new:
+                deltas = deltas if deltas is not None else _deltas(session)
+                deltas[(obj.facility_id, old)] -= 1
+                deltas[(obj.facility_id, new)] += 1
+
+
+def apply_receipt_counts(session: Session) -> None:
+    """Session hook (before_commit): change the counts by what the request did, in key order
+    (two requests then lock the rows in the same order)."""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, SalesReceipt) for obj in pending):
+        session.flush()  # the last changes pass through the flush hook first
+    if not session.info.get(_DELTAS):
+        return
+    deltas: Counter[Key] = session.info.pop(_DELTAS, Counter())
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    for (facility_id, active), delta in sorted(deltas.items()):
+        if not delta:
+            continue
+        statement = upsert(SalesReceiptCount).values(
+            facility_id=facility_id, active=active, count=delta
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["facility_id", "active"],
+                set_={"count": SalesReceiptCount.count + delta},
+            )
+        )
+
+
+def forget_receipt_counts(session: Session, _transaction: Any = None) -> None:
+    """Session hook (after_rollback): nothing the request noted is applied."""
+    session.info.pop(_DELTAS, None)
+
+
+def receipt_count(facility_id: int, *, active: bool) -> ScalarSelect[int]:
+    """How many active (or voided) receipts the facility has, as a scalar subquery (a list
+    reads it in the same round trip as its page)."""
+    return (
+        select(func.coalesce(func.sum(SalesReceiptCount.count), 0))
+        .where(
+            SalesReceiptCount.facility_id == facility_id,
+            SalesReceiptCount.active == (true() if active else false()),
+        )
+        .scalar_subquery()
+    )
+
+
+def recount(session: Session, facility_id: int) -> None:
+    """Rebuild a facility's counts from the receipts (after bulk loads that skip the ORM)."""
+    session.query(SalesReceiptCount).filter(SalesReceiptCount.facility_id == facility_id).delete()
+    rows = session.execute(
+        select(SalesReceipt.active, func.count())
+        .where(SalesReceipt.facility_id == facility_id)
+        .group_by(SalesReceipt.active)
+    )
+    for active, count in rows:
+        session.add(SalesReceiptCount(facility_id=facility_id, active=active, count=count))
