@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from leafledger.domain.actor import Actor
-    from leafledger.domain.models import Base
+    from leafledger.domain.models import Base, Package
 
 # (model, facility id, name) -> the row found by that name during this request.
 NameMemo = dict[tuple[type[Any], int, str], Any]
@@ -53,6 +53,9 @@ class RequestState:
     # The audit events of the request, in the order they happened; appended to their chains
     # at commit (domain/services/audit.py).
     events: list[PendingEvent] = field(default_factory=list)
+    # (facility id, label) -> a package this request locked ahead of its lines
+    # (`sales.lock_packages`), held here so the session keeps it: no need to read it again.
+    locked_packages: dict[tuple[int, str], Package] = field(default_factory=dict)
 
 
 _KEY = "leafledger.request_state"

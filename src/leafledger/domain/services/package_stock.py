@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import Facility, Item, Package
+from leafledger.domain.models.base import utcnow
 from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name, find_named
-from leafledger.domain.services.audit import audited
+from leafledger.domain.request_state import request_state
+from leafledger.domain.services.audit import record, snapshot
 from leafledger.domain.services.harvests import amount, in_unit
 from leafledger.domain.services.lookups import not_future
 from leafledger.domain.units import UnitOfMeasure, find_unit
@@ -54,6 +56,9 @@ def package_labelled(
     """The facility's package tagged `label`, locked (a foreign one reads as unknown)."""
     if not isinstance(label, str) or not label.strip():
         raise RuleViolation("A package label is required.", field=field)
+    held = request_state(session).locked_packages.get((facility.id, label.strip()))
+    if held is not None:
+        return held
     found = session.scalars(
         select(Package).where(Package.label == label.strip()).limit(1).with_for_update()
     ).first()
@@ -230,6 +235,18 @@ def move_quantity(
             f"Package {package.label} holds {package.quantity} {package.unit_of_measure_name}; "
             f"a change of {change} would leave less than none."
         )
-    done = audited(session, actor, package, action, package.facility_id)
+    # Recorded without a flush (the row is persistent and its only generated column,
+    # last_modified, is set here): a request drawing on many packages then writes them in
+    # one flush instead of one per line.
+    before = snapshot(package)
     package.quantity = package.quantity + change
-    done()
+    package.last_modified = utcnow()
+    record(
+        session,
+        actor,
+        entity=package,
+        action=action,
+        facility_id=package.facility_id,
+        before=before,
+        after=snapshot(package),
+    )

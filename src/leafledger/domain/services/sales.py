@@ -55,6 +55,7 @@ from leafledger.domain.models import Facility, Item, Package, SalesReceipt, Sale
 from leafledger.domain.models.base import IsTrue, utcnow
 from leafledger.domain.models.sale import EXTERNAL_NUMBER_LENGTH, LICENCE_LENGTH
 from leafledger.domain.reference import find_name
+from leafledger.domain.request_state import request_state
 from leafledger.domain.services import patients
 from leafledger.domain.services.audit import audited, record, record_created, snapshot
 from leafledger.domain.services.catalogue import bounded
@@ -514,12 +515,16 @@ def lock_packages(session: Session, facility: Facility, commands: Sequence[Any])
         conditions.append(Package.id.in_(drawn))
     if not conditions:
         return
-    session.scalars(
-        select(Package.id)
+    packages = session.scalars(
+        select(Package)
         .where(Package.facility_id == facility.id, or_(*conditions))
         .order_by(Package.id)
         .with_for_update()
     ).all()
+    # The lines find their packages here instead of reading each one again.
+    request_state(session).locked_packages.update(
+        {(facility.id, package.label): package for package in packages}
+    )
 
 
 # --- services
