@@ -511,4 +511,3 @@ def recall(session: Session, kind: Kind, node_id: int, *, user_id: int | None) -
     ids = [node.id for node in packages]
     sales = [sale for hook in SALES_HOOKS for sale in hook(session, ids, user_id)]
     return Recall(tree.nodes[tree.root], packages, sales)
-
