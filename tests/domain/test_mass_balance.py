@@ -34,8 +34,13 @@ from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
-from hypothesis.stateful import run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import func, select
 
 from leafledger.domain.actor import CLI
@@ -53,8 +58,13 @@ from leafledger.domain.models import (
     Strain,
     Tag,
 )
-from leafledger.domain.services import harvests, package_inventory, packages, plant_batches
-from leafledger.domain.services import processing
+from leafledger.domain.services import (
+    harvests,
+    package_inventory,
+    packages,
+    plant_batches,
+    processing,
+)
 from leafledger.domain.services.harvests import in_unit
 from leafledger.domain.services.processing_types import JobTypeFields, create_job_type
 from leafledger.domain.units import QuantityType, get_unit, to_base
