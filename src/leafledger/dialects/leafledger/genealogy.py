@@ -122,6 +122,23 @@ def render_node(node: Node, key: Callable[[Node], str]) -> dict[str, Any]:
     }
 
 
+def render_recalled(node: Node, key: Callable[[Node], str]) -> dict[str, Any]:
+    """A package of a recall: what a recall notice needs of it, no more (recalls are long)."""
+    known = node.known
+    return {
+        "Key": key(node),
+        "Id": node.id if known else None,
+        "Label": node.label if known else None,
+        "FacilityLicenseNumber": node.license_number if known else None,
+        "ItemName": node.item_name if node.visible else None,
+        "Quantity": node.quantity if known else None,
+        "UnitOfMeasureName": node.unit if known else None,
+        "State": node.state if known else None,
+        "Visible": node.visible,
+        "Shipments": [_shipment(s) for s in node.shipments],
+    }
+
+
 def render_tree(tree: query.Tree) -> dict[str, Any]:
     key = _Keys()
     order = sorted(tree.nodes.values(), key=lambda n: (n.side, n.depth, n.kind, n.id))
@@ -171,7 +188,7 @@ def recall(call: Call) -> dict[str, Any]:
     kind, node_id = call.target
     found = query.recall(call.session, kind, node_id, user_id=call.actor.user_id)
     key = _Keys()
-    packages = [render_node(node, key) for node in found.packages]
+    packages = [render_recalled(node, key) for node in found.packages]
     return {
         "Root": render_node(found.root, key),
         "Packages": packages,
@@ -242,12 +259,23 @@ TREE = {
         },
     },
 }
+RECALLED = {
+    "type": "object",
+    "required": ["Key", "Visible"],
+    "properties": {
+        name: NODE["properties"][name]  # type: ignore[index]
+        for name in (
+            "Key", "Id", "Label", "FacilityLicenseNumber", "ItemName", "Quantity",
+            "UnitOfMeasureName", "State", "Visible", "Shipments",
+        )
+    },
+}  # fmt: skip
 RECALL = {
     "type": "object",
     "required": ["Root", "Packages", "PackageCount", "HiddenPackageCount", "Sales"],
     "properties": {
         "Root": NODE,
-        "Packages": {"type": "array", "items": NODE},
+        "Packages": {"type": "array", "items": RECALLED},
         "PackageCount": {"type": "integer"},
         "HiddenPackageCount": {"type": "integer"},
         "Sales": {"type": "array", "items": {"type": "object"}},

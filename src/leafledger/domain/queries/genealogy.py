@@ -203,8 +203,9 @@ def _step(name: str, steps: tuple[tuple[Kind, str, str, str, str, str], ...], sq
     )
 
 
-def _walk_statement(sqlite: bool) -> TextClause:
-    return text(
+def _walked(sqlite: bool) -> str:
+    """The CTEs: what the caller sees, both walks, and `walked`, their rows with a side."""
+    return (
         "WITH RECURSIVE\n"
         "visible(facility_id) AS (SELECT facility_id FROM employees WHERE user_id = :user),\n"
         + _step("up", _UP, sqlite)
@@ -219,57 +220,99 @@ def _walk_statement(sqlite: bool) -> TextClause:
         "  UNION ALL SELECT 1, kind, id, from_kind, from_id, via, ref FROM down"
         " WHERE from_kind IS NOT NULL\n"
         ")\n"
-        "SELECT w.side, w.kind, w.id, w.from_kind, w.from_id, w.via, w.ref,\n"
-        "  COALESCE(p.facility_id, h.facility_id, pl.facility_id, pb.facility_id, j.facility_id)"
-        " AS facility_id,\n"
-        "  nf.license_number,\n"
-        "  CASE WHEN COALESCE(p.facility_id, h.facility_id, pl.facility_id, pb.facility_id,"
-        " j.facility_id) IN (SELECT facility_id FROM visible) THEN 1 ELSE 0 END AS visible,\n"
-        "  COALESCE(p.label, pl.label) AS label, COALESCE(h.name, pb.name, j.name) AS name,\n"
-        "  p.quantity AS package_quantity, p.unit_of_measure_name AS package_unit,"
-        " p.finished_date AS package_finished, p.in_transit, i.name AS item_name,"
-        " p.packaged_date,\n"
-        "  h.current_weight, h.unit_of_weight_name, h.finished_date AS harvest_finished,"
-        " h.harvest_start_date,\n"
-        "  pl.growth_phase, pl.state AS plant_state, pb.batch_type, pb.active AS batch_active,\n"
-        "  j.finished_date AS job_finished, j.active AS job_active,\n"
-        "  es.quantity AS source_quantity, es.unit_of_measure_name AS source_unit,\n"
+    )
+
+
+# What a node is (over `w.kind`, `w.id`), and the shipments of a package.
+_NODE_COLUMNS = (
+    "  COALESCE(p.facility_id, h.facility_id, pl.facility_id, pb.facility_id, j.facility_id)"
+    " AS facility_id,\n"
+    "  nf.license_number,\n"
+    "  CASE WHEN COALESCE(p.facility_id, h.facility_id, pl.facility_id, pb.facility_id,"
+    " j.facility_id) IN (SELECT facility_id FROM visible) THEN 1 ELSE 0 END AS visible,\n"
+    "  COALESCE(p.label, pl.label) AS label, COALESCE(h.name, pb.name, j.name) AS name,\n"
+    "  p.quantity AS package_quantity, p.unit_of_measure_name AS package_unit,"
+    " p.finished_date AS package_finished, p.in_transit, i.name AS item_name,"
+    " p.packaged_date,\n"
+    "  h.current_weight, h.unit_of_weight_name, h.finished_date AS harvest_finished,"
+    " h.harvest_start_date,\n"
+    "  pl.growth_phase, pl.state AS plant_state, pb.batch_type, pb.active AS batch_active,\n"
+    "  j.finished_date AS job_finished, j.active AS job_active,\n"
+)
+_SHIPMENT_COLUMNS = (
+    "  sh.id AS shipment_id, sh.manifest_number, sh.recipient_license_number, sh.state"
+    " AS shipment_state, sh.shipped_quantity, sh.shipped_unit, sh.received_quantity,"
+    " sh.received_unit, sh.departed_at, sh.received_at, sf.license_number AS shipper_license,"
+    " t.kind AS transfer_kind, t.shipper_license_number AS external_shipper,\n"
+    "  CASE WHEN sh.facility_id IN (SELECT facility_id FROM visible) THEN 1 ELSE 0 END"
+    " AS shipment_visible\n"
+)
+_NODE_JOINS = (
+    "LEFT JOIN packages p ON w.kind = 1 AND p.id = w.id\n"
+    "LEFT JOIN items i ON i.id = p.item_id\n"
+    "LEFT JOIN harvests h ON w.kind = 2 AND h.id = w.id\n"
+    "LEFT JOIN plants pl ON w.kind = 3 AND pl.id = w.id\n"
+    "LEFT JOIN plant_batches pb ON w.kind = 4 AND pb.id = w.id\n"
+    "LEFT JOIN processing_jobs j ON w.kind = 5 AND j.id = w.id\n"
+    "LEFT JOIN facilities nf ON nf.id = COALESCE(p.facility_id, h.facility_id,"
+    " pl.facility_id, pb.facility_id, j.facility_id)\n"
+)
+_SHIPMENT_JOINS = (
+    "LEFT JOIN package_shipments sh ON w.kind = 1 AND sh.package_id = w.id\n"
+    "LEFT JOIN transfer_deliveries td ON td.id = sh.delivery_id\n"
+    "LEFT JOIN transfers t ON t.id = td.transfer_id\n"
+    "LEFT JOIN facilities sf ON sf.id = sh.facility_id\n"
+)
+
+
+def _walk_statement(sqlite: bool) -> TextClause:
+    """Every edge of the walks, each with the node it reached (and the root's row)."""
+    return text(
+        _walked(sqlite)
+        + "SELECT w.side, w.kind, w.id, w.from_kind, w.from_id, w.via, w.ref,\n"
+        + _NODE_COLUMNS
+        + "  es.quantity AS source_quantity, es.unit_of_measure_name AS source_unit,\n"
         "  ei.quantity AS input_quantity, ei.unit_of_measure_name AS input_unit,\n"
         "  eh.wet_weight AS plant_weight, ehh.unit_of_weight_name AS plant_weight_unit,\n"
         "  CASE WHEN COALESCE(es.facility_id, ei.facility_id, eh.facility_id, eb.facility_id,"
         " ep.facility_id) IN (SELECT facility_id FROM visible) THEN 1 ELSE 0 END"
         " AS edge_visible,\n"
-        "  sh.id AS shipment_id, sh.manifest_number, sh.recipient_license_number, sh.state"
-        " AS shipment_state, sh.shipped_quantity, sh.shipped_unit, sh.received_quantity,"
-        " sh.received_unit, sh.departed_at, sh.received_at, sf.license_number AS shipper_license,"
-        " t.kind AS transfer_kind, t.shipper_license_number AS external_shipper,\n"
-        "  CASE WHEN sh.facility_id IN (SELECT facility_id FROM visible) THEN 1 ELSE 0 END"
-        " AS shipment_visible\n"
-        "FROM walked w\n"
-        "LEFT JOIN packages p ON w.kind = 1 AND p.id = w.id\n"
-        "LEFT JOIN items i ON i.id = p.item_id\n"
-        "LEFT JOIN harvests h ON w.kind = 2 AND h.id = w.id\n"
-        "LEFT JOIN plants pl ON w.kind = 3 AND pl.id = w.id\n"
-        "LEFT JOIN plant_batches pb ON w.kind = 4 AND pb.id = w.id\n"
-        "LEFT JOIN processing_jobs j ON w.kind = 5 AND j.id = w.id\n"
-        "LEFT JOIN facilities nf ON nf.id = COALESCE(p.facility_id, h.facility_id,"
-        " pl.facility_id, pb.facility_id, j.facility_id)\n"
-        "LEFT JOIN package_sources es ON w.via IN (1, 2, 3, 4, 5) AND es.id = w.ref\n"
+        + _SHIPMENT_COLUMNS
+        + "FROM walked w\n"
+        + _NODE_JOINS
+        + "LEFT JOIN package_sources es ON w.via IN (1, 2, 3, 4, 5) AND es.id = w.ref\n"
         "LEFT JOIN processing_job_inputs ei ON w.via = 6 AND ei.id = w.ref\n"
         "LEFT JOIN harvest_plants eh ON w.via = 10 AND eh.id = w.ref\n"
         "LEFT JOIN harvests ehh ON ehh.id = eh.harvest_id\n"
         "LEFT JOIN plant_batches eb ON w.via IN (7, 8) AND eb.id = w.ref\n"
         "LEFT JOIN plants ep ON w.via = 9 AND ep.id = w.ref\n"
-        "LEFT JOIN package_shipments sh ON w.kind = 1 AND sh.package_id = w.id\n"
-        "LEFT JOIN transfer_deliveries td ON td.id = sh.delivery_id\n"
-        "LEFT JOIN transfers t ON t.id = td.transfer_id\n"
-        "LEFT JOIN facilities sf ON sf.id = sh.facility_id\n"
-        "ORDER BY w.side, w.kind, w.id, w.ref, sh.id"
+        + _SHIPMENT_JOINS
+        + "ORDER BY w.side, w.kind, w.id, w.ref, sh.id"
     )
 
 
-# The walk as each database runs it (by SQLAlchemy dialect name; SQLite's with index hints).
+def _recall_statement(sqlite: bool) -> TextClause:
+    """The root and each package the forward walk reaches, once, with its shipments: no
+    edges (a recall lists packages, not how they were made)."""
+    return text(
+        _walked(sqlite)
+        + "SELECT w.side, w.kind, w.id,\n"
+        + _NODE_COLUMNS
+        + _SHIPMENT_COLUMNS
+        + "FROM (SELECT DISTINCT side, kind, id FROM walked WHERE kind = 1 OR side = 0) w\n"
+        + _NODE_JOINS
+        + _SHIPMENT_JOINS
+        + "ORDER BY w.side, w.id, sh.id"
+    )
+
+
+# The statements as each database runs them (by SQLAlchemy dialect name; SQLite's with
+# index hints).
 _WALKS = {"sqlite": _walk_statement(sqlite=True), "postgresql": _walk_statement(sqlite=False)}
+_RECALLS = {
+    "sqlite": _recall_statement(sqlite=True),
+    "postgresql": _recall_statement(sqlite=False),
+}
 
 # --- what the walk answers ---------------------------------------------------------------------
 
@@ -431,16 +474,20 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _walk(
+def _read(
     session: Session,
+    statements: dict[str, TextClause],
     kind: Kind,
     node_id: int,
     user_id: int | None,
+    *,
     ancestors: bool,
     descendants: bool,
-) -> Tree:
+) -> tuple[list[Any], Any]:
+    """The rows of one statement, and their columns' positions (rows are read by position:
+    by name, reading costs ten times more)."""
     result = session.execute(
-        _WALKS[session.get_bind().dialect.name],
+        statements[session.get_bind().dialect.name],
         {
             "kind": int(kind),
             "id": node_id,
@@ -449,37 +496,58 @@ def _walk(
             "down": int(descendants),
         },
     )
-    # Rows are read by position: by name, reading costs ten times more.
-    c = SimpleNamespace(**{name: i for i, name in enumerate(result.keys())})
-    rows = result.all()
+    columns = SimpleNamespace(**{name: i for i, name in enumerate(result.keys())})
+    return list(result.all()), columns
+
+
+def _noted(row: Any, c: Any, nodes: dict[tuple[Kind, int], Node], shipped: set[int]) -> Node:
+    """The row's node (made on its first row) with the row's shipment noted on it, when the
+    caller may see that shipment: the package is theirs, or the shipper is."""
+    key = (_KIND[row[c.kind]], row[c.id])
+    node = nodes.get(key)
+    if node is None:
+        node = nodes[key] = _node(row, c)
+    shipment_id = row[c.shipment_id]
+    if shipment_id is None or shipment_id in shipped:
+        return node
+    shipped.add(shipment_id)
+    if row[c.shipment_visible] or node.visible:
+        shipper = row[c.shipper_license] if row[c.transfer_kind] != "External" else None
+        node.shipments.append(
+            Shipment(
+                row[c.manifest_number],
+                shipper or row[c.external_shipper],
+                row[c.recipient_license_number],
+                row[c.shipment_state],
+                _decimal(row[c.shipped_quantity]) or Decimal(0),
+                row[c.shipped_unit],
+                _decimal(row[c.received_quantity]),
+                row[c.received_unit],
+                _moment(row[c.departed_at]),
+                _moment(row[c.received_at]),
+            )
+        )
+    return node
+
+
+def _walk(
+    session: Session,
+    kind: Kind,
+    node_id: int,
+    user_id: int | None,
+    ancestors: bool,
+    descendants: bool,
+) -> Tree:
+    rows, c = _read(
+        session, _WALKS, kind, node_id, user_id, ancestors=ancestors, descendants=descendants
+    )
     root = (kind, node_id)
     nodes: dict[tuple[Kind, int], Node] = {}
     edges: dict[tuple[Any, ...], Edge] = {}
     seen_refs: set[tuple[int, int]] = set()
-    seen_shipments: set[int] = set()
+    shipped: set[int] = set()
     for row in rows:
-        key = (_KIND[row[c.kind]], row[c.id])
-        node = nodes.get(key)
-        if node is None:
-            node = nodes[key] = _node(row, c)
-        if row[c.shipment_id] is not None and row[c.shipment_id] not in seen_shipments:
-            seen_shipments.add(row[c.shipment_id])
-            if row[c.shipment_visible] or node.visible:
-                shipper = row[c.shipper_license] if row[c.transfer_kind] != "External" else None
-                node.shipments.append(
-                    Shipment(
-                        row[c.manifest_number],
-                        shipper or row[c.external_shipper],
-                        row[c.recipient_license_number],
-                        row[c.shipment_state],
-                        _decimal(row[c.shipped_quantity]) or Decimal(0),
-                        row[c.shipped_unit],
-                        _decimal(row[c.received_quantity]),
-                        row[c.received_unit],
-                        _moment(row[c.departed_at]),
-                        _moment(row[c.received_at]),
-                    )
-                )
+        _noted(row, c, nodes, shipped)
         if row[c.via] is None or (row[c.via], row[c.ref]) in seen_refs:
             continue
         seen_refs.add((row[c.via], row[c.ref]))
@@ -563,12 +631,23 @@ class Recall:
 
 def recall(session: Session, kind: Kind, node_id: int, *, user_id: int | None) -> Recall:
     """Every package holding material from the node (the node itself, for a package), each
-    with its state, and every sale the hooks find of them."""
-    tree = walk(session, kind, node_id, user_id=user_id, ancestors=False)
+    with its state, in package id order, and every sale the hooks find of them (one
+    statement, and the hooks')."""
+    with _collector_paused():
+        rows, c = _read(
+            session, _RECALLS, kind, node_id, user_id, ancestors=False, descendants=True
+        )
+        nodes: dict[tuple[Kind, int], Node] = {}
+        shipped: set[int] = set()
+        for row in rows:
+            _noted(row, c, nodes, shipped)
+        for node in nodes.values():
+            _transferred(node)
+    root = nodes[(kind, node_id)]
     packages = sorted(
-        (node for node in tree.nodes.values() if node.kind is Kind.PACKAGE),
-        key=lambda node: (node.depth, node.id),
+        (node for node in nodes.values() if node.kind is Kind.PACKAGE),
+        key=lambda node: node.id,
     )
     ids = [node.id for node in packages]
     sales = [sale for hook in SALES_HOOKS for sale in hook(session, ids, user_id)]
-    return Recall(tree.nodes[tree.root], packages, sales)
+    return Recall(root, packages, sales)
