@@ -307,8 +307,8 @@ def run(args: argparse.Namespace, packages: int) -> None:
                 f"{'recall alone (best of 5)':<48} {min(timings):9.1f} ms  "
                 f"{found['PackageCount']:,} packages, {len(answer.content) / 1e6:.1f} MB"
             )
-            # Two connections (one per wrk thread): a recall answers megabytes, and a queue of them only measures
-            # the queue (wrk gives up on a request after 2 s).
+            # Two connections (one per wrk thread): a recall answers megabytes, and a queue
+            # of them only measures the queue (wrk gives up on a request after 2 s).
             recall = {**common, "concurrency": 2}
             print(
                 wrk("GET /leafledger/v1/recall/harvests/{id}", base + recall_path, **recall).row()
