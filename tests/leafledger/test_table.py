@@ -23,7 +23,7 @@ ALL = pytest.mark.parametrize("row", ROWS, ids=lambda r: f"{r.method} {r.path}")
 
 
 def path_of(row: Endpoint) -> str:
-    return re.sub(r"{id}", str(MISSING_ID), row.path)
+    return re.sub(r"{label}", "1A4NOSUCHLABEL", re.sub(r"{id}", str(MISSING_ID), row.path))
 
 
 def send(
@@ -69,7 +69,7 @@ def test_every_row_is_documented_in_the_one_openapi_document(client: TestClient)
     document = client.get("/openapi.json").json()
     for row in ROWS:
         operation = document["paths"][row.path][row.method.lower()]
-        assert operation["tags"] == ["leafledger: Transfers"]
+        assert operation["tags"] == [f"leafledger: {row.resource}"]
         assert operation["security"] == [{"metrcBasic": []}]
         if row.method != "GET":
             answer = operation["responses"]["200"]["content"]["application/json"]["schema"]

@@ -26,6 +26,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from leafledger.domain.models import Package, PackageShipment
+from leafledger.domain.queries.recall_sales import SaleHit, sales_of
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import harvest_into
@@ -233,6 +234,19 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     )
     assert sale.status_code == 200, sale.text
     assert quantities(shop)[tags[2]] == 99
+    # The cultivator's recall of its harvest reaches across both transfers, to the sale.
+    found = grower.api.ok("GET", f"/leafledger/v1/recall/harvests/{harvest}")
+    recalled = {p["Label"]: p for p in found["Packages"] if p["Label"]}
+    assert set(tags) <= set(recalled)
+    (sold,) = [s for s in found["Sales"] if s["PackageLabel"] == tags[2]]
+    assert (sold["Quantity"], sold["UnitOfMeasureName"]) == (1, "Grams")
+    assert sold["FacilityLicenseNumber"] == shop.license and sold["Visible"] is True
+    with store.read() as session:
+        sold_from = session.scalars(select(Package.id).where(Package.label == tags[2])).all()
+        # Someone employed nowhere sees that a sale was made, and nothing of it.
+        assert sales_of(session, sold_from, user_id=None) == [
+            SaleHit(None, None, None, None, None, None, None, False)
+        ]
 
     # 8. The Trace view of the same transfers: the dispensary's shipment, lot by lot, and the
     # cultivator's first transfer, received in full.

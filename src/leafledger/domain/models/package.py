@@ -81,8 +81,11 @@ class PackageSource(Timestamped, Base):
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
     source_harvest_id: Mapped[int | None] = mapped_column(ForeignKey("harvests.id"), index=True)
     source_package_id: Mapped[int | None] = mapped_column(ForeignKey("packages.id"), index=True)
-    source_plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"))
-    source_plant_id: Mapped[int | None] = mapped_column(ForeignKey("plants.id"))
+    # Indexed, as every source column, for the forward walk of the genealogy.
+    source_plant_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("plant_batches.id"), index=True
+    )
+    source_plant_id: Mapped[int | None] = mapped_column(ForeignKey("plants.id"), index=True)
     # A package made by a processing job; the job's own inputs lead on to the packages (and
     # harvests) it was made from.
     source_processing_job_id: Mapped[int | None] = mapped_column(

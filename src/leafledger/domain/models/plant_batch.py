@@ -38,10 +38,11 @@ class PlantBatch(Timestamped, Base):
     packaged_count: Mapped[int] = mapped_column(default=0)
     destroyed_count: Mapped[int] = mapped_column(default=0)
     planted_date: Mapped[date]
-    source_package_id: Mapped[int | None] = mapped_column(ForeignKey("packages.id"))
+    # Indexed (as source_plant_id) for the forward walk of the genealogy.
+    source_package_id: Mapped[int | None] = mapped_column(ForeignKey("packages.id"), index=True)
     # The mother plant of a clone batch. No foreign key: plants refer to their batch, and a
     # cycle of foreign keys would make creation order ambiguous.
-    source_plant_id: Mapped[int | None]
+    source_plant_id: Mapped[int | None] = mapped_column(index=True)
     # The plant tag put on the batch (PUT /plantbatches/v2/tag); none until one is given.
     tag_id: Mapped[int | None] = mapped_column(ForeignKey("tags.id"))
     is_on_hold: Mapped[bool] = mapped_column(default=False)
