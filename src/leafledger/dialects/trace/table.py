@@ -53,6 +53,7 @@ from leafledger.dialects.trace.resources import (
     plant_batches,
     plants,
     products,
+    sales,
     strains,
 )
 
@@ -211,14 +212,14 @@ ROWS: tuple[Endpoint, ...] = (
     row("Transfers", "GET", f"{TRANSFERS}/{{id}}", VIEW_TRANSFERS),
     row("Transfers", "PUT", f"{TRANSFERS}/{{id}}", "Manage Transfers", body=OBJECT),
     # Sales (Metrc sales receipts) and their reference lists
-    row("Sales", "POST", SALES, RECORD_SALES, body=OBJECT, batch="sales"),
-    row("Sales", "GET", SALES, VIEW_SALES, paged=True),
-    row("Sales", "GET", f"{SALES}/actions", "None", scope=CALLER),
-    row("Sales", "GET", f"{SALES}/customer_types", "None", scope=CALLER),
-    row("Sales", "GET", f"{SALES}/identification_types", "None", scope=CALLER),
-    row("Sales", "GET", f"{SALES}/currency_types", "None", scope=CALLER),
-    row("Sales", "GET", f"{SALES}/payment_types", "None", scope=CALLER),
-    row("Sales", "GET", f"{SALES}/tax_types", "None", scope=CALLER),
-    row("Sales", "GET", f"{SALES}/{{id}}", VIEW_SALES),
-    row("Sales", "PUT", f"{SALES}/{{id}}", "Manage Sales", body=OBJECT),
+    row("Sales", "POST", SALES, RECORD_SALES, body=OBJECT, batch="sales", schema=sales.SalesBody, handler=sales.create_sales),
+    row("Sales", "GET", SALES, VIEW_SALES, paged=True, windowed=True, handler=sales.list_sales),
+    row("Sales", "GET", f"{SALES}/actions", "None", scope=CALLER, handler=reference_list(sales.ACTIONS)),
+    row("Sales", "GET", f"{SALES}/customer_types", "None", scope=CALLER, handler=reference_list(sales.CUSTOMER_TYPES)),
+    row("Sales", "GET", f"{SALES}/identification_types", "None", scope=CALLER, handler=reference_list(sales.IDENTIFICATION_TYPES)),
+    row("Sales", "GET", f"{SALES}/currency_types", "None", scope=CALLER, handler=reference_list(sales.CURRENCIES)),
+    row("Sales", "GET", f"{SALES}/payment_types", "None", scope=CALLER, handler=reference_list(sales.PAYMENT_TYPES)),
+    row("Sales", "GET", f"{SALES}/tax_types", "None", scope=CALLER, handler=reference_list(sales.TAX_TYPES)),
+    row("Sales", "GET", f"{SALES}/{{id}}", VIEW_SALES, loads=sales.SALE, handler=sales.get_sale),
+    row("Sales", "PUT", f"{SALES}/{{id}}", "Manage Sales", body=OBJECT, schema=sales.SaleChangeBody, loads=sales.SALE_TO_CHANGE, handler=sales.update_sale),
 )
