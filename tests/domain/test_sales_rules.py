@@ -322,3 +322,28 @@ def test_lines_posted_by_date_share_one_receipt_per_day(store: Store, shop: Grow
     with store.read() as session:
         package = session.scalars(select(Package).where(Package.label == label)).one()
         assert package.quantity == 5
+
+
+# --- kept counts
+
+
+def _counts(store: Store, facility_id: int) -> dict[bool, int]:
+    from leafledger.domain.models import SalesReceiptCount
+
+    with store.read() as session:
+        rows = session.scalars(
+            select(SalesReceiptCount).where(SalesReceiptCount.facility_id == facility_id)
+        )
+        return {row.active: row.count for row in rows}
+
+
+def test_the_kept_counts_follow_records_voids_and_rollbacks(store: Store, shop: Grow) -> None:
+    label = sellable(shop, "10")
+    first = record(store, shop, sale(shop, one(label)))
+    record(store, shop, sale(shop, one(label)))
+    with at(store, shop.license) as (session, facility):
+        service.void_receipt(session, CLI, facility, session.get(SalesReceipt, first))
+    assert _counts(store, shop.facility.id) == {True: 1, False: 1}
+    command = sale(shop, one(label), one(label, "100"))  # refused: the whole request undone
+    refusal(store, shop, lambda s, f: service.create_receipt(s, CLI, f, command))
+    assert _counts(store, shop.facility.id) == {True: 1, False: 1}

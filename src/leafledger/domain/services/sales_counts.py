@@ -59,9 +59,11 @@ def track_receipt_counts(session: Session, _context: Any, _instances: Any) -> No
 def apply_receipt_counts(session: Session) -> None:
     """Session hook (before_commit): change the counts by what the request did, in key order
     (two requests then lock the rows in the same order)."""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, SalesReceipt) for obj in pending):
+        session.flush()  # the last changes pass through the flush hook first
     if not session.info.get(_DELTAS):
         return
-    session.flush()  # the last changes pass through the flush hook first
     deltas: Counter[Key] = session.info.pop(_DELTAS, Counter())
     dialect = session.get_bind().dialect.name
     upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
