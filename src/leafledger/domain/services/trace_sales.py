@@ -473,7 +473,8 @@ def _restated(
     new_taxes = _taxes_for(taxes, sub, old_sub)
     columns = _columns(price, quantity, discount, new_taxes)
     untaxed = not taxes and line.price is None and line.sub_total is None
-    if untaxed:  # a Metrc line stating its total only: the total in proportion
+    if untaxed and price == unit_price_of(line):
+        # A Metrc line stating its total only, at its own price: the total in proportion.
         columns["total_amount"] = cents(
             Decimal(line.total_price) * quantity / old_quantity if old_quantity else ZERO
         )
