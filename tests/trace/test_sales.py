@@ -57,8 +57,9 @@ TAXES = [
 ]
 
 
-def sale(shop: Grow, *items: dict[str, Any], behind: timedelta = timedelta(minutes=1),
-         **more: Any) -> dict[str, Any]:  # fmt: skip
+def sale(
+    shop: Grow, *items: dict[str, Any], behind: timedelta = timedelta(minutes=1), **more: Any
+) -> dict[str, Any]:
     local = local_now(shop, behind)
     moment = local.replace(tzinfo=ZoneInfo(shop.facility.timezone)).astimezone(UTC)
     return {
@@ -116,7 +117,9 @@ def test_a_sale_draws_its_lots_and_reads_as_the_samples_show(
     body = sale(
         shop,
         item(lot_id(shop, buds), "1", discount="1.00", taxes=TAXES, total="11.50"),
-        item(lot_id(shop, more), "2", discount="1.00", taxes=[{"type": "KOMTAX0001", "rate": "10"}]),
+        item(
+            lot_id(shop, more), "2", discount="1.00", taxes=[{"type": "KOMTAX0001", "rate": "10"}]
+        ),
         external_id=unique("POS"),
         totals={"subtotal": "28.00", "quantity": "3", "total": "32.40"},
     )
@@ -134,7 +137,11 @@ def test_a_sale_draws_its_lots_and_reads_as_the_samples_show(
     first, second = data["line_items"]
     assert first["lot"] == {"id": lot_id(shop, buds)}
     assert (first["quantity"], first["unit_price"], first["discount"]) == ("1", "10.00", "1.00")
-    assert (first["subtotal"], first["total"], first["unit_of_measure"]) == ("9.00", "11.50", "Grams")
+    assert (first["subtotal"], first["total"], first["unit_of_measure"]) == (
+        "9.00",
+        "11.50",
+        "Grams",
+    )
     assert first["taxes"][0] == {
         "type": {"id": "KOMTAX0001", "name": "Sales Tax"},
         "name": "CA MJ Sales Tax",
@@ -166,8 +173,12 @@ def test_stated_totals_that_differ_are_warned_and_old_sales_warned_in_hours(
     sales: TraceClient, shop: Grow
 ) -> None:
     label = sellable(shop, "10")
-    body = sale(shop, item(lot_id(shop, label), "1", total="99.00"), behind=timedelta(hours=5),
-                totals={"total": "5.00"})  # fmt: skip
+    body = sale(
+        shop,
+        item(lot_id(shop, label), "1", total="99.00"),
+        behind=timedelta(hours=5),
+        totals={"total": "5.00"},
+    )
     answer = made(sales, body)
     types = [w["type"] for w in answer["warnings"]]
     assert types == ["created_at", "local_time", "line_items.total", "totals.total"]
@@ -364,10 +375,21 @@ def test_change_refusals(sales: TraceClient, shop: Grow, api: Api) -> None:
     def refusal(body: dict[str, Any]) -> str:
         return str(refused(sales.send("PUT", url, body))["errors"][0]["detail"])
 
-    assert "lot" in refusal({"actions": {"id": "KMSAN0002"}, "line_items": [{"lot": {"id": lot_id(shop, other)}, "amount": "1"}]})  # noqa: E501
-    assert "amount" in refusal({"actions": {"id": "KMSAN0002"}, "line_items": [{"lot": {"id": lot}}]})  # noqa: E501
-    assert "quantity" in refusal({"actions": {"id": "KMSAN0004"}, "line_items": [{"lot": {"id": lot}, "quantity": "3"}]})  # noqa: E501
-    assert "quantity" in refusal({"actions": {"id": "KMSAN0001"}, "line_items": [{"lot": {"id": lot}, "quantity": "0"}]})  # noqa: E501
+    assert "lot" in refusal(
+        {
+            "actions": {"id": "KMSAN0002"},
+            "line_items": [{"lot": {"id": lot_id(shop, other)}, "amount": "1"}],
+        }
+    )
+    assert "amount" in refusal(
+        {"actions": {"id": "KMSAN0002"}, "line_items": [{"lot": {"id": lot}}]}
+    )
+    assert "quantity" in refusal(
+        {"actions": {"id": "KMSAN0004"}, "line_items": [{"lot": {"id": lot}, "quantity": "3"}]}
+    )
+    assert "quantity" in refusal(
+        {"actions": {"id": "KMSAN0001"}, "line_items": [{"lot": {"id": lot}, "quantity": "0"}]}
+    )
     assert "actions" in refusal({"actions": {"id": "KMSAN0009"}})
     assert "line_items" in refusal({"actions": {"id": "KMSAN0002"}})
     api.ok("PUT", "/sales/v2/receipts/finalize", [{"Id": int(data["id"])}])

@@ -59,7 +59,10 @@ def test_a_trace_sale_is_a_metrc_receipt(sales: TraceClient, shop: Grow, api: Ap
     changed = sales.data(
         "PUT",
         f"/{made_sale['id']}",
-        {"actions": {"id": "KMSAN0001"}, "line_items": [{"lot": {"id": lot_id(shop, more)}, "quantity": "3"}]},  # noqa: E501
+        {
+            "actions": {"id": "KMSAN0001"},
+            "line_items": [{"lot": {"id": lot_id(shop, more)}, "quantity": "3"}],
+        },
     )
     same_lines(changed, api.ok("GET", f"/sales/v2/receipts/{made_sale['id']}"))
     assert quantity(shop, more) == 7
@@ -70,8 +73,16 @@ def test_a_metrc_receipt_is_a_trace_sale(sales: TraceClient, shop: Grow, api: Ap
     number = unique("METRC")
     body = receipt(
         shop,
-        line(buds, "2.5", total="27.50", Price="10", DiscountAmount="1", SubTotal="24",
-             SalesTax="2.4", ExciseTax="1.1"),  # fmt: skip
+        line(
+            buds,
+            "2.5",
+            total="27.50",
+            Price="10",
+            DiscountAmount="1",
+            SubTotal="24",
+            SalesTax="2.4",
+            ExciseTax="1.1",
+        ),
         line(more, 3, "Each", total=12),
         ExternalReceiptNumber=number,
     )
@@ -95,7 +106,10 @@ def test_a_metrc_receipt_is_a_trace_sale(sales: TraceClient, shop: Grow, api: Ap
     changed = sales.data(
         "PUT",
         f"/{receipt_id}",
-        {"actions": {"id": "KMSAN0002"}, "line_items": [{"lot": {"id": lot_id(shop, more)}, "amount": "5"}]},  # noqa: E501
+        {
+            "actions": {"id": "KMSAN0002"},
+            "line_items": [{"lot": {"id": lot_id(shop, more)}, "amount": "5"}],
+        },
     )
     assert changed["line_items"][1]["total"] == "15.00"
     same_lines(changed, api.ok("GET", f"/sales/v2/receipts/{receipt_id}"))
