@@ -45,7 +45,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import Actor
-from leafledger.domain.errors import RuleViolation
+from leafledger.domain.errors import FieldPath, RuleViolation
 from leafledger.domain.models import Facility, Package, SalesReceipt, SalesTransaction
 from leafledger.domain.services import patients
 from leafledger.domain.services import sales as receipts
@@ -253,14 +253,16 @@ def _lines(sale: NewSale) -> tuple[list[receipts.SaleLine], list[Json], list[Jso
 
 
 def _not_negative(item: SaleItem, index: int) -> None:
-    stated = [("unit_price", item.unit_price), ("discount", item.discount)]
+    stated: list[tuple[FieldPath, Decimal | None]] = [
+        (("unit_price",), item.unit_price),
+        (("discount",), item.discount),
+    ]
     stated += [(("taxes", i, "rate"), t.rate) for i, t in enumerate(item.taxes)]
     stated += [(("taxes", i, "total"), t.total) for i, t in enumerate(item.taxes)]
     for name, value in stated:
         if value is not None and value < 0:
-            at = name if isinstance(name, tuple) else (name,)
             raise RuleViolation(
-                f"{{field}} may not be negative, got {value}.", field=("items", index, *at)
+                f"{{field}} may not be negative, got {value}.", field=("items", index, *name)
             )
 
 
