@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AliasChoices, AliasPath, Field, PlainValidator, StringConstraints
 from pydantic import WithJsonSchema as Schema
+from sqlalchemy import select
 
 from leafledger.dialects.kit.bodies import Loads
 from leafledger.dialects.kit.call import Call
@@ -388,10 +389,13 @@ def _viewer(call: Call) -> Callable[[SaleRecord], dict[str, Any]]:
 
 def _views(call: Call, receipt_ids: Sequence[int]) -> list[dict[str, Any]]:
     call.session.flush()
-    rows = [
-        call.session.get(ReceiptRow, receipt_id, populate_existing=True)
-        for receipt_id in receipt_ids
-    ]
+    found = call.session.scalars(
+        select(ReceiptRow)
+        .where(ReceiptRow.id.in_(receipt_ids))
+        .execution_options(populate_existing=True)
+    )
+    by_id = {row.id: row for row in found}
+    rows = [by_id[receipt_id] for receipt_id in receipt_ids]
     viewer = _viewer(call)
     return [viewer(sale) for sale in sales_of(call.facility.id)(call.session, rows)]
 
