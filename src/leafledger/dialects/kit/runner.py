@@ -155,6 +155,10 @@ class Dialect(ABC):
     def field_casing(self, name: str) -> str:
         """The wire spelling of a domain field name that a row's schema does not carry."""
 
+    def refusal(self, endpoint: Endpoint, exc: RuleViolation) -> Response:
+        """The 400 answering a rule violation (a dialect may add to it)."""
+        return self.error(400, self.rule_message(endpoint, exc), row=exc.row)
+
     def rule_message(self, endpoint: Endpoint, exc: RuleViolation) -> str:
         """A rule violation's message, its field named as this row's wire body names it."""
         return exc.worded(lambda path: wire_name(endpoint.schema, path, self.field_casing))
@@ -225,8 +229,7 @@ class Runner:
                 "The request conflicts with a change made at the same time; nothing was saved.",
             )
         except RuleViolation as exc:
-            message = self.dialect.rule_message(endpoint, exc)
-            return self.dialect.error(400, message, row=exc.row)
+            return self.dialect.refusal(endpoint, exc)
         except LedgerError as exc:
             return self.dialect.error(_DOMAIN_STATUS.get(type(exc), 400), exc.message)
         except Exception:

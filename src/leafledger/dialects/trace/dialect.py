@@ -305,12 +305,19 @@ class TraceDialect(Dialect):
         message: str,
         row: int | None = None,
         headers: Mapping[str, str] | None = None,
+        warnings: list[dict[str, str]] | None = None,
     ) -> Response:
         problem: dict[str, Any] = {"type": ERROR_TYPES.get(status, "error"), "detail": message}
         if row is not None:
             problem["row"] = row
-        body = {"results": None, "warnings": [], "errors": [problem]}
+        body = {"results": None, "warnings": list(warnings or []), "errors": [problem]}
         return json_response(body, status, headers)
+
+    def refusal(self, endpoint: Endpoint, exc: RuleViolation) -> Response:
+        """A refusal that carries warnings (a sale over a patient's limits names the
+        override) answers them beside its error."""
+        message = self.rule_message(endpoint, exc)
+        return self.error(400, message, row=exc.row, warnings=getattr(exc, "warnings", None))
 
     def result(self, call: Call, value: Any) -> Response:
         warnings: list[dict[str, str]] = []

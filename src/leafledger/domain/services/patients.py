@@ -32,7 +32,8 @@ a caregiver is active while designated for at least one active registration.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -497,6 +498,27 @@ def _grams(value: Decimal) -> str:
     return f"{format(value.normalize(), 'f')} g"
 
 
+class OverLimit(RuleViolation):
+    """A sale over what a patient may buy (a THC ceiling, or more than a period leaves):
+    the refusal a purchase limit override (`limits_waived`) lets through."""
+
+
+# The session flag `limits_waived` sets for the purchases recorded inside it.
+_WAIVED = "patients.purchase_limits_waived"
+
+
+@contextmanager
+def limits_waived(session: Session) -> Iterator[None]:
+    """Purchases recorded inside this block are not checked against the patient's purchase
+    limits (Trace's `purchase_limit_override`, for a sale failing them by clerical error);
+    the licence must still be in effect, and the purchases still count."""
+    session.info[_WAIVED] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_WAIVED, None)
+
+
 def _refuse(allowance: Allowance, lines: Sequence[_Line]) -> None:
     if not allowance.in_effect:
         raise RuleViolation(
@@ -508,7 +530,7 @@ def _refuse(allowance: Allowance, lines: Sequence[_Line]) -> None:
     for index, line in enumerate(lines):
         ceiling = allowance.thc_ceiling(line.category)
         if ceiling is not None and line.thc_percent is not None and line.thc_percent > ceiling:
-            raise RuleViolation(
+            raise OverLimit(
                 f"{{field}} {line.thc_percent} is above the {ceiling}% the patient may buy "
                 f"in {line.category.value}.",
                 field=("lines", index, "thc_percent"),
@@ -517,7 +539,7 @@ def _refuse(allowance: Allowance, lines: Sequence[_Line]) -> None:
     for category, grams in wanted.items():
         left = allowance.of(category).left
         if grams and left is not None and grams > left:
-            raise RuleViolation(
+            raise OverLimit(
                 f"The sale takes {_grams(grams)} of {category.value}, more than the "
                 f"{_grams(left)} the patient has left in the {allowance.period_days}-day period "
                 f"from {allowance.period_start.isoformat()} to {allowance.on_date.isoformat()}."
@@ -586,7 +608,11 @@ def record_purchases(
     # the sale day, and those ending on the days of later purchases, are the fullest.
     for last in sorted({sold_on} | {p.purchased_on for p in purchases if p.purchased_on > sold_on}):
         bought = _grams_bought(purchases, last - days, last)
-        _refuse(_allowance(patient, last, bought, effective), lines)
+        try:
+            _refuse(_allowance(patient, last, bought, effective), lines)
+        except OverLimit:
+            if not session.info.get(_WAIVED):
+                raise
     recorded = []
     for line in lines:
         purchase = PatientPurchase(
