@@ -183,6 +183,17 @@ def _batch_type(value: str) -> str:
     return batch_type
 
 
+def _new_batch_terms(
+    planting: Planting | PlantingFromPlant | PlantingFromPackage,
+) -> tuple[str, str, int]:
+    """What every planting states of its new batch, checked: name, batch type, plant count."""
+    return (
+        clean_name(planting.name, "plant batch name", "name"),
+        _batch_type(planting.batch_type),
+        counted(planting.count),
+    )
+
+
 def _new_batch(
     facility: Facility,
     name: str,
@@ -219,9 +230,7 @@ def plant(session: Session, actor: Actor, facility: Facility, planting: Planting
 
     The batch is added to the session, not flushed: it has its id after the next flush."""
     require_grower(facility)
-    name = clean_name(planting.name, "plant batch name", "name")
-    batch_type = _batch_type(planting.batch_type)
-    count = counted(planting.count)
+    name, batch_type, count = _new_batch_terms(planting)
     strain = strain_named(session, facility, planting.strain)
     location, sub = place(
         session, facility, planting.location, planting.sublocation, "plant batches"
@@ -270,9 +279,7 @@ def plant_from_plant(
     """
     require_grower(facility)
     source = active_plant_by_label(session, facility, planting.plant_label)
-    name = clean_name(planting.name, "plant batch name", "name")
-    batch_type = _batch_type(planting.batch_type)
-    count = counted(planting.count)
+    name, batch_type, count = _new_batch_terms(planting)
     strain_id = source.strain_id
     if planting.strain:
         strain_id = strain_named(session, facility, planting.strain).id
@@ -375,9 +382,7 @@ def plant_from_package(
     """
     require_grower(facility)
     package, item = _planted_package(session, facility, planting.package_label)
-    name = clean_name(planting.name, "plant batch name", "name")
-    batch_type = _batch_type(planting.batch_type)
-    count = counted(planting.count)
+    name, batch_type, count = _new_batch_terms(planting)
     strain = strain_named(session, facility, planting.strain)
     if batch_type == "Clone" and item.strain_id not in (None, strain.id):
         raise RuleViolation(
