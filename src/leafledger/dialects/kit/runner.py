@@ -25,8 +25,9 @@ from leafledger.dialects.kit.call import Call, require_permissions
 from leafledger.dialects.kit.endpoint import Body, Endpoint, Scope
 from leafledger.dialects.kit.errors import RequestError, bad_request
 from leafledger.dialects.kit.json_body import MAX_BODY_BYTES, parse_body
-from leafledger.dialects.kit.paging import PageRequest
+from leafledger.dialects.kit.paging import PageRequest, PageResult, fetch_page
 from leafledger.dialects.kit.ratelimit import RateLimiter, retry_after_header
+from leafledger.dialects.kit.results import Listing
 from leafledger.dialects.kit.window import Window
 from leafledger.dialects.kit.writes import WriteSlots
 from leafledger.domain.actor import Actor
@@ -39,6 +40,7 @@ from leafledger.domain.errors import (
     Unauthenticated,
 )
 from leafledger.domain.models import Facility
+from leafledger.domain.queries.base import completed
 from leafledger.settings import RateLimits
 from leafledger.store import Store
 
@@ -180,6 +182,14 @@ def json_response(
         media_type="application/json",
         headers=dict(headers or {}),
     )
+
+
+def rendered_page(call: Call, listing: Listing, page: PageRequest) -> tuple[PageResult, list[Any]]:
+    """One page of a listing, its records completed and rendered: what a dialect envelopes."""
+    listed = listing.listed
+    found = fetch_page(call.session, listed.source, page, listed.total, listed.expand)
+    records = completed(call.session, listed, found.records)
+    return found, [listing.render(record) for record in records]
 
 
 _DOMAIN_STATUS: dict[type[LedgerError], int] = {

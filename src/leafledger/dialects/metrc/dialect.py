@@ -14,13 +14,12 @@ from starlette.responses import Response
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.errors import bad_request
-from leafledger.dialects.kit.paging import PageRequest, fetch_page, parse_positive_int
+from leafledger.dialects.kit.paging import PageRequest, parse_positive_int
 from leafledger.dialects.kit.results import Listing, Written
-from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
+from leafledger.dialects.kit.runner import Dialect, json_response, optional_query, rendered_page
 from leafledger.dialects.kit.window import Window, parse_window
 from leafledger.dialects.metrc import openapi
 from leafledger.dialects.metrc.render import pascal_name
-from leafledger.domain.queries.base import completed
 
 MAX_PAGE_SIZE = 20
 
@@ -117,12 +116,7 @@ class MetrcDialect(Dialect):
         return json_response(value)
 
     def _listing(self, call: Call, listing: Listing) -> Any:
-        listed = listing.listed
-        page = fetch_page(
-            call.session, listed.source, call.page or PageRequest(), listed.total, listed.expand
-        )
-        records = completed(call.session, listed, page.records)
-        data = [listing.render(record) for record in records]
+        page, data = rendered_page(call, listing, call.page or PageRequest())
         if not call.endpoint.paged:
             return data
         size = page.request.size if page.request.size is not None else len(data)

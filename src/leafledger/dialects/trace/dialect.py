@@ -49,14 +49,13 @@ from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.errors import RequestError, bad_request
 from leafledger.dialects.kit.json_body import MAX_OBJECTS
-from leafledger.dialects.kit.paging import MAX_QUERY_INT, PageRequest, fetch_page
+from leafledger.dialects.kit.paging import MAX_QUERY_INT, PageRequest
 from leafledger.dialects.kit.results import Listing, Written
-from leafledger.dialects.kit.runner import Dialect, json_response, optional_query
+from leafledger.dialects.kit.runner import Dialect, json_response, optional_query, rendered_page
 from leafledger.dialects.kit.window import Window, parse_instant
 from leafledger.dialects.trace import openapi
 from leafledger.dialects.trace.states import path_state
 from leafledger.domain.errors import RuleViolation, Unauthenticated
-from leafledger.domain.queries.base import completed
 from leafledger.domain.services.trace_accounts import authenticate_trace_account
 
 DEFAULT_LIMIT = 100
@@ -335,9 +334,7 @@ class TraceDialect(Dialect):
 
     def _listing(self, call: Call, listing: Listing) -> dict[str, Any]:
         page = call.page or OffsetPage(size=DEFAULT_LIMIT)
-        listed = listing.listed
-        found = fetch_page(call.session, listed.source, page, listed.total, listed.expand)
-        data = [listing.render(record) for record in completed(call.session, listed, found.records)]
+        found, data = rendered_page(call, listing, page)
         start, size = page.offset, page.size or DEFAULT_LIMIT
         following = start + size
         return {

@@ -1,5 +1,5 @@
 """What the cultivation services share: who may grow, dates, places, counts, the lookups of
-plants and plant batches, waste records and additive details.
+plants and plant batches, and the waste and additive records of plants and batches.
 
 plants.py, plant_batches.py, plant_groups.py and plant_batch_tags.py build on this module and
 never on one another, and so do the harvest and package services where they name a plant or a
@@ -21,11 +21,17 @@ from leafledger.domain import reference
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
 from leafledger.domain.models import Facility, Location, Plant, PlantBatch, Strain, Sublocation
-from leafledger.domain.models.additive import AdditivesTemplate
+from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
 from leafledger.domain.models.base import IsTrue, fits
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.services.additives import Ingredient
-from leafledger.domain.services.audit import audited, record, snapshot
+from leafledger.domain.services.audit import (
+    audited,
+    record,
+    record_created,
+    record_new,
+    snapshot,
+)
 from leafledger.domain.services.lookups import (
     location_named,
     strain_named,
@@ -185,10 +191,13 @@ def change_strain_of(
     done()
 
 
-def record_split(
+def add_split(
     session: Session, actor: Actor, made: Plant | PlantBatch, source: Plant | PlantBatch, key: str
 ) -> None:
-    """The creation of `made` from part of `source`; the event names the source by `key`."""
+    """Add `made`, made from part of `source`, flush it for its id and record its creation;
+    the event names the source by `key`."""
+    session.add(made)
+    session.flush()
     after = {**snapshot(made), key: source.id}
     record(
         session, actor, entity=made, action="split_from", facility_id=made.facility_id, after=after
@@ -334,17 +343,20 @@ def waste_unit(name: str | None) -> str:
     return unit.name
 
 
+# What a waste record states besides its weight: (reason, method, waste date).
+WasteTerms = tuple[str | None, str, date]
+
+
 def save_waste(
     session: Session,
     actor: Actor,
     facility: Facility,
     waste: Waste,
-    reason: str | None,
-    method: str,
-    when: date,
+    terms: WasteTerms,
     **concerning: Any,
 ) -> PlantWaste:
     """A plant waste record (`concerning`: its location, batch or plants, and their count)."""
+    reason, method, when = terms
     row = PlantWaste(
         facility_id=facility.id,
         waste_method_name=method,
@@ -356,11 +368,7 @@ def save_waste(
         waste_date=when,
         **concerning,
     )
-    session.add(row)
-    session.flush()
-    record(
-        session, actor, entity=row, action="create", facility_id=facility.id, after=snapshot(row)
-    )
+    record_new(session, actor, row, facility.id)
     return row
 
 
@@ -464,4 +472,51 @@ def additive_details(template: AdditivesTemplate | None, additive: Additive) -> 
         "note": template.note,
         "active_ingredients": template.active_ingredients,
         **{k: v for k, v in details.items() if v is not None},
+    }
+
+
+# A template, when the additive names one, and the details of what was applied.
+Applied = tuple[AdditivesTemplate | None, dict[str, Any]]
+
+
+def save_additives(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    applied: Applied,
+    when: date,
+    given_to: Sequence[Plant | PlantBatch],
+) -> list[PlantAdditive]:
+    """One additive record for each plant, or each batch's untracked plants, `given_to`
+    (inserted together), each audited."""
+    template, details = applied
+    rows = [
+        PlantAdditive(
+            facility_id=facility.id,
+            template_id=None if template is None else template.id,
+            applied_date=when,
+            details=details,
+            **_additive_target(target),
+        )
+        for target in given_to
+    ]
+    session.add_all(rows)
+    session.flush()
+    for row in rows:
+        record_created(session, actor, row, "create", facility.id)
+    return rows
+
+
+def _additive_target(target: Plant | PlantBatch) -> dict[str, int | None]:
+    """The plants an additive record concerns: a plant (or group), or a batch's untracked."""
+    if isinstance(target, PlantBatch):
+        return {
+            "plant_id": None,
+            "plant_batch_id": target.id,
+            "plant_count": target.untracked_count,
+        }
+    return {
+        "plant_id": target.id,
+        "plant_batch_id": target.plant_batch_id,
+        "plant_count": target.plant_count,
     }

@@ -40,7 +40,7 @@ from leafledger.domain.models import (
 )
 from leafledger.domain.models.base import fits
 from leafledger.domain.reference import HARVEST_WASTE_TYPES, find_named
-from leafledger.domain.services.audit import audited, changed, record_created
+from leafledger.domain.services.audit import audited, changed, record_new
 from leafledger.domain.services.cultivation import active_plant_by_label
 from leafledger.domain.services.lookups import (
     location_named,
@@ -108,9 +108,7 @@ def created(
 ) -> None:
     """Add a new ledger row and record its creation; flushed now, since the rows made after it
     in the same request refer to its id."""
-    session.add(entity)
-    session.flush()
-    record_created(session, actor, entity, "create", entity.facility_id)
+    record_new(session, actor, entity, entity.facility_id)
 
 
 # The books a harvest keeps, and which way an entry in each moves its current weight.

@@ -36,13 +36,15 @@ from leafledger.domain.models.additive import PlantAdditive
 from leafledger.domain.models.base import IsTrue
 from leafledger.domain.models.plant import PlantWaste
 from leafledger.domain.request_state import NamesReadAhead, request_state
-from leafledger.domain.services.audit import audited, record, record_created, snapshot
+from leafledger.domain.services.audit import audited, record, record_created, record_new, snapshot
 from leafledger.domain.services.cultivation import (
     Additive,
     StrainNamed,
     Waste,
+    WasteTerms,
     active_batch,
     active_plant_by_label,
+    add_split,
     additive_details,
     adjustment_reason,
     applied_template,
@@ -51,9 +53,9 @@ from leafledger.domain.services.cultivation import (
     counted,
     move_to,
     place,
-    record_split,
     require_grower,
     required_place,
+    save_additives,
     save_waste,
     tagged_phase,
 )
@@ -181,6 +183,17 @@ def _batch_type(value: str) -> str:
     return batch_type
 
 
+def _new_batch_terms(
+    planting: Planting | PlantingFromPlant | PlantingFromPackage,
+) -> tuple[str, str, int]:
+    """What every planting states of its new batch, checked: name, batch type, plant count."""
+    return (
+        clean_name(planting.name, "plant batch name", "name"),
+        _batch_type(planting.batch_type),
+        counted(planting.count),
+    )
+
+
 def _new_batch(
     facility: Facility,
     name: str,
@@ -217,9 +230,7 @@ def plant(session: Session, actor: Actor, facility: Facility, planting: Planting
 
     The batch is added to the session, not flushed: it has its id after the next flush."""
     require_grower(facility)
-    name = clean_name(planting.name, "plant batch name", "name")
-    batch_type = _batch_type(planting.batch_type)
-    count = counted(planting.count)
+    name, batch_type, count = _new_batch_terms(planting)
     strain = strain_named(session, facility, planting.strain)
     location, sub = place(
         session, facility, planting.location, planting.sublocation, "plant batches"
@@ -268,9 +279,7 @@ def plant_from_plant(
     """
     require_grower(facility)
     source = active_plant_by_label(session, facility, planting.plant_label)
-    name = clean_name(planting.name, "plant batch name", "name")
-    batch_type = _batch_type(planting.batch_type)
-    count = counted(planting.count)
+    name, batch_type, count = _new_batch_terms(planting)
     strain_id = source.strain_id
     if planting.strain:
         strain_id = strain_named(session, facility, planting.strain).id
@@ -300,16 +309,7 @@ def plant_from_plant(
         planting.patient_license_number,
         source_plant_id=source.id,
     )
-    session.add(batch)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=batch,
-        action="plant_from_plant",
-        facility_id=facility.id,
-        after=snapshot(batch),
-    )
+    record_new(session, actor, batch, facility.id, action="plant_from_plant")
     return batch
 
 
@@ -382,9 +382,7 @@ def plant_from_package(
     """
     require_grower(facility)
     package, item = _planted_package(session, facility, planting.package_label)
-    name = clean_name(planting.name, "plant batch name", "name")
-    batch_type = _batch_type(planting.batch_type)
-    count = counted(planting.count)
+    name, batch_type, count = _new_batch_terms(planting)
     strain = strain_named(session, facility, planting.strain)
     if batch_type == "Clone" and item.strain_id not in (None, strain.id):
         raise RuleViolation(
@@ -466,9 +464,7 @@ def split(session: Session, actor: Actor, facility: Facility, order: Split) -> P
     )
     if location is None:  # a split without a new place stays where its source is
         batch.location_id, batch.sublocation_id = source.location_id, source.sublocation_id
-    session.add(batch)
-    session.flush()
-    record_split(session, actor, batch, source, "split_from_plant_batch_id")
+    add_split(session, actor, batch, source, "split_from_plant_batch_id")
     return batch
 
 
@@ -537,19 +533,16 @@ def _batch_waste(
     actor: Actor,
     facility: Facility,
     waste: Waste,
-    how: tuple[str | None, str, date],
+    terms: WasteTerms,
     batch: PlantBatch,
     count: int,
 ) -> PlantWaste:
-    reason, method, when = how
     return save_waste(
         session,
         actor,
         facility,
         waste,
-        reason,
-        method,
-        when,
+        terms,
         location_id=batch.location_id,
         plant_batch_id=batch.id,
         plant_count=count,
@@ -571,8 +564,8 @@ def record_waste(
     batch = _changeable(session, facility, command.batch_name)
     method = command.recorded()
     when = not_future(facility, command.waste_date, "waste_date")
-    how = (command.reason or None, method, when)
-    return _batch_waste(session, actor, facility, command, how, batch, 0)
+    terms = (command.reason or None, method, when)
+    return _batch_waste(session, actor, facility, command, terms, batch, 0)
 
 
 # --- place, name, strain -------------------------------------------------------------------
@@ -644,26 +637,9 @@ def add_additive(
     """Record an additive applied to the untracked plants of a batch."""
     batch = _changeable(session, facility, command.batch_name)
     template = applied_template(session, facility, command)
-    applied = PlantAdditive(
-        facility_id=facility.id,
-        plant_id=None,
-        plant_batch_id=batch.id,
-        plant_count=batch.untracked_count,
-        template_id=None if template is None else template.id,
-        applied_date=not_future(facility, command.actual_date, "actual_date"),
-        details=additive_details(template, command),
-    )
-    session.add(applied)
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=applied,
-        action="create",
-        facility_id=facility.id,
-        after=snapshot(applied),
-    )
-    return applied
+    when = not_future(facility, command.actual_date, "actual_date")
+    applied = (template, additive_details(template, command))
+    return save_additives(session, actor, facility, applied, when, [batch])[0]
 
 
 # --- growth phase: counted plants become tagged plants -------------------------------------
@@ -758,13 +734,6 @@ def change_growth_phase(
     batch.tracked_count += count
     _settle(batch)
     done()
-    for made in plants:
-        record(
-            session,
-            actor,
-            entity=made,
-            action="create",
-            facility_id=facility.id,
-            after=snapshot(made),
-        )
+    for made in plants:  # flushed by done(): recorded now, with their ids
+        record_created(session, actor, made, "create", facility.id)
     return batch

@@ -49,8 +49,8 @@ from leafledger.domain.services.cultivation import (
     MAX_COUNT,
     active_plant,
     active_plant_by_label,
+    add_split,
     adjustment_reason,
-    record_split,
     require_grower,
 )
 from leafledger.domain.services.lookups import claim_tag, not_future, retire_tag, strain_named
@@ -114,9 +114,7 @@ def split(session: Session, actor: Actor, facility: Facility, order: PlantSplit)
         harvest_count=0,
         is_on_hold=False,
     )
-    session.add(group)
-    session.flush()
-    record_split(session, actor, group, source, "split_from_plant_id")
+    add_split(session, actor, group, source, "split_from_plant_id")
     return group
 
 

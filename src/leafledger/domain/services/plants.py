@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,14 +23,16 @@ from leafledger.domain import reference
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import RuleViolation
 from leafledger.domain.models import Facility, Location, Plant, Tag
-from leafledger.domain.models.additive import AdditivesTemplate, PlantAdditive
+from leafledger.domain.models.additive import PlantAdditive
 from leafledger.domain.models.plant import PlantWaste
-from leafledger.domain.services.audit import audited, record, snapshot
+from leafledger.domain.services.audit import audited
 from leafledger.domain.services.cultivation import (
     ACTIVE_STATES,
     Additive,
+    Applied,
     StrainNamed,
     Waste,
+    WasteTerms,
     active_plant,
     active_plant_by_label,
     additive_details,
@@ -41,6 +42,7 @@ from leafledger.domain.services.cultivation import (
     place,
     require_grower,
     required_place,
+    save_additives,
     save_waste,
     tagged_phase,
 )
@@ -213,12 +215,11 @@ def _waste(
     actor: Actor,
     facility: Facility,
     waste: Waste,
-    how: tuple[str | None, str, date],
+    terms: WasteTerms,
     location: Location | None,
     plants: Sequence[Plant],
 ) -> PlantWaste:
     """The waste record of `plants` (their first one's location unless one is named)."""
-    reason, method, when = how
     location_id = None if location is None else location.id
     if location is None and plants:
         location_id = plants[0].location_id
@@ -227,9 +228,7 @@ def _waste(
         actor,
         facility,
         waste,
-        reason,
-        method,
-        when,
+        terms,
         location_id=location_id,
         plant_labels=",".join(p.label for p in plants) or None,
         plant_count=sum(plant.plant_count for plant in plants),
@@ -258,8 +257,8 @@ def record_waste(
     if found is None and not plants:
         raise RuleViolation("Name the plants or the location the waste comes from.")
     when = not_future(facility, command.waste_date, "waste_date")
-    how = (command.reason or None, method, when)
-    return _waste(session, actor, facility, command, how, found, plants)
+    terms = (command.reason or None, method, when)
+    return _waste(session, actor, facility, command, terms, found, plants)
 
 
 # --- additives -----------------------------------------------------------------------------
@@ -311,9 +310,6 @@ def add_additive_by_location(
     return _applied(session, actor, facility, command, applied, plants)
 
 
-Applied = tuple[AdditivesTemplate | None, dict[str, Any]]
-
-
 def _what_applied(session: Session, facility: Facility, additive: Additive) -> Applied:
     require_grower(facility)
     template = applied_template(session, facility, additive)
@@ -328,30 +324,6 @@ def _applied(
     applied: Applied,
     plants: Sequence[Plant],
 ) -> PlantAdditive:
-    """One additive record per plant, audited."""
-    template, details = applied
+    """One additive record per plant, audited; answers the first."""
     when = not_future(facility, additive.actual_date, "actual_date")
-    rows = [
-        PlantAdditive(
-            facility_id=facility.id,
-            plant_id=plant.id,
-            plant_batch_id=plant.plant_batch_id,
-            plant_count=plant.plant_count,
-            template_id=None if template is None else template.id,
-            applied_date=when,
-            details=details,
-        )
-        for plant in plants
-    ]
-    session.add_all(rows)
-    session.flush()
-    for row in rows:
-        record(
-            session,
-            actor,
-            entity=row,
-            action="create",
-            facility_id=facility.id,
-            after=snapshot(row),
-        )
-    return rows[0]
+    return save_additives(session, actor, facility, applied, when, plants)[0]
