@@ -879,7 +879,9 @@ def _opening_items(session: Session, facility: Facility, request: OpeningBalance
         wanted = f"{kind} {value!r}"
     items = list(session.scalars(query.order_by(Item.id)))
     if not items:
-        raise RuleViolation(f"No active item of this facility matches ({wanted}).")
+        raise RuleViolation(
+            f"No active item of this facility matches ({wanted}); make such an item first."
+        )
     return items
 
 
