@@ -47,6 +47,7 @@ from leafledger.domain.models import (
     Strain,
     Tag,
 )
+from leafledger.domain.services.package_counts import recount
 from leafledger.store import Store
 
 ITEM, LOCATION, STRAIN = "Bench Buds", "Bench Room", "Bench Strain"
@@ -245,6 +246,10 @@ class Seeder:
                 with self.store.transaction() as session:
                     self.tags(session, labels[start : start + CHUNK], used=False)
 
+    def recount(self) -> None:
+        with self.store.transaction() as session:
+            recount(session, self.facility_id)  # the bulk inserts above bypass the ORM's counting
+
     def settle(self, database: str) -> None:
         settle = "VACUUM ANALYZE" if database.startswith("postgresql") else "ANALYZE"
         with self.store.engine.connect() as connection:
@@ -266,6 +271,7 @@ def run(args: argparse.Namespace, packages: int) -> None:
         seeder.packages([f"{seeder.prefix}A{n:09d}" for n in range(packages)], Decimal(10))
         harvest_id = seeder.genealogy(args.genealogy, args.plants)
         seeder.for_writes(args.tags_per_slot)
+        seeder.recount()
         prefix = seeder.prefix + "W"
         seeder.settle(database)
         seeded = time.monotonic() - started

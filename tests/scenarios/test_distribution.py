@@ -31,6 +31,7 @@ from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import harvest_into
 from tests.metrc.test_packages import ingredient, package_body
+from tests.package_counts import assert_package_counts_kept
 from tests.trace.conftest import TraceAccess, TraceClient
 from tests.transfers import Party, Shipping, accept, package_row, reject
 
@@ -92,6 +93,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     grower.api.ok("POST", write["packages"], body)
     passed_lab_tests(store, tags)
     assert quantities(grower) == {tags[0]: 300, tags[1]: 200, tags[2]: 100}
+    assert_package_counts_kept(store)  # created
 
     # 2. To the distributor, from a template, carried by the distributor itself.
     first_leg = Shipping.destination(distributor, tags, [distributor.leg()])
@@ -105,6 +107,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     ship.depart(first)
     assert quantities(grower) == {}
     assert {p["Label"] for p in grower.api.ok("GET", "/packages/v2/intransit")["Data"]} == set(tags)
+    assert_package_counts_kept(store)  # departed: in transit
     (outgoing,) = read(grower, version, "/transfers/{v}/outgoing")
     assert (outgoing["Id"], outgoing["OriginatingTemplateId"], outgoing["PackageCount"]) == (
         first,
@@ -118,6 +121,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     )
     assert response.status_code == 200, response.text
     assert quantities(distributor) == {tags[0]: 300, tags[1]: 200, tags[2]: 100}
+    assert_package_counts_kept(store)  # received: transferred, the receiver's
 
     # 3. On to the dispensary, laying over at the hub.
     second_leg = Shipping.destination(
@@ -126,6 +130,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     second = ship.register(second_leg, by=distributor)
     ship.depart(second, by=distributor)
     assert quantities(distributor) == {}
+    assert_package_counts_kept(store)  # departed again
     (delivery,) = read(distributor, version, f"/transfers/{{v}}/{second}/deliveries")
     delivery_id = delivery["Id"]
     for step, too_early in (
@@ -152,6 +157,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     assert quantities(shop) == {tags[0]: Decimal("299.5"), tags[2]: 100}
     assert quantities(distributor) == {tags[1]: 200}  # the rejected one, back at its shipper
     assert quantities(grower) == {}
+    assert_package_counts_kept(store)  # accepted, short, rejected (back at its shipper)
     (rejected,) = read(distributor, version, "/transfers/{v}/rejected")
     assert (rejected["Id"], rejected["DeliveryId"]) == (second, delivery_id)
     lines = {
@@ -212,6 +218,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
         harvest_name,
     )
     assert _number(mine[tags[0]]["Quantity"]) == Decimal("289.5")
+    assert_package_counts_kept(store)  # a package made from a received one
 
     # 7. The dispensary sells from a received package.
     sale = shop.api.call(
@@ -234,6 +241,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
     )
     assert sale.status_code == 200, sale.text
     assert quantities(shop)[tags[2]] == 99
+    assert_package_counts_kept(store)  # a sale that does not finish the package
     # The cultivator's recall of its harvest reaches across both transfers, to the sale.
     found = grower.api.ok("GET", f"/leafledger/v1/recall/harvests/{harvest}")
     recalled = {p["Label"]: p for p in found["Packages"] if p["Label"]}

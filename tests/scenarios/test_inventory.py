@@ -26,6 +26,7 @@ from tests.metrc.test_lab_tests import passing, results_body
 from tests.metrc.test_package_inventory import allow, derived, draw
 from tests.metrc.test_packages import ingredient, package_body
 from tests.metrc.test_processing_jobs import line, output, start_body
+from tests.package_counts import assert_package_counts_kept
 from tests.statements import counted_statements
 from tests.trace.conftest import TraceAccess
 from tests.trace.test_lots import Lots
@@ -135,6 +136,7 @@ def test_harvest_to_pre_rolls(
     for tag, weight in weights.items():
         assert _number(active[tag]["Quantity"]) == weight
         assert active[tag]["SourceHarvestNames"] == harvest_name
+    assert_package_counts_kept(store)  # created
 
     # 3. A lab sample of 2 g from the first; results recorded, then released.
     sample = tags[3]
@@ -144,11 +146,13 @@ def test_harvest_to_pre_rolls(
     assert active[sample]["LabTestingState"] == "SubmittedForTesting"
     assert active[first]["LabTestingState"] == "SubmittedForTesting"
     assert sample in {p["Label"] for p in books.read("/packages/v2/labsamples")}
+    assert_package_counts_kept(store)  # a lab sample
     books.write("record", [results_body(grow, sample, passing("THC", "CBD"))])
     assert books.packages()[sample]["LabTestingState"] == "TestPassed"
     assert books.packages()[first]["LabTestingState"] == "SubmittedForTesting"
     books.write("release", [{"PackageLabel": sample}])
     assert books.packages()[first]["LabTestingState"] == "TestPassed"
+    assert_package_counts_kept(store)  # results recorded and released
 
     # 4. A processing job on 100 g of the second; 20 pre-rolls of 1 g; finished, 80 g waste.
     type_name = unique("Rolling")
@@ -169,6 +173,7 @@ def test_harvest_to_pre_rolls(
     for tag in rolls:
         assert _number(active[tag]["Quantity"]) == 1 and active[tag]["UnitOfMeasureName"] == "Grams"
         assert active[tag]["SourceHarvestNames"] == harvest_name
+    assert_package_counts_kept(store)  # made by a processing job
 
     # 5. One pre-roll adjusted with a reason, then finished.
     reasons = [r["Name"] for r in _records(api.ok("GET", "/packages/v2/adjust/reasons"))]
@@ -196,6 +201,7 @@ def test_harvest_to_pre_rolls(
     books.write("finish", [{"Label": adjusted, "ActualDate": grow.today}])
     assert adjusted not in books.packages()
     assert adjusted in books.packages("/packages/{v}/inactive")
+    assert_package_counts_kept(store)  # adjusted, then finished
 
     # 6. Every quantity still adds up: nothing made or lost.
     active = books.packages()

@@ -2,6 +2,8 @@
 
 - plant counts follow every plant inserted, deleted or moved between phases and states;
 - sales receipt counts follow every receipt recorded or voided (changed at commit);
+- package list counts follow every package and shipment moved onto or off a list (changed at
+  commit);
 - lookups by name made during a request forget the kinds of row a flush touched;
 - the audit events a request recorded are appended to their chains at commit (or before the
   request itself queries the audit log);
@@ -23,6 +25,11 @@ from leafledger.domain.services.audit import (
 )
 from leafledger.domain.services.identity import count_identity_changes
 from leafledger.domain.services.lookups import forget_changed_kinds
+from leafledger.domain.services.package_counts import (
+    apply_package_counts,
+    forget_package_counts,
+    track_package_counts,
+)
 from leafledger.domain.services.plant_counts import track_plant_counts
 from leafledger.domain.services.sales_counts import (
     apply_receipt_counts,
@@ -36,6 +43,9 @@ def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "before_flush", track_receipt_counts)
     event.listen(sessions, "before_commit", apply_receipt_counts)
     event.listen(sessions, "after_rollback", forget_receipt_counts)
+    event.listen(sessions, "before_flush", track_package_counts)
+    event.listen(sessions, "before_commit", apply_package_counts)
+    event.listen(sessions, "after_rollback", forget_package_counts)
     event.listen(sessions, "after_flush", forget_changed_kinds)
     event.listen(sessions, "before_commit", write_events_at_commit)
     event.listen(sessions, "do_orm_execute", write_events_before_reading_them)

@@ -17,6 +17,7 @@ from leafledger.domain.models.location import Location, Sublocation
 from leafledger.domain.models.package import (
     Package,
     PackageAdjustment,
+    PackageCount,
     PackageShipment,
     PackageSource,
     PackageTreatment,
@@ -79,6 +80,7 @@ __all__ = [
     "Location",
     "Package",
     "PackageAdjustment",
+    "PackageCount",
     "PackageShipment",
     "PackageSource",
     "PackageTreatment",

@@ -1,6 +1,11 @@
 """Packages (Trace lots), their genealogy (where each gram came from), and what happens to
 them afterwards: adjustments of their quantity, treatments, and the shipments that take them
-to another facility (on the transfers of domain/models/transfer.py)."""
+to another facility (on the transfers of domain/models/transfer.py).
+
+`PackageCount` keeps how many packages each facility has on each package list. The columns
+that decide a package's (or a shipment's) lists keep their old value when set
+(`active_history`), so the counting flush hook (services/package_counts.py) always sees what
+a change moved the row from."""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ class Package(Timestamped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), active_history=True)
     label: Mapped[str] = mapped_column(String(64), unique=True)
     tag_id: Mapped[int] = mapped_column(ForeignKey("tags.id"))
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
@@ -45,16 +50,16 @@ class Package(Timestamped, Base):
     use_by_date: Mapped[date | None]
     is_production_batch: Mapped[bool] = mapped_column(default=False)
     production_batch_number: Mapped[str | None] = mapped_column(String(100))
-    is_testing_sample: Mapped[bool] = mapped_column(default=False)
+    is_testing_sample: Mapped[bool] = mapped_column(default=False, active_history=True)
     is_trade_sample: Mapped[bool] = mapped_column(default=False)
     is_donation: Mapped[bool] = mapped_column(default=False)
     product_requires_remediation: Mapped[bool] = mapped_column(default=False)
     initial_lab_testing_state: Mapped[str] = mapped_column(String(32), default="NotSubmitted")
     lab_testing_state: Mapped[str] = mapped_column(String(32), default="NotSubmitted")
     lab_testing_state_date: Mapped[date | None]
-    is_on_hold: Mapped[bool] = mapped_column(default=False)
-    finished_date: Mapped[date | None]
-    archived_date: Mapped[date | None]
+    is_on_hold: Mapped[bool] = mapped_column(default=False, active_history=True)
+    finished_date: Mapped[date | None] = mapped_column(active_history=True)
+    archived_date: Mapped[date | None] = mapped_column(active_history=True)
     # The operator's own identifier for the package (PUT /packages/v2/externalid).
     external_id: Mapped[str | None] = mapped_column(String(100))
     is_finished_good: Mapped[bool] = _flag()
@@ -67,7 +72,9 @@ class Package(Timestamped, Base):
     required_lab_test_batches: Mapped[list[str] | None] = mapped_column(JsonColumn)
     # On a transfer that departed (or an external incoming one) and not yet received: at no
     # facility's disposal, and changed by nothing but the transfer (services/transfers.py).
-    in_transit: Mapped[bool] = _flag()
+    in_transit: Mapped[bool] = mapped_column(
+        default=False, server_default=false(), active_history=True
+    )
 
 
 class PackageSource(Timestamped, Base):
@@ -169,6 +176,18 @@ class PackageShipment(Timestamped, Base):
     receiver_wholesale_price: Mapped[Decimal | None]
     rejection_reason: Mapped[str | None] = mapped_column(String(1000))
     # Shipped (not received yet), Accepted, Rejected or Returned (DELIVERY_PACKAGE_STATES).
-    state: Mapped[str] = mapped_column(String(16), default="Shipped")
-    departed_at: Mapped[datetime | None]
+    state: Mapped[str] = mapped_column(String(16), default="Shipped", active_history=True)
+    departed_at: Mapped[datetime | None] = mapped_column(active_history=True)
     received_at: Mapped[datetime | None]
+
+
+class PackageCount(Base):
+    """How many records a facility has on one package list (`list_name`: active, inactive,
+    onhold, labsamples, intransit, transferred): what the lists answer as their Total without
+    counting a million rows. Kept in step by services/package_counts.py."""
+
+    __tablename__ = "package_counts"
+
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"), primary_key=True)
+    list_name: Mapped[str] = mapped_column(String(16), primary_key=True)
+    count: Mapped[int] = mapped_column(default=0)

@@ -19,12 +19,15 @@ shipments that transfers record (services/transfers.py): a package is in transit
 transfer's departure to its receipt; transferred lists the shipments of the facility's licensed
 transfers once received (an external incoming transfer's shipments are the receiver's, not
 something it shipped).
+
+Unwindowed, each list's Total is the facility's kept count of it (services/package_counts.py),
+so a page costs the same at a thousand packages and at a million.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -52,6 +55,8 @@ from leafledger.domain.models.transfer import EXTERNAL
 from leafledger.domain.queries.base import Listed, ReadModel, of_facility, owned, unarchived
 from leafledger.domain.queries.items import ItemRow, item_rows
 from leafledger.domain.queries.lab_tests import SampleResult, sample_results
+from leafledger.domain.services import package_counts
+from leafledger.domain.services.package_counts import package_count
 
 IN_TRANSIT = "Shipped"  # the state of a package shipment not yet received
 
@@ -134,20 +139,30 @@ class PackageRecord:
     sources: Genealogy
 
 
+def _counted(listed: Listed, facility: Facility, list_name: str) -> Listed:
+    """`listed` with its Total read from the facility's kept count of the list
+    (services/package_counts.py) rather than counted; a window (`Listed.within`) or a further
+    condition counts its narrowed rows again."""
+    return replace(listed, total=package_count(facility.id, list_name))
+
+
 def packages(facility: Facility, *, finished: bool) -> Listed:
     """The facility's packages not finished (active: and not in transit), or finished
     (inactive)."""
     if finished:
-        return unarchived(
-            PackageRow, facility, PackageRow.finished_date.is_not(None), complete=complete
-        )
+        done = PackageRow.finished_date.is_not(None)
+        listed = unarchived(PackageRow, facility, done, complete=complete)
+        return _counted(listed, facility, package_counts.INACTIVE)
     here = (PackageRow.finished_date.is_(None), PackageRow.in_transit.is_(False))
-    return unarchived(PackageRow, facility, *here, complete=complete)
+    listed = unarchived(PackageRow, facility, *here, complete=complete)
+    return _counted(listed, facility, package_counts.ACTIVE)
 
 
 def on_hold(facility: Facility) -> Listed:
     """The facility's packages on hold, finished or not."""
-    return unarchived(PackageRow, facility, PackageRow.is_on_hold.is_(True), complete=complete)
+    held = PackageRow.is_on_hold.is_(True)
+    listed = unarchived(PackageRow, facility, held, complete=complete)
+    return _counted(listed, facility, package_counts.ON_HOLD)
 
 
 @dataclass(frozen=True)
@@ -170,7 +185,8 @@ def complete_samples(session: Session, samples: list[PackageRow]) -> list[LabSam
 def lab_samples(facility: Facility) -> Listed:
     """The facility's lab samples (packages made for testing), finished or not."""
     sample = PackageRow.is_testing_sample.is_(True)
-    return unarchived(PackageRow, facility, sample, complete=complete_samples)
+    listed = unarchived(PackageRow, facility, sample, complete=complete_samples)
+    return _counted(listed, facility, package_counts.LAB_SAMPLES)
 
 
 def in_transit(facility: Facility) -> Listed:
@@ -181,7 +197,8 @@ def in_transit(facility: Facility) -> Listed:
         PackageShipment.state == IN_TRANSIT,
         PackageShipment.departed_at.is_not(None),
     )
-    return unarchived(PackageRow, facility, shipped, complete=complete)
+    listed = unarchived(PackageRow, facility, shipped, complete=complete)
+    return _counted(listed, facility, package_counts.IN_TRANSIT)
 
 
 def from_plant_waste(waste: PlantWaste) -> Listed:
@@ -452,4 +469,5 @@ def transferred(facility: Facility) -> Listed:
         .where(ShipmentRow.state != IN_TRANSIT, ShipmentRow.transfer_kind != EXTERNAL)
         .order_by(ShipmentRow.id)
     )
-    return Listed(source, modified=ShipmentRow.last_modified, complete=complete_shipments)
+    listed = Listed(source, modified=ShipmentRow.last_modified, complete=complete_shipments)
+    return _counted(listed, facility, package_counts.TRANSFERRED)
