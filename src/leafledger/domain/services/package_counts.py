@@ -26,8 +26,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import ScalarSelect, func, literal, select, union_all
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
 
 from leafledger.domain.models import (
@@ -38,6 +36,7 @@ from leafledger.domain.models import (
     TransferDelivery,
 )
 from leafledger.domain.models.transfer import EXTERNAL
+from leafledger.domain.services.kept_counts import apply_deltas
 
 ACTIVE, INACTIVE, ON_HOLD, LAB_SAMPLES = "active", "inactive", "onhold", "labsamples"
 IN_TRANSIT, TRANSFERRED = "intransit", "transferred"
@@ -136,26 +135,9 @@ def track_package_counts(session: Session, _context: Any, _instances: Any) -> No
 def apply_package_counts(session: Session) -> None:
     """Session hook (before_commit): change the counts by what the request did, in key order
     (two requests then lock the rows in the same order)."""
-    pending = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, Package | PackageShipment) for obj in pending):
-        session.flush()  # the last changes pass through the flush hook first
-    if not session.info.get(_DELTAS):
-        return
-    deltas: Counter[Key] = session.info.pop(_DELTAS, Counter())
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    for (facility_id, list_name), delta in sorted(deltas.items()):
-        if not delta:
-            continue
-        statement = upsert(PackageCount).values(
-            facility_id=facility_id, list_name=list_name, count=delta
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["facility_id", "list_name"],
-                set_={"count": PackageCount.count + delta},
-            )
-        )
+    apply_deltas(
+        session, _DELTAS, (Package, PackageShipment), PackageCount, ("facility_id", "list_name")
+    )
 
 
 def forget_package_counts(session: Session, _transaction: Any = None) -> None:

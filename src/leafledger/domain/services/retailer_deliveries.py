@@ -45,7 +45,7 @@ from leafledger.domain.models import (
 )
 from leafledger.domain.models.base import utcnow
 from leafledger.domain.models.sales_delivery import COMPLETED, IN_PROGRESS, IN_TRANSIT, VOIDED
-from leafledger.domain.services.audit import audited, record, record_created, snapshot
+from leafledger.domain.services.audit import audited, record_created, record_new
 from leafledger.domain.services.harvests import amount
 from leafledger.domain.services.package_gate import require_may_leave
 from leafledger.domain.services.package_stock import (
@@ -282,12 +282,7 @@ def _write_destinations(
             created_by_user_id=actor.user_id,
             **values,
         )
-        session.add(sale)
-        session.flush()
-        record(
-            session, actor, entity=sale, action="create", facility_id=facility.id,
-            after=snapshot(sale),
-        )  # fmt: skip
+        record_new(session, actor, sale, facility.id)
         write_lines(session, actor, facility, sale, lines, take=False)
         made.append(sale)
     return made
@@ -365,12 +360,7 @@ def create_retailer_delivery(
     delivery = RetailerDelivery(
         facility_id=facility.id, state=IN_PROGRESS, created_by_user_id=actor.user_id, **values
     )
-    session.add(delivery)
-    session.flush()
-    record(
-        session, actor, entity=delivery, action="create", facility_id=facility.id,
-        after=snapshot(delivery),
-    )  # fmt: skip
+    record_new(session, actor, delivery, facility.id)
     _plan(session, actor, facility, delivery, command)
     return delivery
 

@@ -13,11 +13,10 @@ from collections import Counter
 from typing import Any
 
 from sqlalchemy import ScalarSelect, false, func, select, true
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, attributes
 
 from leafledger.domain.models import SalesReceipt, SalesReceiptCount
+from leafledger.domain.services.kept_counts import apply_deltas
 
 Key = tuple[int, bool]
 _DELTAS = "leafledger.sales_receipt_counts"
@@ -59,26 +58,7 @@ def track_receipt_counts(session: Session, _context: Any, _instances: Any) -> No
 def apply_receipt_counts(session: Session) -> None:
     """Session hook (before_commit): change the counts by what the request did, in key order
     (two requests then lock the rows in the same order)."""
-    pending = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, SalesReceipt) for obj in pending):
-        session.flush()  # the last changes pass through the flush hook first
-    if not session.info.get(_DELTAS):
-        return
-    deltas: Counter[Key] = session.info.pop(_DELTAS, Counter())
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    for (facility_id, active), delta in sorted(deltas.items()):
-        if not delta:
-            continue
-        statement = upsert(SalesReceiptCount).values(
-            facility_id=facility_id, active=active, count=delta
-        )
-        session.execute(
-            statement.on_conflict_do_update(
-                index_elements=["facility_id", "active"],
-                set_={"count": SalesReceiptCount.count + delta},
-            )
-        )
+    apply_deltas(session, _DELTAS, (SalesReceipt,), SalesReceiptCount, ("facility_id", "active"))
 
 
 def forget_receipt_counts(session: Session, _transaction: Any = None) -> None:

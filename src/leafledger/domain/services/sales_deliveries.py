@@ -75,7 +75,7 @@ from leafledger.domain.reference import (
     find_named,
 )
 from leafledger.domain.services import patients
-from leafledger.domain.services.audit import audited, record, record_created, snapshot
+from leafledger.domain.services.audit import audited, record, record_created, record_new, snapshot
 from leafledger.domain.services.harvests import amount
 from leafledger.domain.services.package_gate import require_may_leave
 from leafledger.domain.services.package_stock import (
@@ -560,12 +560,7 @@ def create_delivery(
         created_by_user_id=actor.user_id,
         **values,
     )
-    session.add(delivery)
-    session.flush()
-    record(
-        session, actor, entity=delivery, action="create", facility_id=facility.id,
-        after=snapshot(delivery),
-    )  # fmt: skip
+    record_new(session, actor, delivery, facility.id)
     write_lines(session, actor, facility, delivery, lines, take=True)
     return delivery
 

@@ -1,0 +1,46 @@
+"""Counts kept per facility and list, changed at commit by what a request did.
+
+Lists of millions of rows (packages, sales receipts) read their Total from a table of counts
+instead of counting. A flush hook notes each row's move between lists as +1/-1 deltas in the
+session; `apply_deltas` adds them to the kept counts just before the commit, in key order (two
+requests then lock the count rows in the same order, and hold them only for the commit).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
+
+
+def apply_deltas(
+    session: Session,
+    deltas_key: str,
+    counted: tuple[type[Any], ...],
+    count_model: Any,
+    key_columns: tuple[str, str],
+) -> None:
+    """Add the deltas noted under `session.info[deltas_key]` to `count_model`'s rows, keyed by
+    `key_columns` (the facility and the list). Rows of `counted` still pending are flushed
+    first, so that their last changes pass through the flush hook."""
+    pending = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, counted) for obj in pending):
+        session.flush()
+    deltas: Counter[tuple[Hashable, Hashable]] = session.info.pop(deltas_key, Counter())
+    if not deltas:
+        return
+    upsert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    for key, delta in sorted(deltas.items()):
+        if not delta:
+            continue
+        row = {**dict(zip(key_columns, key, strict=True)), "count": delta}
+        statement = upsert(count_model).values(row)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(key_columns), set_={"count": count_model.count + delta}
+            )
+        )
