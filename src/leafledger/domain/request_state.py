@@ -56,6 +56,10 @@ class RequestState:
     # (facility id, label) -> a package this request locked ahead of its lines
     # (`sales.lock_packages`), held here so the session keeps it: no need to read it again.
     locked_packages: dict[tuple[int, str], Package] = field(default_factory=dict)
+    # facility id -> the external receipt numbers taken among its active receipts, read
+    # once for the numbers a request of new receipts names (`sales.lock_packages`), and the
+    # numbers that request has taken since.
+    taken_receipt_numbers: dict[int, set[str]] = field(default_factory=dict)
 
 
 _KEY = "leafledger.request_state"

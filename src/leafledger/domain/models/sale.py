@@ -21,7 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import DateTime, ForeignKey, Index, String, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leafledger.domain.models.base import Base, JsonColumn, Timestamped
 
@@ -87,6 +87,9 @@ class SalesTransaction(Timestamped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
     receipt_id: Mapped[int] = mapped_column(ForeignKey("sales_receipts.id"))
+    # Lines are made with their receipt, so that a request's receipts and lines are inserted
+    # together in one flush (the receipt has no id until then).
+    receipt: Mapped[SalesReceipt] = relationship()
     package_id: Mapped[int] = mapped_column(ForeignKey("packages.id"), index=True)
     # As sold, and as drawn from the package (in the package's unit).
     quantity: Mapped[Decimal]

@@ -214,6 +214,9 @@ def _sold_at(facility: Facility, when: datetime) -> datetime:
 def _external_number_taken(
     session: Session, facility: Facility, number: str, exclude_id: int | None
 ) -> bool:
+    taken = request_state(session).taken_receipt_numbers.get(facility.id)
+    if taken is not None and exclude_id is None:
+        return number in taken
     query = select(SalesReceipt.id).where(
         SalesReceipt.facility_id == facility.id,
         SalesReceipt.external_receipt_number == number,
@@ -238,6 +241,9 @@ def _receipt_values(
             f"{{field}} {number!r} is already used by another active receipt of this facility.",
             field="external_receipt_number",
         )
+    taken = request_state(session).taken_receipt_numbers.get(facility.id)
+    if number is not None and taken is not None and exclude_id is None:
+        taken.add(number)
     patient = _text(command.patient_license_number, "patient_license_number", LICENCE_LENGTH)
     caregiver = _text(command.caregiver_license_number, "caregiver_license_number", LICENCE_LENGTH)
     if customer in {"Patient", "Caregiver", "ExternalPatient"} and patient is None:
@@ -308,7 +314,7 @@ def _draw(
     )
     row = SalesTransaction(
         facility_id=facility.id,
-        receipt_id=receipt.id,
+        receipt=receipt,
         package_id=package.id,
         quantity=line.quantity,
         unit_of_measure_name=unit.name,
@@ -393,6 +399,8 @@ def _record_patient_purchases(
         where.append(index)
     if not purchases:
         return
+    if receipt.id is None:
+        session.flush()  # the purchases name the receipt
     sale = patients.PatientSale(
         patient_license_number=receipt.patient_license_number or "",
         lines=tuple(purchases),
@@ -489,12 +497,39 @@ def _changeable(receipt: SalesReceipt, doing: str) -> None:
 # --- locking ahead
 
 
+def _read_taken_numbers(session: Session, facility: Facility, commands: Sequence[Any]) -> None:
+    """Which external numbers of a request of new receipts are taken, in one statement (each
+    receipt is then checked against them and the request's own, and no query between two
+    receipts makes the session flush the one before)."""
+    new = [c for c in commands if isinstance(c, NewReceipt) and not isinstance(c, ReceiptChange)]
+    if not new or len(new) != len(commands):
+        return
+    numbers = {
+        c.external_receipt_number.strip()
+        for c in new
+        if isinstance(c.external_receipt_number, str) and c.external_receipt_number.strip()
+    }
+    taken = set()
+    if numbers:
+        taken = set(
+            session.scalars(
+                select(SalesReceipt.external_receipt_number).where(
+                    SalesReceipt.facility_id == facility.id,
+                    SalesReceipt.external_receipt_number.in_(sorted(numbers)),
+                    IsTrue(SalesReceipt.active),
+                )
+            )
+        )
+    request_state(session).taken_receipt_numbers[facility.id] = {n for n in taken if n}
+
+
 def lock_packages(session: Session, facility: Facility, commands: Sequence[Any]) -> None:
     """Lock every package the commands of one request will draw on or give back to, in one
     statement, in the order of their ids: two requests selling (or returning) the same
     packages in different orders then wait for each other instead of deadlocking. Run once
     before the commands (the bulk factory's `prepare`); packages not found are left to the
     line that names them."""
+    _read_taken_numbers(session, facility, commands)
     labels: set[str] = set()
     receipt_ids: set[int] = set()
     for command in commands:
@@ -535,8 +570,7 @@ def create_receipt(
 ) -> SalesReceipt:
     values = _receipt_values(session, facility, command)
     receipt = SalesReceipt(facility_id=facility.id, recorded_by_user_id=actor.user_id, **values)
-    session.add(receipt)
-    session.flush()  # the lines refer to its id
+    session.add(receipt)  # inserted with its lines, by the request's flush
     _sell(session, actor, facility, receipt, command.lines)
     record_created(session, actor, receipt, "create", facility.id)
     return receipt
