@@ -8,6 +8,7 @@ reached through `request_state(session)`, and go with the session.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -60,6 +61,9 @@ class RequestState:
     # once for the numbers a request of new receipts names (`sales.lock_packages`), and the
     # numbers that request has taken since.
     taken_receipt_numbers: dict[int, set[str]] = field(default_factory=dict)
+    # Kept list counts (services/kept_counts.py): for each kind of count ("packages",
+    # "sales_receipts"), the +1/-1 moves this request's flushes made, applied at commit.
+    count_deltas: dict[str, Counter[Any]] = field(default_factory=dict)
 
 
 _KEY = "leafledger.request_state"

@@ -36,7 +36,7 @@ from leafledger.domain.models import (
     TransferDelivery,
 )
 from leafledger.domain.models.transfer import EXTERNAL
-from leafledger.domain.services.kept_counts import apply_deltas
+from leafledger.domain.services.kept_counts import apply_deltas, forget, noted
 
 ACTIVE, INACTIVE, ON_HOLD, LAB_SAMPLES = "active", "inactive", "onhold", "labsamples"
 IN_TRANSIT, TRANSFERRED = "intransit", "transferred"
@@ -44,15 +44,7 @@ LISTS = (ACTIVE, INACTIVE, ON_HOLD, LAB_SAMPLES, IN_TRANSIT, TRANSFERRED)
 SHIPPED = "Shipped"  # a shipment not received yet (queries.packages.IN_TRANSIT)
 
 Key = tuple[int, str]
-_DELTAS = "leafledger.package_counts"
-
-
-def _deltas(session: Session) -> Counter[Key]:
-    found = session.info.get(_DELTAS)
-    if found is None:
-        found = session.info[_DELTAS] = Counter()
-    assert isinstance(found, Counter)
-    return found
+_DELTAS = "packages"  # their kind, in kept_counts
 
 
 def _value(obj: Any, name: str, which: str) -> Any:
@@ -115,7 +107,7 @@ def track_package_counts(session: Session, _context: Any, _instances: Any) -> No
 
     def note(key: Key, delta: int) -> None:
         nonlocal deltas
-        deltas = deltas if deltas is not None else _deltas(session)
+        deltas = deltas if deltas is not None else noted(session, _DELTAS)
         deltas[key] += delta
 
     for obj in session.new:
@@ -142,7 +134,7 @@ def apply_package_counts(session: Session) -> None:
 
 def forget_package_counts(session: Session, _transaction: Any = None) -> None:
     """Session hook (after_rollback): nothing the request noted is applied."""
-    session.info.pop(_DELTAS, None)
+    forget(session, _DELTAS)
 
 
 def package_count(facility_id: int, list_name: str) -> ScalarSelect[int]:

@@ -16,18 +16,10 @@ from sqlalchemy import ScalarSelect, false, func, select, true
 from sqlalchemy.orm import Session, attributes
 
 from leafledger.domain.models import SalesReceipt, SalesReceiptCount
-from leafledger.domain.services.kept_counts import apply_deltas
+from leafledger.domain.services.kept_counts import apply_deltas, forget, noted
 
 Key = tuple[int, bool]
-_DELTAS = "leafledger.sales_receipt_counts"
-
-
-def _deltas(session: Session) -> Counter[Key]:
-    found = session.info.get(_DELTAS)
-    if found is None:
-        found = session.info[_DELTAS] = Counter()
-    assert isinstance(found, Counter)
-    return found
+_DELTAS = "sales_receipts"  # their kind, in kept_counts
 
 
 def _was_active(receipt: SalesReceipt) -> Any:
@@ -40,17 +32,17 @@ def track_receipt_counts(session: Session, _context: Any, _instances: Any) -> No
     deltas: Counter[Key] | None = None
     for obj in session.new:
         if isinstance(obj, SalesReceipt):
-            deltas = deltas if deltas is not None else _deltas(session)
+            deltas = deltas if deltas is not None else noted(session, _DELTAS)
             deltas[(obj.facility_id, obj.active is not False)] += 1
     for obj in session.deleted:
         if isinstance(obj, SalesReceipt):
-            deltas = deltas if deltas is not None else _deltas(session)
+            deltas = deltas if deltas is not None else noted(session, _DELTAS)
             deltas[(obj.facility_id, bool(_was_active(obj)))] -= 1
     for obj in session.dirty:
         if isinstance(obj, SalesReceipt) and session.is_modified(obj):
             old, new = bool(_was_active(obj)), bool(obj.active)
             if old != new:
-                deltas = deltas if deltas is not None else _deltas(session)
+                deltas = deltas if deltas is not None else noted(session, _DELTAS)
                 deltas[(obj.facility_id, old)] -= 1
                 deltas[(obj.facility_id, new)] += 1
 
@@ -63,7 +55,7 @@ def apply_receipt_counts(session: Session) -> None:
 
 def forget_receipt_counts(session: Session, _transaction: Any = None) -> None:
     """Session hook (after_rollback): nothing the request noted is applied."""
-    session.info.pop(_DELTAS, None)
+    forget(session, _DELTAS)
 
 
 def receipt_count(facility_id: int, *, active: bool) -> ScalarSelect[int]:
