@@ -4,6 +4,7 @@ writers of one facility never fork its chain, and existing logs are sealed by th
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from itertools import pairwise
@@ -13,6 +14,8 @@ from typing import Any
 import httpx
 import pytest
 from alembic import command
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import delete, func, insert, select, text, update
 from typer.testing import CliRunner
 
@@ -303,3 +306,30 @@ def test_an_event_moved_to_another_lane_breaks_its_hash(store: Store) -> None:
     result = verified(store)
     assert not result.ok and result.broken is not None
     assert f"chain {made.id} lane 5 seq 1" in result.broken and "changed" in result.broken
+
+
+# --- the canonical JSON the hash reads -------------------------------------------------------
+
+_ANY_TEXT = st.text(st.characters(exclude_categories=()))  # lone surrogates too
+_SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | _ANY_TEXT
+)
+_JSON = st.recursive(
+    _SCALARS,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(_ANY_TEXT, inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_JSON, max_size=6))
+def test_canonical_json_is_the_standard_librarys(content: list[Any]) -> None:
+    """The fast encoding of an event's content gives exactly the bytes of the standard
+    library's (the encoding every hash in existing logs was made with): for strings of any
+    character (lone surrogates included), integers past 64 bits and floats too."""
+    expected = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert audit_chain.canonical_json(content) == expected.encode("utf-8", "surrogatepass")

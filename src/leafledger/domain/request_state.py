@@ -34,13 +34,15 @@ class NamesReadAhead:
 
 @dataclass(frozen=True)
 class AwaitingCreation:
-    """A creation recorded before its row had an id: its snapshot is taken once it has one."""
+    """An event about a row recorded before the row had an id (a creation, or a note made
+    with it): its `after` is the one given, else the row's snapshot once it has an id."""
 
     entity: Base
     actor: Actor
     action: str
     facility_id: int | None
     occurred_at: datetime
+    after: dict[str, Any] | None = None
 
 
 # An event to append: its column values, or a creation still waiting for its row's id.

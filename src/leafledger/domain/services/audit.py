@@ -25,6 +25,11 @@ from leafledger.domain.services import audit_chain
 
 
 def _json_safe(value: Any) -> Any:
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is Decimal:
+        return str(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -32,13 +37,28 @@ def _json_safe(value: Any) -> Any:
     return value
 
 
+# Values kept as they are (checked by exact type first: most columns are these).
+_PLAIN = frozenset({str, int, bool, type(None), float, dict, list})
+# The column attribute keys of each mapped class, read once.
+_COLUMN_KEYS: dict[type[Base], tuple[str, ...]] = {}
+
+
+def _column_keys(cls: type[Base]) -> tuple[str, ...]:
+    keys = _COLUMN_KEYS.get(cls)
+    if keys is None:
+        keys = _COLUMN_KEYS[cls] = tuple(column.key for column in inspect(cls).column_attrs)
+    return keys
+
+
 def snapshot(obj: Base, exclude: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """The column values of `obj` as JSON-safe data, for the before/after of an event."""
-    mapper = inspect(obj.__class__)
+    """The column values of `obj` as JSON-safe data, for the before/after of an event. A
+    loaded value is read from the instance's dict (an attribute read through the ORM's
+    descriptor costs several times more); one not loaded is read through it (and loaded)."""
+    loaded = obj.__dict__
     return {
-        column.key: _json_safe(getattr(obj, column.key))
-        for column in mapper.column_attrs
-        if column.key not in exclude
+        key: _json_safe(loaded[key] if key in loaded else getattr(obj, key))
+        for key in _column_keys(obj.__class__)
+        if key not in exclude
     }
 
 
@@ -152,6 +172,24 @@ def record_created(
     request_state(session).events.append(awaiting)
 
 
+def record_about_new(
+    session: Session,
+    actor: Actor,
+    entity: Base,
+    action: str,
+    facility_id: int | None,
+    after: dict[str, Any],
+) -> None:
+    """Record `after` about `entity`, which need not be flushed yet (as `record_created`
+    does for a creation): a note made with a new row waits for the row's id rather than
+    flushing the request's rows one object at a time."""
+    if inspect(entity).identity is not None:
+        record(session, actor, entity=entity, action=action, facility_id=facility_id, after=after)
+        return
+    awaiting = AwaitingCreation(entity, actor, action, facility_id, utcnow(), after)
+    request_state(session).events.append(awaiting)
+
+
 def _values(pending: PendingEvent) -> dict[str, Any]:
     if isinstance(pending, dict):
         return pending
@@ -161,7 +199,7 @@ def _values(pending: PendingEvent) -> dict[str, Any]:
         pending.action,
         pending.facility_id,
         None,
-        snapshot(pending.entity),
+        snapshot(pending.entity) if pending.after is None else pending.after,
         pending.occurred_at,
     )
 

@@ -49,7 +49,7 @@ from leafledger.domain.errors import FieldPath, RuleViolation
 from leafledger.domain.models import Facility, Package, SalesReceipt, SalesTransaction
 from leafledger.domain.services import patients
 from leafledger.domain.services import sales as receipts
-from leafledger.domain.services.audit import record
+from leafledger.domain.services.audit import record, record_about_new
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -297,15 +297,9 @@ def _hours_behind(facility: Facility, sale: NewSale, when: datetime) -> list[dic
 def record_details(
     session: Session, actor: Actor, receipt: SalesReceipt, details: dict[str, Any]
 ) -> None:
-    session.flush()
-    record(
-        session,
-        actor,
-        entity=receipt,
-        action=DETAILS,
-        facility_id=receipt.facility_id,
-        after=details,
-    )
+    """Keep the sale's Trace details (a new receipt's wait for its id: a request's sales are
+    then inserted in one flush)."""
+    record_about_new(session, actor, receipt, DETAILS, receipt.facility_id, details)
 
 
 def _over_limit(exc: RuleViolation) -> bool:
@@ -364,15 +358,8 @@ def create_sale(
         "refunds": [],
     }
     if waived:
-        session.flush()
-        record(
-            session,
-            actor,
-            entity=receipt,
-            action=OVERRIDE,
-            facility_id=facility.id,
-            after={"reason": "purchase limit override: sold past the patient's limits if over"},
-        )
+        reason = {"reason": "purchase limit override: sold past the patient's limits if over"}
+        record_about_new(session, actor, receipt, OVERRIDE, facility.id, reason)
     record_details(session, actor, receipt, details)
     return Written(receipt, warnings)
 
@@ -389,6 +376,7 @@ def create_sales(
             written.append(create_sale(session, actor, facility, sale, override=command.override))
         except RuleViolation as exc:
             raise _in_sale(exc, index) from None
+    session.flush()  # the request's receipts and lines, in one go: their ids
     return written
 
 
