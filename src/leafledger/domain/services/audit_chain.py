@@ -188,7 +188,7 @@ def _insert_and_move(
     several times slower, so two plain statements it is."""
     connection = session.connection()  # Core statements: the ORM's handling is not needed
     connection.execute(
-        update(AuditChain.__table__)
+        update(AuditChain)
         .where(AuditChain.chain == chain, AuditChain.lane == lane)
         .values(seq=head[0], hash=head[1])
     )
