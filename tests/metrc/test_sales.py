@@ -13,7 +13,15 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from leafledger.domain.models import Facility, PatientPurchase, SalesReceipt
+from leafledger.domain.models import (
+    AuditEvent,
+    Facility,
+    PatientPurchase,
+    SalesReceipt,
+    SalesTransaction,
+)
+from leafledger.domain.services.audit import snapshot
+from leafledger.domain.services.audit_chain import verify
 from leafledger.domain.services.lookups import facility_today
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
@@ -121,6 +129,68 @@ def test_a_receipt_draws_its_lines_and_reads_as_documented(api: Api, shop: Grow)
     assert [r["Id"] for r in api.ok("GET", "/sales/v1/receipts/active")] == [receipt_id]
     by_number = api.ok("GET", f"/sales/v2/receipts/external/{body['ExternalReceiptNumber']}")
     assert by_number["Id"] == receipt_id
+
+
+def _numbers_read(values: dict[str, Any]) -> dict[str, Any]:
+    """A snapshot with its numbers read as Decimals: a stored row gives back 15 for the
+    15.00 it was given."""
+
+    def read(value: Any) -> Any:
+        try:
+            return Decimal(value) if isinstance(value, str) else value
+        except ArithmeticError:
+            return value
+
+    return {key: read(value) for key, value in values.items()}
+
+
+def test_a_batch_of_receipts_is_audited_row_by_row_as_written(
+    api: Api, shop: Grow, store: Store
+) -> None:
+    """Receipts posted together are written as rows, not ORM objects: their events still say
+    what each row holds, column by column, as a snapshot of the stored row would, and each
+    draw on a package chains from the one before it; the log verifies."""
+    buds = sellable(shop, "10")
+    body = [
+        receipt(shop, line(buds, "1.5", total="15.00"), line(buds, 2, total=20)),
+        receipt(shop, line(buds, "0.5", total=5), ExternalReceiptNumber=unique("POS")),
+    ]
+    ids = api.ok("POST", "/sales/v2/receipts", body)["Ids"]
+    assert len(ids) == 2
+    assert quantity(shop, buds) == Decimal(6)
+    with store.read() as session:
+        events = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.facility_id == shop.facility.id, AuditEvent.seq > 0)
+            .order_by(AuditEvent.id)
+        ).all()
+        written = [e for e in events if e.entity_type.startswith("sales_") or e.action == "sell"]
+        assert [(e.entity_type, e.action) for e in written] == [
+            ("packages", "sell"),
+            ("sales_transactions", "create"),
+            ("packages", "sell"),
+            ("sales_transactions", "create"),
+            ("sales_receipts", "create"),
+            ("packages", "sell"),
+            ("sales_transactions", "create"),
+            ("sales_receipts", "create"),
+        ]
+        draws = [e for e in written if e.action == "sell"]
+        steps = [(Decimal(e.before["quantity"]), Decimal(e.after["quantity"])) for e in draws]
+        assert steps == [
+            (10, Decimal("8.5")),
+            (Decimal("8.5"), Decimal("6.5")),
+            (Decimal("6.5"), 6),
+        ]
+        for event in written:
+            if event.action != "create":
+                continue
+            model = SalesReceipt if event.entity_type == "sales_receipts" else SalesTransaction
+            row = session.get(model, event.entity_id)
+            assert row is not None
+            assert _numbers_read(event.after) == _numbers_read(snapshot(row)), event.entity_type
+        assert [e.entity_id for e in written if e.entity_type == "sales_receipts"] == ids
+        assert verify(session).ok
 
 
 def test_a_line_converts_its_unit_into_the_packages(api: Api, shop: Grow) -> None:

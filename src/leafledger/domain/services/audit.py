@@ -62,6 +62,12 @@ def snapshot(obj: Base, exclude: frozenset[str] = frozenset()) -> dict[str, Any]
     }
 
 
+def values_snapshot(model: type[Base], values: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot of a row of `model` written from `values` (its id included) without an
+    ORM object: what `snapshot` gives of the object those values would have made."""
+    return {key: _json_safe(values.get(key)) for key in _column_keys(model)}
+
+
 def _event_values(
     actor: Actor,
     entity: Base,
@@ -74,18 +80,48 @@ def _event_values(
     identity = inspect(entity).identity
     if identity is None:
         raise ValueError("flush the entity before recording an event about it")
+    return row_event(
+        actor,
+        entity.__class__.__tablename__,
+        int(identity[0]),
+        action,
+        facility_id,
+        before=before,
+        after=after,
+        occurred_at=occurred_at,
+    )
+
+
+def row_event(
+    actor: Actor,
+    table: str,
+    entity_id: int,
+    action: str,
+    facility_id: int | None,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    occurred_at: datetime | None = None,
+) -> dict[str, Any]:
+    """An event's column values, about row `entity_id` of `table`: what `record` appends for
+    an ORM object, for services that write rows without one (`record_events`)."""
     return {
-        "occurred_at": occurred_at,
+        "occurred_at": occurred_at or utcnow(),
         "facility_id": facility_id,
         "user_id": actor.user_id,
         "integrator_id": actor.integrator_id,
         "channel": actor.channel,
-        "entity_type": entity.__class__.__tablename__,
-        "entity_id": int(identity[0]),
+        "entity_type": table,
+        "entity_id": entity_id,
         "action": action,
         "before": before,
         "after": after,
     }
+
+
+def record_events(session: Session, events: list[dict[str, Any]]) -> None:
+    """Record events made by `row_event`, in order (appended at commit like any other)."""
+    request_state(session).events.extend(events)
 
 
 def record(

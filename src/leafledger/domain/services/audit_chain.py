@@ -38,6 +38,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from leafledger.domain.models import AuditChain, AuditEvent
+from leafledger.domain.services import bulk_write
 
 GENESIS = "0" * 64
 MAX_LANES = 16  # per chain; past it, writers wait for a held lane
@@ -192,8 +193,8 @@ def _insert_and_move(
         .where(AuditChain.chain == chain, AuditChain.lane == lane)
         .values(seq=head[0], hash=head[1])
     )
-    if connection.dialect.name == "postgresql":
-        _copy_events(connection.connection.driver_connection, events)
+    if bulk_write.supported(connection):  # a request's events by COPY (services/bulk_write.py)
+        bulk_write.copy_rows(connection, AuditEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
     else:
         connection.execute(insert(AuditEvent), events)
 
@@ -203,32 +204,6 @@ _EVENT_COLUMNS = (
     "occurred_at", "facility_id", "user_id", "integrator_id", "channel", "entity_type",
     "entity_id", "action", "before", "after", "chain", "lane", "seq", "prev_hash", "hash",
 )  # fmt: skip
-_JSON_COLUMNS = frozenset({"before", "after"})
-_COPY_EVENTS = f"COPY audit_events ({', '.join(_EVENT_COLUMNS)}) FROM STDIN"
-
-
-def _copy_events(driver_connection: Any, events: list[dict[str, Any]]) -> None:
-    """Write `events` by COPY, in the request's transaction: a request's events (a sale of
-    ten receipts records seventy) cost a tenth of what one multi-row INSERT of them does, in
-    the server as in psycopg, whose every parameter of an INSERT is a named one to adapt.
-    The JSON columns go as their text (orjson's, as the engine writes them elsewhere)."""
-    with driver_connection.cursor() as cursor, cursor.copy(_COPY_EVENTS) as copy:
-        for event in events:
-            copy.write_row(
-                [
-                    _json_text(event[name]) if name in _JSON_COLUMNS else event.get(name)
-                    for name in _EVENT_COLUMNS
-                ]
-            )
-
-
-def _json_text(value: Any) -> str | None:
-    if value is None:
-        return None
-    try:
-        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
-    except orjson.JSONEncodeError:
-        return json.dumps(value)  # what orjson refuses (integers past 64 bits)
 
 
 def _append_chain(session: Session, chain: int, events: list[dict[str, Any]]) -> None:

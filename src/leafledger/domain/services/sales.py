@@ -45,19 +45,28 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import Connection, bindparam, insert, or_, select, text, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from leafledger.domain import reference
 from leafledger.domain.actor import Actor
-from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
+from leafledger.domain.errors import Conflict, FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import Facility, Item, Package, SalesReceipt, SalesTransaction
 from leafledger.domain.models.base import IsTrue, utcnow
 from leafledger.domain.models.sale import EXTERNAL_NUMBER_LENGTH, LICENCE_LENGTH
 from leafledger.domain.reference import find_name
 from leafledger.domain.request_state import request_state
-from leafledger.domain.services import patients
-from leafledger.domain.services.audit import audited, record, record_created, snapshot
+from leafledger.domain.services import bulk_write, patients, sales_counts
+from leafledger.domain.services.audit import (
+    audited,
+    record,
+    record_created,
+    record_events,
+    row_event,
+    snapshot,
+    values_snapshot,
+)
 from leafledger.domain.services.catalogue import bounded
 from leafledger.domain.services.harvests import amount
 from leafledger.domain.services.lookups import not_future
@@ -286,15 +295,18 @@ def _money(value: Decimal | None, at: FieldPath) -> Decimal | None:
     return None if value is None else amount(value, at, allow_zero=True)
 
 
-def _draw(
-    session: Session,
-    actor: Actor,
-    facility: Facility,
-    receipt: SalesReceipt,
-    index: int,
-    line: SaleLine,
-) -> tuple[SalesTransaction, Package]:
-    """Sell line `index`: check its package may leave and holds enough, then draw from it."""
+@dataclass(frozen=True)
+class _CheckedLine:
+    """A line that may be sold: its columns (all but its receipt), the package it draws on
+    and what it takes from it, in the package's unit."""
+
+    columns: dict[str, Any]
+    package: Package
+    drawn: Decimal
+
+
+def _checked_line(session: Session, facility: Facility, index: int, line: SaleLine) -> _CheckedLine:
+    """Line `index`, checked: its package may leave and holds enough; its amounts are sound."""
     at: FieldPath = ("lines", index)
     label_field = (*at, "package_label")
     try:
@@ -312,27 +324,40 @@ def _draw(
     thc_unit = _unit_name(
         line.unit_thc_content_unit_of_measure, (*at, "unit_thc_content_unit_of_measure")
     )
-    row = SalesTransaction(
-        facility_id=facility.id,
-        receipt=receipt,
-        package_id=package.id,
-        quantity=line.quantity,
-        unit_of_measure_name=unit.name,
-        drawn_quantity=drawn,
-        total_price=total,
-        unit_thc_percent=_money(line.unit_thc_percent, (*at, "unit_thc_percent")),
-        unit_thc_content=_money(line.unit_thc_content, (*at, "unit_thc_content")),
-        unit_thc_content_unit=thc_unit,
-        unit_weight=_money(line.unit_weight, (*at, "unit_weight")),
-        unit_weight_unit=weight_unit,
-        invoice_number=_text(line.invoice_number, (*at, "invoice_number"), 100),
-        qr_codes=list(line.qr_codes) if line.qr_codes is not None else None,
+    columns = {
+        "facility_id": facility.id,
+        "package_id": package.id,
+        "quantity": line.quantity,
+        "unit_of_measure_name": unit.name,
+        "drawn_quantity": drawn,
+        "total_price": total,
+        "unit_thc_percent": _money(line.unit_thc_percent, (*at, "unit_thc_percent")),
+        "unit_thc_content": _money(line.unit_thc_content, (*at, "unit_thc_content")),
+        "unit_thc_content_unit": thc_unit,
+        "unit_weight": _money(line.unit_weight, (*at, "unit_weight")),
+        "unit_weight_unit": weight_unit,
+        "invoice_number": _text(line.invoice_number, (*at, "invoice_number"), 100),
+        "qr_codes": list(line.qr_codes) if line.qr_codes is not None else None,
         **money,
-    )
-    move_quantity(session, actor, package, -drawn, "sell")
+    }
+    return _CheckedLine(columns, package, drawn)
+
+
+def _draw(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    receipt: SalesReceipt,
+    index: int,
+    line: SaleLine,
+) -> tuple[SalesTransaction, Package]:
+    """Sell line `index` of `receipt`: check it, then draw from its package."""
+    checked = _checked_line(session, facility, index, line)
+    row = SalesTransaction(receipt=receipt, **checked.columns)
+    move_quantity(session, actor, checked.package, -checked.drawn, "sell")
     session.add(row)
     record_created(session, actor, row, "create", facility.id)
-    return row, package
+    return row, checked.package
 
 
 def _unit_name(name: str | None, at: FieldPath) -> str | None:
@@ -576,6 +601,178 @@ def create_receipt(
     return receipt
 
 
+def create_receipts(
+    session: Session, actor: Actor, facility: Facility, commands: Sequence[NewReceipt]
+) -> list[int]:
+    """Record a request's new receipts (after `lock_packages`), all or nothing; a refusal
+    names its receipt's row. Their ids, in order.
+
+    The rules are `create_receipt`'s, checked by the same functions. What differs is the
+    writing: the receipts and their lines go to the database as rows, not ORM objects (one
+    multi-row INSERT each, and one UPDATE of the packages drawn on), with the same audit
+    events, in the same order, as the ORM's flush of them would have; point-of-sale systems
+    post receipts in batches all day, and the unit of work's bookkeeping of a batch cost more
+    than its checks. Sales to patients and caregivers, whose purchases are counted against
+    their allowances through the patients service, are recorded by `create_receipt`."""
+    if any(_counts_against_allowance(command) for command in commands):
+        return [_created_id(session, actor, facility, i, c) for i, c in enumerate(commands)]
+    now = utcnow()
+    receipts: list[dict[str, Any]] = []
+    sold: list[list[tuple[_CheckedLine, dict[str, Any], dict[str, Any]]]] = []
+    for index, command in enumerate(commands):
+        try:
+            values = _receipt_values(session, facility, command)
+            lines = []
+            for number, line in enumerate(command.lines):
+                checked = _checked_line(session, facility, number, line)
+                before = snapshot(checked.package)
+                _take(checked.package, checked.drawn, now)
+                lines.append((checked, before, snapshot(checked.package)))
+        except RuleViolation as exc:
+            raise exc if exc.row is not None else exc.at_row(index) from None
+        except (NotFound, Conflict) as exc:
+            raise RuleViolation(exc.message, row=index) from None
+        receipts.append(
+            {
+                "facility_id": facility.id,
+                "recorded_by_user_id": actor.user_id,
+                **values,
+                "total_packages": len({checked.package.id for checked, _, _ in lines}),
+                "total_price": sum((c.columns["total_price"] for c, _, _ in lines), Decimal(0)),
+                "is_final": False,
+                "by_date": False,
+                "active": True,
+                "archived_at": None,
+                "created_at": now,
+                "last_modified": now,
+            }
+        )
+        sold.append(lines)
+    return _write_receipts(session, actor, facility, receipts, sold, now)
+
+
+def _insert_rows(connection: Connection, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    """Insert `rows` of `model`'s table; their ids, in order. PostgreSQL takes the ids from
+    the sequence and the rows by COPY (services/bulk_write.py), SQLite one multi-row INSERT."""
+    if not bulk_write.supported(connection):
+        statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+        return list(connection.execute(statement, rows).scalars())
+    ids = bulk_write.next_ids(connection, model.__table__, len(rows))
+    for row, row_id in zip(rows, ids, strict=True):
+        row["id"] = row_id
+    bulk_write.copy_rows(connection, model.__table__, tuple(rows[0]), rows)
+    return ids
+
+
+_SET_QUANTITIES = text(
+    "UPDATE packages SET quantity = drawn.quantity, last_modified = :now"
+    " FROM unnest(CAST(:ids AS integer[]), CAST(:quantities AS numeric[])) AS drawn(id, quantity)"
+    " WHERE packages.id = drawn.id"
+)
+
+
+def _write_quantities(
+    connection: Connection, quantities: list[tuple[int, Decimal]], now: datetime
+) -> None:
+    """Set each package's quantity (one statement on PostgreSQL, over arrays)."""
+    if bulk_write.supported(connection):
+        ids, left = [package_id for package_id, _ in quantities], [q for _, q in quantities]
+        connection.execute(_SET_QUANTITIES, {"ids": ids, "quantities": left, "now": now})
+        return
+    connection.execute(
+        update(Package)
+        .where(Package.id == bindparam("package"))
+        .values(quantity=bindparam("left"), last_modified=bindparam("now")),
+        [{"package": i, "left": q, "now": now} for i, q in quantities],
+    )
+
+
+def _counts_against_allowance(command: NewReceipt) -> bool:
+    spelled = find_name(SELLS_TO, command.customer_type or "")
+    return spelled in REGISTERED_CUSTOMERS
+
+
+def _created_id(
+    session: Session, actor: Actor, facility: Facility, index: int, command: NewReceipt
+) -> int:
+    try:
+        receipt = create_receipt(session, actor, facility, command)
+    except RuleViolation as exc:
+        raise exc if exc.row is not None else exc.at_row(index) from None
+    except (NotFound, Conflict) as exc:
+        raise RuleViolation(exc.message, row=index) from None
+    session.flush()
+    return receipt.id
+
+
+def _take(package: Package, drawn: Decimal, now: datetime) -> None:
+    """Take `drawn` from the (locked) package in memory, as it will be written: the row is
+    updated by `_write_receipts`, so the ORM is not told of a change to flush."""
+    if package.quantity - drawn < 0:
+        raise RuleViolation(
+            f"Package {package.label} holds {package.quantity} {package.unit_of_measure_name}; "
+            f"a change of {-drawn} would leave less than none."
+        )
+    set_committed_value(package, "quantity", package.quantity - drawn)
+    set_committed_value(package, "last_modified", now)
+
+
+def _write_receipts(
+    session: Session,
+    actor: Actor,
+    facility: Facility,
+    receipts: list[dict[str, Any]],
+    sold: list[list[tuple[_CheckedLine, dict[str, Any], dict[str, Any]]]],
+    now: datetime,
+) -> list[int]:
+    """Insert the receipts and their lines, write the packages' new quantities, and record
+    the events: per receipt, each line's draw and making, then the receipt's making."""
+    connection = session.connection()
+    lines = [
+        {**checked.columns, "receipt_id": 0, "created_at": now, "last_modified": now}
+        for drawn in sold
+        for checked, _, _ in drawn
+    ]
+    ids = _insert_rows(connection, SalesReceipt, receipts)
+    receipt_of_line = iter(ids[k] for k, drawn in enumerate(sold) for _ in drawn)
+    for line in lines:
+        line["receipt_id"] = next(receipt_of_line)
+    line_ids = _insert_rows(connection, SalesTransaction, lines)
+    quantities = {
+        checked.package.id: checked.package.quantity for drawn in sold for checked, _, _ in drawn
+    }
+    _write_quantities(connection, sorted(quantities.items()), now)
+    events = []
+    made = iter(zip(line_ids, lines, strict=True))
+    for receipt_id, receipt, drawn in zip(ids, receipts, sold, strict=True):
+        for checked, before, after in drawn:
+            package = checked.package
+            events.append(
+                row_event(
+                    actor, "packages", package.id, "sell", package.facility_id,
+                    before=before, after=after, occurred_at=now,
+                )
+            )  # fmt: skip
+            line_id, line = next(made)
+            after_line = values_snapshot(SalesTransaction, {**line, "id": line_id})
+            events.append(
+                row_event(
+                    actor, "sales_transactions", line_id, "create", facility.id,
+                    after=after_line, occurred_at=now,
+                )
+            )  # fmt: skip
+        after_receipt = values_snapshot(SalesReceipt, {**receipt, "id": receipt_id})
+        events.append(
+            row_event(
+                actor, "sales_receipts", receipt_id, "create", facility.id,
+                after=after_receipt, occurred_at=now,
+            )
+        )  # fmt: skip
+    record_events(session, events)
+    sales_counts.note_new(session, facility.id, len(ids))
+    return ids
+
+
 def update_receipt(
     session: Session, actor: Actor, facility: Facility, command: ReceiptChange
 ) -> int:
@@ -711,6 +908,7 @@ __all__ = [
     "ReceiptRef",
     "SaleLine",
     "create_receipt",
+    "create_receipts",
     "finalize_receipt",
     "lock_packages",
     "post_day_lines",

@@ -47,6 +47,11 @@ def track_receipt_counts(session: Session, _context: Any, _instances: Any) -> No
                 deltas[(obj.facility_id, new)] += 1
 
 
+def note_new(session: Session, facility_id: int, count: int) -> None:
+    """Note `count` active receipts of the facility inserted without the ORM (as rows)."""
+    noted(session, _DELTAS)[(facility_id, True)] += count
+
+
 def apply_receipt_counts(session: Session) -> None:
     """Session hook (before_commit): change the counts by what the request did, in key order
     (two requests then lock the rows in the same order)."""

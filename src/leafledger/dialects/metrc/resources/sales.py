@@ -335,7 +335,11 @@ def receipt_by_number(call: Call) -> ReceiptRecord:
     return queries.complete_receipts(call.session, [found])[0]
 
 
-create = bulk(service.create_receipt, service.lock_packages)
+def create(call: Call) -> Written:
+    service.lock_packages(call.session, call.facility, call.commands)
+    return Written(service.create_receipts(call.session, call.actor, call.facility, call.commands))
+
+
 update = bulk(service.update_receipt, service.lock_packages)
 finalize = bulk(service.finalize_receipt)
 unfinalize = bulk(service.unfinalize_receipt)
