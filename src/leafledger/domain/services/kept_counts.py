@@ -54,7 +54,7 @@ def apply_deltas(
             continue
         row = {**dict(zip(key_columns, key, strict=True)), "count": delta}
         statement = upsert(count_model).values(row)
-        session.execute(
+        session.connection().execute(  # Core: the rows are flushed already
             statement.on_conflict_do_update(
                 index_elements=list(key_columns), set_={"count": count_model.count + delta}
             )

@@ -537,13 +537,15 @@ def _read_taken_numbers(session: Session, facility: Facility, commands: Sequence
     taken = set()
     if numbers:
         taken = set(
-            session.scalars(
+            session.connection()  # a Core read: nothing of this request is pending yet
+            .execute(
                 select(SalesReceipt.external_receipt_number).where(
                     SalesReceipt.facility_id == facility.id,
                     SalesReceipt.external_receipt_number.in_(sorted(numbers)),
                     IsTrue(SalesReceipt.active),
                 )
             )
+            .scalars()
         )
     request_state(session).taken_receipt_numbers[facility.id] = {n for n in taken if n}
 

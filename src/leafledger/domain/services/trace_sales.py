@@ -49,7 +49,7 @@ from leafledger.domain.errors import FieldPath, RuleViolation
 from leafledger.domain.models import Facility, Package, SalesReceipt, SalesTransaction
 from leafledger.domain.services import patients
 from leafledger.domain.services import sales as receipts
-from leafledger.domain.services.audit import record, record_about_new
+from leafledger.domain.services.audit import record, record_about_new, record_events, row_event
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -150,8 +150,12 @@ class SaleChange:
 class Written:
     """A sale written, and the warnings its request is answered with."""
 
-    receipt: SalesReceipt
+    receipt: SalesReceipt | int  # the receipt, or the id of one written as a row
     warnings: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def receipt_id(self) -> int:
+        return self.receipt if isinstance(self.receipt, int) else self.receipt.id
 
 
 # --- money of a line
@@ -310,9 +314,17 @@ class OverLimitRefusal(RuleViolation):
     """A patient's sale over their purchase limits, refused: it may be overridden."""
 
 
-def create_sale(
-    session: Session, actor: Actor, facility: Facility, sale: NewSale, *, override: bool
-) -> Written:
+@dataclass(frozen=True)
+class _Prepared:
+    """A sale read as a receipt: the receipts service's command and what Trace keeps beside."""
+
+    command: receipts.NewReceipt
+    lines: list[receipts.SaleLine]
+    line_details: list[Json]
+    warnings: list[dict[str, str]]
+
+
+def _prepared(facility: Facility, sale: NewSale) -> _Prepared:
     when = sold_at(facility, sale)
     lines, line_details, warnings = _lines(sale)
     identified = _identified(sale)
@@ -325,15 +337,15 @@ def create_sale(
         caregiver_license_number=identified["caregiver_license_number"],
         identification_method=identified["identification_method"],
     )
-    waived = override and sale.customer_type in REGISTERED
-    try:
-        with patients.limits_waived(session) if waived else nullcontext():
-            receipt = receipts.create_receipt(session, actor, facility, command)
-    except RuleViolation as exc:
-        if _over_limit(exc):
-            raise OverLimitRefusal(exc.template, field=exc.field) from None
-        raise
-    totals = sum((line.total_amount for line in lines), ZERO)
+    return _Prepared(command, lines, line_details, warnings)
+
+
+def _details(
+    facility: Facility, sale: NewSale, prepared: _Prepared, *, waived: bool
+) -> tuple[Json, list[dict[str, str]]]:
+    """The sale's Trace details, once recorded, and the warnings it is answered with."""
+    warnings = list(prepared.warnings)
+    totals = sum((line.total_amount for line in prepared.lines), ZERO)
     if sale.stated_total is not None and sale.stated_total != totals:
         warnings.append(
             {
@@ -342,14 +354,14 @@ def create_sale(
                 "items come to; the line items' totals were kept.",
             }
         )
-    warnings = _hours_behind(facility, sale, when) + warnings
+    warnings = _hours_behind(facility, sale, prepared.command.sales_date_time) + warnings
     details = {
         "terminal": sale.terminal,
         "out_of_state_sale": sale.out_of_state_sale,
         "identifications": [i.kind for i in sale.identifications],
         "employee_id": sale.employee_id,
         "currency": sale.currency,
-        "lines": line_details,
+        "lines": prepared.line_details,
         "payments": [
             {"id": p.reference, "amount": str(p.amount), "type": p.kind} for p in sale.payments
         ],
@@ -357,6 +369,22 @@ def create_sale(
         "warnings": warnings,
         "refunds": [],
     }
+    return details, warnings
+
+
+def create_sale(
+    session: Session, actor: Actor, facility: Facility, sale: NewSale, *, override: bool
+) -> Written:
+    prepared = _prepared(facility, sale)
+    waived = override and sale.customer_type in REGISTERED
+    try:
+        with patients.limits_waived(session) if waived else nullcontext():
+            receipt = receipts.create_receipt(session, actor, facility, prepared.command)
+    except RuleViolation as exc:
+        if _over_limit(exc):
+            raise OverLimitRefusal(exc.template, field=exc.field) from None
+        raise
+    details, warnings = _details(facility, sale, prepared, waived=waived)
     if waived:
         reason = {"reason": "purchase limit override: sold past the patient's limits if over"}
         record_about_new(session, actor, receipt, OVERRIDE, facility.id, reason)
@@ -370,6 +398,8 @@ def create_sales(
     """Each sale of a request, in order, all or nothing; a fault names its sale."""
     labels = [_Label(item.package.label) for sale in command.sales for item in sale.items]
     receipts.lock_packages(session, facility, labels)
+    if not any(sale.customer_type in REGISTERED for sale in command.sales):
+        return _create_sales_to_consumers(session, actor, facility, command.sales)
     written = []
     for index, sale in enumerate(command.sales):
         try:
@@ -377,6 +407,32 @@ def create_sales(
         except RuleViolation as exc:
             raise _in_sale(exc, index) from None
     session.flush()  # the request's receipts and lines, in one go: their ids
+    return written
+
+
+def _create_sales_to_consumers(
+    session: Session, actor: Actor, facility: Facility, sales: Sequence[NewSale]
+) -> list[Written]:
+    """Sales that count against no patient's allowance, recorded together as rows by the
+    receipts service (`create_receipts`), each with its Trace details."""
+    prepared = []
+    for index, sale in enumerate(sales):
+        try:
+            prepared.append(_prepared(facility, sale))
+        except RuleViolation as exc:
+            raise _in_sale(exc, index) from None
+    try:
+        ids = receipts.create_receipts(session, actor, facility, [p.command for p in prepared])
+    except RuleViolation as exc:
+        raise _in_sale(RuleViolation(exc.template, field=exc.field), exc.row or 0) from None
+    events, written = [], []
+    for receipt_id, sale, made in zip(ids, sales, prepared, strict=True):
+        details, warnings = _details(facility, sale, made, waived=False)
+        events.append(
+            row_event(actor, "sales_receipts", receipt_id, DETAILS, facility.id, after=details)
+        )
+        written.append(Written(receipt_id, warnings))
+    record_events(session, events)
     return written
 
 

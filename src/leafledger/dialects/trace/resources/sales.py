@@ -456,7 +456,7 @@ def create_sales(call: Call) -> Warned:
         written = service.create_sales(call.session, call.actor, call.facility, command)
     except service.OverLimitRefusal as exc:
         raise _limit_refusal(exc) from None
-    views = _views(call, [w.receipt.id for w in written])
+    views = _views(call, [w.receipt_id for w in written])
     warnings = []
     for index, done in enumerate(written):
         for warning in done.warnings:
