@@ -522,6 +522,24 @@ def _changeable(receipt: SalesReceipt, doing: str) -> None:
 # --- locking ahead
 
 
+# Built once: a request of receipts runs them with its own values (making a statement costs
+# more than running it).
+_TAKEN_NUMBERS = select(SalesReceipt.external_receipt_number).where(
+    SalesReceipt.facility_id == bindparam("facility"),
+    SalesReceipt.external_receipt_number.in_(bindparam("numbers", expanding=True)),
+    IsTrue(SalesReceipt.active),
+)
+_LOCKED_BY_LABEL = (
+    select(Package)
+    .where(
+        Package.facility_id == bindparam("facility"),
+        Package.label.in_(bindparam("labels", expanding=True)),
+    )
+    .order_by(Package.id)
+    .with_for_update()
+)
+
+
 def _read_taken_numbers(session: Session, facility: Facility, commands: Sequence[Any]) -> None:
     """Which external numbers of a request of new receipts are taken, in one statement (each
     receipt is then checked against them and the request's own, and no query between two
@@ -536,17 +554,10 @@ def _read_taken_numbers(session: Session, facility: Facility, commands: Sequence
     }
     taken = set()
     if numbers:
-        taken = set(
-            session.connection()  # a Core read: nothing of this request is pending yet
-            .execute(
-                select(SalesReceipt.external_receipt_number).where(
-                    SalesReceipt.facility_id == facility.id,
-                    SalesReceipt.external_receipt_number.in_(sorted(numbers)),
-                    IsTrue(SalesReceipt.active),
-                )
-            )
-            .scalars()
+        found = session.connection().execute(  # Core: nothing of this request is pending yet
+            _TAKEN_NUMBERS, {"facility": facility.id, "numbers": sorted(numbers)}
         )
+        taken = set(found.scalars())
     request_state(session).taken_receipt_numbers[facility.id] = {n for n in taken if n}
 
 
@@ -567,6 +578,14 @@ def lock_packages(session: Session, facility: Facility, commands: Sequence[Any])
         receipt = getattr(command, "receipt", None)
         if isinstance(receipt, SalesReceipt):
             receipt_ids.add(receipt.id)
+    if labels and not receipt_ids:  # new sales only: the statement made once
+        locked = session.scalars(
+            _LOCKED_BY_LABEL, {"facility": facility.id, "labels": sorted(labels)}
+        ).all()
+        request_state(session).locked_packages.update(
+            {(facility.id, package.label): package for package in locked}
+        )
+        return
     conditions = []
     if labels:
         conditions.append(Package.label.in_(sorted(labels)))
