@@ -129,20 +129,34 @@ def render_node(node: Node, key: Callable[[Node], str]) -> dict[str, Any]:
 
 
 def render_recalled(package: Recalled, key: _Keys) -> dict[str, Any]:
-    """A package of a recall: what a recall notice needs of it, no more (recalls are long)."""
-    visible = package.visible
-    known = visible or package.state == query.TRANSFERRED
+    """A package of a recall: what a recall notice needs of it, no more (recalls are long,
+    hence the unpacking and the caller's own package first: this runs for each)."""
+    package_id, label, licence, item, quantity, unit, state, visible, shipments = package
+    if visible:
+        return {
+            "Key": f"Package:{package_id}",
+            "Id": package_id,
+            "Label": label,
+            "FacilityLicenseNumber": licence,
+            "ItemName": item,
+            "Quantity": quantity,
+            "UnitOfMeasureName": unit,
+            "State": state,
+            "Visible": True,
+            "Shipments": [_shipment(s) for s in shipments] if shipments else [],
+        }
+    known = state == query.TRANSFERRED
     return {
-        "Key": key.of(Kind.PACKAGE, package.id, known),
-        "Id": package.id if known else None,
-        "Label": package.label if known else None,
-        "FacilityLicenseNumber": package.license_number if known else None,
-        "ItemName": package.item_name if visible else None,
-        "Quantity": package.quantity if known else None,
-        "UnitOfMeasureName": package.unit if known else None,
-        "State": package.state if known else None,
-        "Visible": visible,
-        "Shipments": [_shipment(s) for s in package.shipments] if package.shipments else [],
+        "Key": key.of(Kind.PACKAGE, package_id, known),
+        "Id": package_id if known else None,
+        "Label": label if known else None,
+        "FacilityLicenseNumber": licence if known else None,
+        "ItemName": None,
+        "Quantity": quantity if known else None,
+        "UnitOfMeasureName": unit if known else None,
+        "State": state if known else None,
+        "Visible": False,
+        "Shipments": [_shipment(s) for s in shipments],
     }
 
 
@@ -195,9 +209,11 @@ def recall(call: Call) -> dict[str, Any]:
     kind, node_id = call.target
     found = recalls.recall(call.session, kind, node_id, user_id=call.actor.user_id)
     key = _Keys()
-    packages = [render_recalled(node, key) for node in found.packages]
+    root = render_node(found.root, key)  # first: its placeholder key, if any, is Hidden:1
+    with query.collector_paused():
+        packages = [render_recalled(package, key) for package in found.packages]
     return {
-        "Root": render_node(found.root, key),
+        "Root": root,
         "Packages": packages,
         "PackageCount": len(packages),
         "HiddenPackageCount": sum(1 for node in found.packages if not node.known),

@@ -13,6 +13,15 @@ from collections.abc import Iterable
 from sqlalchemy import Integer, TextualSelect, column, text
 
 
+def ids_table(dialect: str, name: str) -> str:
+    """SQL for a FROM clause: the ids of the bound parameter `name` as a table `f` of one
+    column, `id` (joined rather than semi-joined, it spares PostgreSQL hashing them to drop
+    duplicates: an id set has none)."""
+    if dialect == "postgresql":
+        return f"unnest(CAST(:{name} AS INTEGER[])) AS f(id)"
+    return f"(SELECT value AS id FROM json_each(:{name})) AS f"
+
+
 def ids_sql(dialect: str, name: str) -> str:
     """SQL that lists the ids of the bound parameter `name` (one column), for `IN (...)`."""
     if dialect == "postgresql":

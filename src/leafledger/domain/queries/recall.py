@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import TextClause, text
@@ -50,7 +51,7 @@ from leafledger.domain.queries.genealogy import (
     node,
     shipment,
 )
-from leafledger.domain.queries.id_sets import ids_sql, ids_value
+from leafledger.domain.queries.id_sets import ids_sql, ids_table, ids_value
 from leafledger.domain.queries.recall_sales import SaleHit, sales_of
 
 
@@ -119,8 +120,9 @@ def _generation(dialect: str, kinds: tuple[int, ...]) -> TextClause:
     return text(
         "\nUNION ALL\n".join(
             f"SELECT {int(step.to_kind)}, d.{step.to_column}"
-            f" FROM {_table(step.table, step.from_column, dialect)}"
-            f" WHERE d.{step.from_column} IN ({ids_sql(dialect, f'k{int(step.from_kind)}')})"
+            f" FROM {ids_table(dialect, f'k{int(step.from_kind)}')}"
+            f" JOIN {_table(step.table, step.from_column, dialect)}"
+            f" ON d.{step.from_column} = f.id"
             for step in FORWARD
             if step.from_kind in kinds
         )
@@ -138,18 +140,18 @@ def _table(table: str, column: str, dialect: str) -> str:
 
 # --- the packages ------------------------------------------------------------------------------
 
-# The packages of parameter `ids`, as `_package` reads them; and their shipments, each with
+# The packages of parameter `ids`, as `_package` reads them (in no order: sorting is cheaper
+# in Python, on rows that mostly come in the order of the ids); and their shipments, each with
 # its package's id then genealogy.SHIPMENT_COLUMNS (apart: few packages have any, and a join
 # would cost every package's row fourteen empty columns).
 _PACKAGES = (
     "SELECT p.id, p.label, nf.license_number, i.name, p.quantity, p.unit_of_measure_name,"
     " p.in_transit, p.finished_date, CASE WHEN p.facility_id IN"
     " (SELECT facility_id FROM employees WHERE user_id = :user) THEN 1 ELSE 0 END\n"
-    "FROM packages p\n"
+    "FROM {ids}\n"
+    "JOIN packages p ON p.id = f.id\n"
     "LEFT JOIN items i ON i.id = p.item_id\n"
-    "LEFT JOIN facilities nf ON nf.id = p.facility_id\n"
-    "WHERE p.id IN ({ids})\n"
-    "ORDER BY p.id"
+    "LEFT JOIN facilities nf ON nf.id = p.facility_id"
 )
 _SHIPMENTS = (
     "WITH visible(facility_id) AS (SELECT facility_id FROM employees WHERE user_id = :user)\n"
@@ -162,7 +164,7 @@ _SHIPMENTS = (
 )
 _STATEMENTS = {
     dialect: (
-        text(_PACKAGES.format(ids=ids_sql(dialect, "ids"))),
+        text(_PACKAGES.format(ids=ids_table(dialect, "ids"))),
         text(_SHIPMENTS.format(ids=ids_sql(dialect, "ids"))),
     )
     for dialect in ("sqlite", "postgresql")
@@ -179,7 +181,8 @@ def _packages(
     shipped: dict[int, list[Any]] = {}
     for row in session.execute(shipments, bound).all():
         shipped.setdefault(row[0], []).append(row)
-    return [_package(row, shipped.get(row[0])) for row in session.execute(packages, bound).all()]
+    rows = sorted(session.execute(packages, bound).all(), key=itemgetter(0))
+    return [_package(row, shipped.get(row[0])) for row in rows]
 
 
 def _package(row: Any, shipment_rows: list[Any] | None) -> Recalled:
@@ -188,7 +191,11 @@ def _package(row: Any, shipment_rows: list[Any] | None) -> Recalled:
         quantity = Decimal(quantity)
     state = IN_TRANSIT if in_transit else ACTIVE if finished is None else FINISHED
     # The shipments the caller may see: all of their own package's, else those they shipped.
-    shipments = [shipment(shipped[1:]) for shipped in shipment_rows or () if visible or shipped[-1]]
+    shipments = (
+        [shipment(shipped[1:]) for shipped in shipment_rows if visible or shipped[-1]]
+        if shipment_rows
+        else []
+    )
     if visible:
         return Recalled(package_id, label, licence, item, quantity, unit, state, True, shipments)
     # Held elsewhere: transferred when a visible facility shipped it and it was accepted there.
