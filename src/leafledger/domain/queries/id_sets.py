@@ -2,8 +2,9 @@
 
 SQLAlchemy's expanding IN binds one parameter per id: over 10,000 ids, building, sending and
 (on PostgreSQL) planning those parameters costs more than the statement's own work, and SQLite
-refuses more than 32,766 of them. Here the ids travel as one text value, which the statement
-unnests: an array literal (`{1,2,3}`) on PostgreSQL, a JSON array (`[1,2,3]`) on SQLite.
+refuses more than its build allows (32,766 by default, 999 in older builds). Here the ids
+travel as one text value, which the statement unnests: an array literal (`{1,2,3}`) on
+PostgreSQL, a JSON array (`[1,2,3]`) on SQLite.
 """
 
 from __future__ import annotations
