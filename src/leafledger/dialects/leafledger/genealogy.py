@@ -1,4 +1,4 @@
-"""Genealogy and recall beyond Metrc's API (domain/queries/genealogy.py does the walking).
+"""Genealogy and recall beyond Metrc's API (domain/queries/genealogy.py and recall.py walk).
 
 - GET /leafledger/v1/genealogy/{packages|plants|plantbatches|harvests}/{id} (packages and
   plants also by `{label}`), `?direction=Ancestors|Descendants|Both` (default Both): the
@@ -27,7 +27,9 @@ from leafledger.dialects.kit.errors import bad_request
 from leafledger.dialects.kit.loaders import ById, ByKey
 from leafledger.domain.models import Harvest, Package, Plant, PlantBatch
 from leafledger.domain.queries import genealogy as query
+from leafledger.domain.queries import recall as recalls
 from leafledger.domain.queries.genealogy import KIND_NAMES, RELATION_NAMES, Kind, Node
+from leafledger.domain.queries.recall import Recalled
 from leafledger.domain.queries.recall_sales import SaleHit
 
 __all__ = ["Kind", "Root", "genealogy", "recall"]
@@ -79,9 +81,12 @@ class _Keys:
         self.hidden: dict[tuple[Kind, int], str] = {}
 
     def __call__(self, node: Node) -> str:
-        if node.known:
-            return f"{KIND_NAMES[node.kind]}:{node.id}"
-        key = (node.kind, node.id)
+        return self.of(node.kind, node.id, node.known)
+
+    def of(self, kind: Kind, node_id: int, known: bool) -> str:
+        if known:
+            return f"{KIND_NAMES[kind]}:{node_id}"
+        key = (kind, node_id)
         if key not in self.hidden:
             self.hidden[key] = f"Hidden:{len(self.hidden) + 1}"
         return self.hidden[key]
@@ -123,20 +128,35 @@ def render_node(node: Node, key: Callable[[Node], str]) -> dict[str, Any]:
     }
 
 
-def render_recalled(node: Node, key: Callable[[Node], str]) -> dict[str, Any]:
-    """A package of a recall: what a recall notice needs of it, no more (recalls are long)."""
-    known = node.known
+def render_recalled(package: Recalled, key: _Keys) -> dict[str, Any]:
+    """A package of a recall: what a recall notice needs of it, no more (recalls are long,
+    hence the unpacking and the caller's own package first: this runs for each)."""
+    package_id, label, licence, item, quantity, unit, state, visible, shipments = package
+    if visible:
+        return {
+            "Key": f"Package:{package_id}",
+            "Id": package_id,
+            "Label": label,
+            "FacilityLicenseNumber": licence,
+            "ItemName": item,
+            "Quantity": quantity,
+            "UnitOfMeasureName": unit,
+            "State": state,
+            "Visible": True,
+            "Shipments": [_shipment(s) for s in shipments] if shipments else [],
+        }
+    known = state == query.TRANSFERRED
     return {
-        "Key": key(node),
-        "Id": node.id if known else None,
-        "Label": node.label if known else None,
-        "FacilityLicenseNumber": node.license_number if known else None,
-        "ItemName": node.item_name if node.visible else None,
-        "Quantity": node.quantity if known else None,
-        "UnitOfMeasureName": node.unit if known else None,
-        "State": node.state if known else None,
-        "Visible": node.visible,
-        "Shipments": [_shipment(s) for s in node.shipments],
+        "Key": key.of(Kind.PACKAGE, package_id, known),
+        "Id": package_id if known else None,
+        "Label": label if known else None,
+        "FacilityLicenseNumber": licence if known else None,
+        "ItemName": None,
+        "Quantity": quantity if known else None,
+        "UnitOfMeasureName": unit if known else None,
+        "State": state if known else None,
+        "Visible": False,
+        "Shipments": [_shipment(s) for s in shipments],
     }
 
 
@@ -187,11 +207,13 @@ def _sale(sale: SaleHit) -> dict[str, Any]:
 
 def recall(call: Call) -> dict[str, Any]:
     kind, node_id = call.target
-    found = query.recall(call.session, kind, node_id, user_id=call.actor.user_id)
+    found = recalls.recall(call.session, kind, node_id, user_id=call.actor.user_id)
     key = _Keys()
-    packages = [render_recalled(node, key) for node in found.packages]
+    root = render_node(found.root, key)  # first: its placeholder key, if any, is Hidden:1
+    with query.collector_paused():
+        packages = [render_recalled(package, key) for package in found.packages]
     return {
-        "Root": render_node(found.root, key),
+        "Root": root,
         "Packages": packages,
         "PackageCount": len(packages),
         "HiddenPackageCount": sum(1 for node in found.packages if not node.known),

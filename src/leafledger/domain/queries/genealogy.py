@@ -25,9 +25,9 @@ shipped and that was received elsewhere: the shipper knows its label and the rec
 it appears as transferred, with those and what was received (its current quantity is the
 holder's). An edge's quantity is shown when the facility that recorded the edge is visible.
 
-`recall` is the forward walk kept to packages, with each package's state, and then the sales
-of those packages (`queries/recall_sales.py`), so one call answers "every package, and every
-sale, containing material from this harvest, batch or package".
+A recall (every package holding material from a node) walks forward the same edge kinds
+(`FORWARD`), but a generation at a time (`queries/recall.py`): it can reach tens of thousands
+of packages, and then it needs only them, not the edges; its root is read by `node`.
 """
 
 from __future__ import annotations
@@ -41,13 +41,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import IntEnum
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from leafledger.domain.queries.processing import job_number
-from leafledger.domain.queries.recall_sales import SaleHit, sales_of
 
 
 class Kind(IntEnum):
@@ -141,27 +140,54 @@ _UP: tuple[tuple[Kind, str, str, str, str, str], ...] = (
     (Kind.PLANT_BATCH, "plant_batches a6 ON a6.id = {key}", "3", "a6.source_plant_id", "8",
      "a6.id"),
 )  # fmt: skip
-_DOWN: tuple[tuple[Kind, str, str, str, str, str], ...] = (
-    (Kind.PACKAGE, "package_sources d1 ON d1.source_package_id = {key}", "1", "d1.package_id",
-     "2", "d1.id"),
-    (Kind.PACKAGE, "processing_job_inputs d2 ON d2.package_id = {key}", "5", "d2.job_id", "6",
-     "d2.id"),
-    (Kind.PACKAGE, "plant_batches d3 ON d3.source_package_id = {key}", "4", "d3.id", "7",
-     "d3.id"),
-    (Kind.HARVEST, "package_sources d4 ON d4.source_harvest_id = {key}", "1", "d4.package_id",
-     "1", "d4.id"),
-    (Kind.PROCESSING_JOB, "package_sources d5 ON d5.source_processing_job_id = {key}", "1",
-     "d5.package_id", "5", "d5.id"),
-    (Kind.PLANT_BATCH, "package_sources d6 ON d6.source_plant_batch_id = {key}", "1",
-     "d6.package_id", "3", "d6.id"),
-    (Kind.PLANT_BATCH, "plants d7 ON d7.plant_batch_id = {key}", "3", "d7.id", "9", "d7.id"),
-    (Kind.PLANT, "package_sources d8 ON d8.source_plant_id = {key}", "1", "d8.package_id", "4",
-     "d8.id"),
-    (Kind.PLANT, "harvest_plants d9 ON d9.plant_id = {key}", "2", "d9.harvest_id", "10",
-     "d9.id"),
-    (Kind.PLANT, "plant_batches d10 ON d10.source_plant_id = {key}", "4", "d10.id", "8",
-     "d10.id"),
+
+
+class Step(NamedTuple):
+    """An edge kind read forward: a row of `table` whose `from_column` holds the id of a
+    node of `from_kind` holds in `to_column` the id of a node of `to_kind` made of it."""
+
+    from_kind: Kind
+    table: str
+    from_column: str
+    to_kind: Kind
+    to_column: str
+    relation: Relation
+
+
+# Every edge kind, from a source to its products (`walk` goes down them, `recall` too).
+FORWARD: tuple[Step, ...] = (
+    Step(Kind.PACKAGE, "package_sources", "source_package_id", Kind.PACKAGE, "package_id",
+         Relation.PACKAGE_FROM_PACKAGE),
+    Step(Kind.PACKAGE, "processing_job_inputs", "package_id", Kind.PROCESSING_JOB, "job_id",
+         Relation.PROCESSING_JOB_INPUT),
+    Step(Kind.PACKAGE, "plant_batches", "source_package_id", Kind.PLANT_BATCH, "id",
+         Relation.PLANTING_FROM_PACKAGE),
+    Step(Kind.HARVEST, "package_sources", "source_harvest_id", Kind.PACKAGE, "package_id",
+         Relation.HARVEST_PACKAGE),
+    Step(Kind.PROCESSING_JOB, "package_sources", "source_processing_job_id", Kind.PACKAGE,
+         "package_id", Relation.PROCESSING_JOB_OUTPUT),
+    Step(Kind.PLANT_BATCH, "package_sources", "source_plant_batch_id", Kind.PACKAGE,
+         "package_id", Relation.PLANT_BATCH_PACKAGE),
+    Step(Kind.PLANT_BATCH, "plants", "plant_batch_id", Kind.PLANT, "id",
+         Relation.PLANT_FROM_PLANT_BATCH),
+    Step(Kind.PLANT, "package_sources", "source_plant_id", Kind.PACKAGE, "package_id",
+         Relation.PLANT_PACKAGE),
+    Step(Kind.PLANT, "harvest_plants", "plant_id", Kind.HARVEST, "harvest_id",
+         Relation.HARVEST_FROM_PLANT),
+    Step(Kind.PLANT, "plant_batches", "source_plant_id", Kind.PLANT_BATCH, "id",
+         Relation.PLANT_BATCH_FROM_PLANT),
 )  # fmt: skip
+_DOWN: tuple[tuple[Kind, str, str, str, str, str], ...] = tuple(
+    (
+        step.from_kind,
+        f"{step.table} d{n} ON d{n}.{step.from_column} = {{key}}",
+        str(int(step.to_kind)),
+        f"d{n}.{step.to_column}",
+        str(int(step.relation)),
+        f"d{n}.id",
+    )
+    for n, step in enumerate(FORWARD, 1)
+)
 
 
 def _case(slots: Sequence[str]) -> str:
@@ -224,7 +250,7 @@ def _walked(sqlite: bool) -> str:
     )
 
 
-# What a node is (over `w.kind`, `w.id`), and the shipments of a package.
+# What a node is (over `w.kind`, `w.id`), and the shipments of a package (over `visible`).
 _NODE_COLUMNS = (
     "  COALESCE(p.facility_id, h.facility_id, pl.facility_id, pb.facility_id, j.facility_id)"
     " AS facility_id,\n"
@@ -240,7 +266,7 @@ _NODE_COLUMNS = (
     "  pl.growth_phase, pl.state AS plant_state, pb.batch_type, pb.active AS batch_active,\n"
     "  j.finished_date AS job_finished, j.active AS job_active,\n"
 )
-_SHIPMENT_COLUMNS = (
+SHIPMENT_COLUMNS = (  # last in a select list: see `shipment`
     "  sh.id AS shipment_id, sh.manifest_number, sh.recipient_license_number, sh.state"
     " AS shipment_state, sh.shipped_quantity, sh.shipped_unit, sh.received_quantity,"
     " sh.received_unit, sh.departed_at, sh.received_at, sf.license_number AS shipper_license,"
@@ -258,12 +284,14 @@ _NODE_JOINS = (
     "LEFT JOIN facilities nf ON nf.id = COALESCE(p.facility_id, h.facility_id,"
     " pl.facility_id, pb.facility_id, j.facility_id)\n"
 )
-_SHIPMENT_JOINS = (
-    "LEFT JOIN package_shipments sh ON w.kind = 1 AND sh.package_id = w.id\n"
+
+# What `SHIPMENT_COLUMNS` reads beside a shipment `sh`.
+SHIPMENT_JOINS = (
     "LEFT JOIN transfer_deliveries td ON td.id = sh.delivery_id\n"
     "LEFT JOIN transfers t ON t.id = td.transfer_id\n"
     "LEFT JOIN facilities sf ON sf.id = sh.facility_id\n"
 )
+_SHIPMENTS = "LEFT JOIN package_shipments sh ON w.kind = 1 AND sh.package_id = w.id\n"
 
 
 def _walk_statement(sqlite: bool) -> TextClause:
@@ -278,7 +306,7 @@ def _walk_statement(sqlite: bool) -> TextClause:
         "  CASE WHEN COALESCE(es.facility_id, ei.facility_id, eh.facility_id, eb.facility_id,"
         " ep.facility_id) IN (SELECT facility_id FROM visible) THEN 1 ELSE 0 END"
         " AS edge_visible,\n"
-        + _SHIPMENT_COLUMNS
+        + SHIPMENT_COLUMNS
         + "FROM walked w\n"
         + _NODE_JOINS
         + "LEFT JOIN package_sources es ON w.via IN (1, 2, 3, 4, 5) AND es.id = w.ref\n"
@@ -287,33 +315,28 @@ def _walk_statement(sqlite: bool) -> TextClause:
         "LEFT JOIN harvests ehh ON ehh.id = eh.harvest_id\n"
         "LEFT JOIN plant_batches eb ON w.via IN (7, 8) AND eb.id = w.ref\n"
         "LEFT JOIN plants ep ON w.via = 9 AND ep.id = w.ref\n"
-        + _SHIPMENT_JOINS
+        + _SHIPMENTS
+        + SHIPMENT_JOINS
         + "ORDER BY w.side, w.kind, w.id, w.ref, sh.id"
     )
 
 
-def _recall_statement(sqlite: bool) -> TextClause:
-    """The root and each package the forward walk reaches, once, with its shipments: no
-    edges (a recall lists packages, not how they were made)."""
-    return text(
-        _walked(sqlite)
-        + "SELECT w.side, w.kind, w.id,\n"
-        + _NODE_COLUMNS
-        + _SHIPMENT_COLUMNS
-        + "FROM (SELECT DISTINCT side, kind, id FROM walked WHERE kind = 1 OR side = 0) w\n"
-        + _NODE_JOINS
-        + _SHIPMENT_JOINS
-        + "ORDER BY w.side, w.id, sh.id"
-    )
-
+# One node, as `node` reads it (the root of a recall).
+_NODE = text(
+    "WITH visible(facility_id) AS (SELECT facility_id FROM employees WHERE user_id = :user)\n"
+    "SELECT w.side, w.kind, w.id,\n"
+    + _NODE_COLUMNS
+    + SHIPMENT_COLUMNS
+    + "FROM (SELECT 0 AS side, CAST(:kind AS INTEGER) AS kind, CAST(:id AS INTEGER) AS id) w\n"
+    + _NODE_JOINS
+    + _SHIPMENTS
+    + SHIPMENT_JOINS
+    + "ORDER BY sh.id"
+)
 
 # The statements as each database runs them (by SQLAlchemy dialect name; SQLite's with
 # index hints).
 _WALKS = {"sqlite": _walk_statement(sqlite=True), "postgresql": _walk_statement(sqlite=False)}
-_RECALLS = {
-    "sqlite": _recall_statement(sqlite=True),
-    "postgresql": _recall_statement(sqlite=False),
-}
 
 # --- what the walk answers ---------------------------------------------------------------------
 
@@ -457,12 +480,12 @@ def walk(
     descendants: bool = True,
 ) -> Tree:
     """The tree around one node, as the user `user_id` may see it (one statement)."""
-    with _collector_paused():
+    with collector_paused():
         return _walk(session, kind, node_id, user_id, ancestors, descendants)
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """No garbage collection while a tree is read: its thousands of rows, nodes and edges all
     stay alive, so each collection the allocations would set off walks them all again, for
     nothing (it doubles the time of a large recall)."""
@@ -513,22 +536,28 @@ def _noted(row: Any, c: Any, nodes: dict[tuple[Kind, int], Node], shipped: set[i
         return node
     shipped.add(shipment_id)
     if row[c.shipment_visible] or node.visible:
-        shipper = row[c.shipper_license] if row[c.transfer_kind] != "External" else None
-        node.shipments.append(
-            Shipment(
-                row[c.manifest_number],
-                shipper or row[c.external_shipper],
-                row[c.recipient_license_number],
-                row[c.shipment_state],
-                _decimal(row[c.shipped_quantity]) or Decimal(0),
-                row[c.shipped_unit],
-                _decimal(row[c.received_quantity]),
-                row[c.received_unit],
-                _moment(row[c.departed_at]),
-                _moment(row[c.received_at]),
-            )
-        )
+        node.shipments.append(shipment(row[c.shipment_id :]))
     return node
+
+
+def shipment(columns: Sequence[Any]) -> Shipment:
+    """The shipment of a row's `SHIPMENT_COLUMNS` (the row from its shipment id on)."""
+    (
+        _, manifest, recipient, state, shipped, shipped_unit, received, received_unit,
+        departed_at, received_at, shipper, transfer_kind, external_shipper, _,
+    ) = columns  # fmt: skip
+    return Shipment(
+        manifest,
+        (shipper if transfer_kind != "External" else None) or external_shipper,
+        recipient,
+        state,
+        _decimal(shipped) or Decimal(0),
+        shipped_unit,
+        _decimal(received),
+        received_unit,
+        _moment(departed_at),
+        _moment(received_at),
+    )
 
 
 def _walk(
@@ -570,15 +599,20 @@ def _transferred(node: Node) -> None:
     reads as transferred: its label, where it went and what was received."""
     if node.visible or node.kind is not Kind.PACKAGE:
         return
-    accepted = [s for s in node.shipments if s.state == "Accepted"]
-    if not accepted:
+    last = last_accepted(node.shipments)
+    if last is None:
         node.shipments.clear()  # a shipment seen only because the package is: none then
         return
-    last = accepted[-1]
     node.state = TRANSFERRED
     node.license_number = last.recipient_license_number
     node.quantity, node.unit = last.received_quantity, last.received_unit
     node.facility_id = None
+
+
+def last_accepted(shipments: Sequence[Shipment]) -> Shipment | None:
+    """The last shipment of a package that its recipient accepted, if any."""
+    accepted = [s for s in shipments if s.state == "Accepted"]
+    return accepted[-1] if accepted else None
 
 
 def _depths(root: tuple[Kind, int], nodes: dict[tuple[Kind, int], Node], edges: list[Edge]) -> None:
@@ -600,33 +634,16 @@ def _depths(root: tuple[Kind, int], nodes: dict[tuple[Kind, int], Node], edges: 
                 queue.append(following)
 
 
-# --- recall ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Recall:
-    root: Node
-    packages: list[Node]
-    sales: list[SaleHit]
-
-
-def recall(session: Session, kind: Kind, node_id: int, *, user_id: int | None) -> Recall:
-    """Every package holding material from the node (the node itself, for a package), each
-    with its state, in package id order, and every sale of them (two statements)."""
-    with _collector_paused():
-        rows, c = _read(
-            session, _RECALLS, kind, node_id, user_id, ancestors=False, descendants=True
-        )
-        nodes: dict[tuple[Kind, int], Node] = {}
-        shipped: set[int] = set()
-        for row in rows:
-            _noted(row, c, nodes, shipped)
-        for node in nodes.values():
-            _transferred(node)
-    root = nodes[(kind, node_id)]
-    packages = sorted(
-        (node for node in nodes.values() if node.kind is Kind.PACKAGE),
-        key=lambda node: node.id,
+def node(session: Session, kind: Kind, node_id: int, *, user_id: int | None) -> Node:
+    """One node as the user `user_id` may see it, with its shipments (one statement)."""
+    result = session.execute(
+        _NODE, {"kind": int(kind), "id": node_id, "user": -1 if user_id is None else user_id}
     )
-    ids = [node.id for node in packages]
-    return Recall(root, packages, sales_of(session, ids, user_id))
+    columns = SimpleNamespace(**{name: i for i, name in enumerate(result.keys())})
+    nodes: dict[tuple[Kind, int], Node] = {}
+    shipped: set[int] = set()
+    for row in result.all():
+        _noted(row, columns, nodes, shipped)
+    found = nodes[(kind, node_id)]
+    _transferred(found)
+    return found

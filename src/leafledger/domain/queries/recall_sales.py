@@ -1,8 +1,9 @@
 """The sales a recall finds: every active receipt line drawn from one of the recalled packages.
 
-One statement whatever the number of packages. A line sold at a facility the caller is not
-employed at is shown as a placeholder (its licence, time and quantity hidden), as genealogy
-shows nodes kept elsewhere. Voided receipts sold nothing and are left out.
+One statement whatever the number of packages (their ids bound as one value: `id_sets.py`). A
+line sold at a facility the caller is not employed at is shown as a placeholder (its licence,
+time and quantity hidden), as genealogy shows nodes kept elsewhere. Voided receipts sold nothing
+and are left out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from leafledger.domain.models import Employee, Facility, Package, SalesReceipt, SalesTransaction
 from leafledger.domain.models.base import IsTrue
+from leafledger.domain.queries.id_sets import id_set
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ def sales_of(session: Session, package_ids: Sequence[int], user_id: int | None) 
     """The receipt lines of `package_ids`, in receipt and line order."""
     if not package_ids:
         return []
+    dialect = session.get_bind().dialect.name
     visible = select(Employee.facility_id).where(Employee.user_id == user_id)
     rows = session.execute(
         select(
@@ -53,7 +56,7 @@ def sales_of(session: Session, package_ids: Sequence[int], user_id: int | None) 
         .join(SalesReceipt, SalesReceipt.id == SalesTransaction.receipt_id)
         .join(Package, Package.id == SalesTransaction.package_id)
         .join(Facility, Facility.id == SalesReceipt.facility_id)
-        .where(SalesTransaction.package_id.in_(sorted(set(package_ids))))
+        .where(SalesTransaction.package_id.in_(id_set(dialect, set(package_ids))))
         .where(IsTrue(SalesReceipt.active))
         .order_by(SalesReceipt.id, SalesTransaction.id)
     ).all()
