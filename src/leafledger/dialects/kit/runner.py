@@ -11,6 +11,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -166,22 +167,19 @@ class Dialect(ABC):
         return exc.worded(lambda path: wire_name(endpoint.schema, path, self.field_casing))
 
 
-# The JSON numbers of the quantities seen lately: a long answer (a recall of 10,000 packages)
-# repeats a few quantities thousands of times, and converting each costs more than the rest of
-# its serialisation. Equal decimals make the same number, so they share an entry.
-_NUMBERS: dict[Decimal, int | float] = {}
-_NUMBERS_KEPT = 4096
+@lru_cache(maxsize=4096)
+def _json_number(value: Decimal) -> int | float:
+    """A finite decimal as a JSON number. Kept for the quantities met most lately: a long
+    answer (a recall of 10,000 packages) repeats a few quantities thousands of times, and
+    converting each costs more than the rest of its serialisation. Equal decimals make the
+    same number, so they share an entry."""
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def _json_default(value: object) -> object:
     """Decimals leave the ledger as JSON numbers, at the wire and nowhere else."""
     if isinstance(value, Decimal):
-        number = _NUMBERS.get(value) if value.is_finite() else None
-        if number is None:
-            number = int(value) if value == value.to_integral_value() else float(value)
-            if value.is_finite() and len(_NUMBERS) < _NUMBERS_KEPT:
-                _NUMBERS[value] = number
-        return number
+        return _json_number(value) if value.is_finite() else float(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
