@@ -29,14 +29,18 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.loaders import load_all_by_key, load_by_id, load_by_key
 from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import Facility
+from leafledger.domain.models.base import fits
+from leafledger.domain.queries.id_sets import id_set
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,7 @@ def _loc_text(loc: tuple[str | int, ...]) -> str:
     return text
 
 
+@cache
 def _loads_of(schema: type[WireBody]) -> dict[str, Loads]:
     found = {}
     for name, info in schema.model_fields.items():
@@ -165,16 +170,65 @@ def commands(
     *,
     rows: bool,
 ) -> list[Any]:
-    """The command of every object, in order (`rows`: errors name each object's index)."""
-    made = []
+    """The command of every object, in order (`rows`: errors name each object's index).
+
+    The bodies are validated first, and the rows they name by id read ahead, one statement
+    per kind of row (`_read_ahead`); each object's command then finds its rows in the session
+    instead of reading them one at a time. A refusal is the one the objects would give taken
+    one by one: the first object's fault, be it its shape or a row it names."""
+    bodies: list[WireBody] = []
+    invalid: RuleViolation | None = None
     for index, obj in enumerate(objects):
-        row = index if rows else None
-        body = validate(schema, obj, row, facility)
+        try:
+            bodies.append(validate(schema, obj, index if rows else None, facility))
+        except RuleViolation as exc:
+            invalid = exc
+            break
+    read = _read_ahead(session, bodies)  # held: the session keeps rows only while referenced
+    made = []
+    for index, body in enumerate(bodies):
         try:
             made.append(_loaded_command(session, facility, body))
         except NotFound as exc:
-            raise RuleViolation(exc.message, row=row) from None
+            raise RuleViolation(exc.message, row=index if rows else None) from None
+    del read
+    if invalid is not None:
+        raise invalid
     return made
+
+
+def _read_ahead(session: Session, bodies: list[WireBody]) -> list[Any]:
+    """Read every row the bodies (and the bodies nested in them) name by id into the
+    session, in one statement per model. Rows of other facilities are read too: loading
+    refuses them afterwards, as it would have."""
+    wanted: dict[type[Any], set[int]] = {}
+    pending: list[Any] = list(bodies)
+    while pending:
+        value = pending.pop()
+        if isinstance(value, list | tuple):
+            pending.extend(value)
+            continue
+        if not isinstance(value, WireBody):
+            continue
+        refs = _loads_of(type(value))
+        for name in type(value).model_fields:
+            field_value = getattr(value, name)
+            loads = refs.get(name)
+            if loads is None:
+                pending.append(field_value)
+            elif loads.key is None and _is_id(field_value) and fits(loads.model.id, field_value):
+                wanted.setdefault(loads.model, set()).add(field_value)
+    dialect = session.get_bind().dialect.name
+    read: list[Any] = []
+    for model, ids in wanted.items():
+        if len(ids) > 1:
+            statement = select(model).where(model.id.in_(id_set(dialect, sorted(ids))))
+            read.extend(session.scalars(statement).all())
+    return read
+
+
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def _nested_model(annotation: Any) -> type[BaseModel] | None:

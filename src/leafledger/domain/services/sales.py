@@ -637,6 +637,8 @@ def create_receipts(
     their allowances through the patients service, are recorded by `create_receipt`."""
     if any(_counts_against_allowance(command) for command in commands):
         return [_created_id(session, actor, facility, i, c) for i, c in enumerate(commands)]
+    if facility.id not in request_state(session).taken_receipt_numbers:
+        _read_taken_numbers(session, facility, commands)  # lock_packages had other commands
     now = utcnow()
     receipts: list[dict[str, Any]] = []
     sold: list[list[tuple[_CheckedLine, dict[str, Any], dict[str, Any]]]] = []
