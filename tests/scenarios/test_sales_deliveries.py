@@ -63,6 +63,20 @@ def test_a_delivery_and_a_retailer_delivery(
         flower: "Accepted",
         preroll: "Returned",
     }
+    # A recall of the returned package finds the delivery that carried it, with what came back.
+    recalled = api.ok("GET", f"/leafledger/v1/recall/packages/{preroll}")
+    assert recalled["Sales"] == []
+    [carried] = recalled["SalesDeliveries"]
+    assert (carried["DeliveryId"], carried["DeliveryState"], carried["PackageLabel"]) == (
+        delivery_id,
+        "Completed",
+        preroll,
+    )
+    assert (Decimal(str(carried["Quantity"])), Decimal(str(carried["ReturnedQuantity"]))) == (
+        Decimal(10),
+        Decimal(4),
+    )
+    assert carried["Visible"] is True
     inactive = api.ok("GET", f"/sales/{version}/deliveries/inactive")
     records = inactive["Data"] if version == "v2" else inactive
     assert delivery_id in [d["Id"] for d in records]

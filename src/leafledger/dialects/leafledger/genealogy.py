@@ -30,7 +30,7 @@ from leafledger.domain.queries import genealogy as query
 from leafledger.domain.queries import recall as recalls
 from leafledger.domain.queries.genealogy import KIND_NAMES, RELATION_NAMES, Kind, Node
 from leafledger.domain.queries.recall import Recalled
-from leafledger.domain.queries.recall_sales import SaleHit
+from leafledger.domain.queries.recall_sales import DeliveryHit, SaleHit
 
 __all__ = ["Kind", "Root", "genealogy", "recall"]
 
@@ -205,6 +205,21 @@ def _sale(sale: SaleHit) -> dict[str, Any]:
     }
 
 
+def _delivery(line: DeliveryHit) -> dict[str, Any]:
+    return {
+        "DeliveryId": line.delivery_id,
+        "DeliveryState": line.state,
+        "FacilityLicenseNumber": line.license_number,
+        "SalesDateTime": line.sales_date_time,
+        "PackageLabel": line.package_label,
+        "Quantity": line.quantity,
+        "UnitOfMeasureName": line.unit,
+        "ReturnedQuantity": line.returned_quantity,
+        "ReturnedUnitOfMeasureName": line.returned_unit,
+        "Visible": line.visible,
+    }
+
+
 def recall(call: Call) -> dict[str, Any]:
     kind, node_id = call.target
     found = recalls.recall(call.session, kind, node_id, user_id=call.actor.user_id)
@@ -218,6 +233,7 @@ def recall(call: Call) -> dict[str, Any]:
         "PackageCount": len(packages),
         "HiddenPackageCount": sum(1 for node in found.packages if not node.known),
         "Sales": [_sale(sale) for sale in found.sales],
+        "SalesDeliveries": [_delivery(line) for line in found.deliveries],
     }
 
 
@@ -295,12 +311,20 @@ RECALLED = {
 }  # fmt: skip
 RECALL = {
     "type": "object",
-    "required": ["Root", "Packages", "PackageCount", "HiddenPackageCount", "Sales"],
+    "required": [
+        "Root",
+        "Packages",
+        "PackageCount",
+        "HiddenPackageCount",
+        "Sales",
+        "SalesDeliveries",
+    ],
     "properties": {
         "Root": NODE,
         "Packages": {"type": "array", "items": RECALLED},
         "PackageCount": {"type": "integer"},
         "HiddenPackageCount": {"type": "integer"},
         "Sales": {"type": "array", "items": {"type": "object"}},
+        "SalesDeliveries": {"type": "array", "items": {"type": "object"}},
     },
 }

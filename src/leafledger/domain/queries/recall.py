@@ -57,7 +57,7 @@ from leafledger.domain.queries.genealogy import (
     shipment,
 )
 from leafledger.domain.queries.id_sets import ids_sql, ids_table, ids_value
-from leafledger.domain.queries.recall_sales import SaleHit, sales_of
+from leafledger.domain.queries.recall_sales import DeliveryHit, SaleHit, deliveries_of, sales_of
 
 
 class Recalled(NamedTuple):
@@ -84,6 +84,7 @@ class Recall:
     root: Node
     packages: list[Recalled]
     sales: list[SaleHit]
+    deliveries: list[DeliveryHit]
 
 
 def recall(session: Session, kind: Kind, node_id: int, *, user_id: int | None) -> Recall:
@@ -97,7 +98,8 @@ def recall(session: Session, kind: Kind, node_id: int, *, user_id: int | None) -
         )
         packages = _packages(session, dialect, ids, user_id) if ids else []
     root = node(session, kind, node_id, user_id=user_id)
-    return Recall(root, packages, sales_of(session, ids, user_id))
+    sales, deliveries = sales_of(session, ids, user_id), deliveries_of(session, ids, user_id)
+    return Recall(root, packages, sales, deliveries)
 
 
 # --- the walk ----------------------------------------------------------------------------------
