@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,36 +48,56 @@ class SaleHit:
     visible: bool
 
 
+def _lines_of(
+    session: Session,
+    package_ids: Sequence[int],
+    user_id: int | None,
+    line: Any,
+    header: Any,
+    header_key: Any,
+    columns: Sequence[Any],
+    kept: Any,
+) -> list[Any]:
+    """The `line` rows (receipt lines, delivery lines) of `package_ids` whose `header`
+    (joined on `header_key`) is `kept`, in header and line order: `columns`, the package's
+    label after them, then whether the caller may see the header's facility."""
+    dialect = session.get_bind().dialect.name
+    visible = select(Employee.facility_id).where(Employee.user_id == user_id)
+    return list(
+        session.execute(
+            select(*columns, Package.label, header.facility_id.in_(visible))
+            .select_from(line)
+            .join(header, header.id == header_key)
+            .join(Package, Package.id == line.package_id)
+            .join(Facility, Facility.id == header.facility_id)
+            .where(line.package_id.in_(id_set(dialect, set(package_ids))))
+            .where(kept)
+            .order_by(header.id, line.id)
+        ).all()
+    )
+
+
 def sales_of(session: Session, package_ids: Sequence[int], user_id: int | None) -> list[SaleHit]:
     """The receipt lines of `package_ids`, in receipt and line order."""
     if not package_ids:
         return []
-    dialect = session.get_bind().dialect.name
-    visible = select(Employee.facility_id).where(Employee.user_id == user_id)
-    rows = session.execute(
-        select(
-            SalesReceipt.id,
-            SalesReceipt.external_receipt_number,
-            Facility.license_number,
-            SalesReceipt.sales_date_time,
-            Package.label,
-            SalesTransaction.quantity,
-            SalesTransaction.unit_of_measure_name,
-            SalesReceipt.facility_id.in_(visible),
-        )
-        .select_from(SalesTransaction)
-        .join(SalesReceipt, SalesReceipt.id == SalesTransaction.receipt_id)
-        .join(Package, Package.id == SalesTransaction.package_id)
-        .join(Facility, Facility.id == SalesReceipt.facility_id)
-        .where(SalesTransaction.package_id.in_(id_set(dialect, set(package_ids))))
-        .where(IsTrue(SalesReceipt.active))
-        .order_by(SalesReceipt.id, SalesTransaction.id)
-    ).all()
+    columns = (
+        SalesReceipt.id,
+        SalesReceipt.external_receipt_number,
+        Facility.license_number,
+        SalesReceipt.sales_date_time,
+        SalesTransaction.quantity,
+        SalesTransaction.unit_of_measure_name,
+    )
+    rows = _lines_of(
+        session, package_ids, user_id, SalesTransaction, SalesReceipt,
+        SalesTransaction.receipt_id, columns, IsTrue(SalesReceipt.active),
+    )  # fmt: skip
     return [
         SaleHit(receipt, number, licence, sold_at, label, quantity, unit, True)
         if seen
         else SaleHit(None, None, None, None, None, None, None, False)
-        for receipt, number, licence, sold_at, label, quantity, unit, seen in rows
+        for receipt, number, licence, sold_at, quantity, unit, label, seen in rows
     ]
 
 
@@ -106,32 +127,23 @@ def deliveries_of(
     and line order."""
     if not package_ids:
         return []
-    dialect = session.get_bind().dialect.name
-    visible = select(Employee.facility_id).where(Employee.user_id == user_id)
-    rows = session.execute(
-        select(
-            SalesDelivery.id,
-            SalesDelivery.state,
-            Facility.license_number,
-            SalesDelivery.sales_at,
-            Package.label,
-            SalesDeliveryLine.quantity,
-            SalesDeliveryLine.unit_of_measure_name,
-            SalesDeliveryLine.returned_quantity,
-            SalesDeliveryLine.returned_unit_of_measure_name,
-            SalesDelivery.facility_id.in_(visible),
-        )
-        .select_from(SalesDeliveryLine)
-        .join(SalesDelivery, SalesDelivery.id == SalesDeliveryLine.delivery_id)
-        .join(Package, Package.id == SalesDeliveryLine.package_id)
-        .join(Facility, Facility.id == SalesDelivery.facility_id)
-        .where(SalesDeliveryLine.package_id.in_(id_set(dialect, set(package_ids))))
-        .where(SalesDelivery.state != VOIDED)
-        .order_by(SalesDelivery.id, SalesDeliveryLine.id)
-    ).all()
+    columns = (
+        SalesDelivery.id,
+        SalesDelivery.state,
+        Facility.license_number,
+        SalesDelivery.sales_at,
+        SalesDeliveryLine.quantity,
+        SalesDeliveryLine.unit_of_measure_name,
+        SalesDeliveryLine.returned_quantity,
+        SalesDeliveryLine.returned_unit_of_measure_name,
+    )
+    rows = _lines_of(
+        session, package_ids, user_id, SalesDeliveryLine, SalesDelivery,
+        SalesDeliveryLine.delivery_id, columns, SalesDelivery.state != VOIDED,
+    )  # fmt: skip
     return [
         DeliveryHit(delivery, state, licence, sold_at, label, qty, unit, back, back_unit, True)
         if seen
         else _HIDDEN_DELIVERY
-        for delivery, state, licence, sold_at, label, qty, unit, back, back_unit, seen in rows
+        for delivery, state, licence, sold_at, qty, unit, back, back_unit, label, seen in rows
     ]

@@ -767,6 +767,12 @@ def _write_receipts(
     _write_quantities(connection, sorted(quantities.items()), now)
     events = []
     made = iter(zip(line_ids, lines, strict=True))
+
+    def made_row(model: type[Any], row_id: int, values: dict[str, Any]) -> dict[str, Any]:
+        after = values_snapshot(model, {**values, "id": row_id})
+        table = model.__tablename__
+        return row_event(actor, table, row_id, "create", facility.id, after=after, occurred_at=now)
+
     for receipt_id, receipt, drawn in zip(ids, receipts, sold, strict=True):
         for checked, before, after in drawn:
             package = checked.package
@@ -776,21 +782,8 @@ def _write_receipts(
                     before=before, after=after, occurred_at=now,
                 )
             )  # fmt: skip
-            line_id, line = next(made)
-            after_line = values_snapshot(SalesTransaction, {**line, "id": line_id})
-            events.append(
-                row_event(
-                    actor, "sales_transactions", line_id, "create", facility.id,
-                    after=after_line, occurred_at=now,
-                )
-            )  # fmt: skip
-        after_receipt = values_snapshot(SalesReceipt, {**receipt, "id": receipt_id})
-        events.append(
-            row_event(
-                actor, "sales_receipts", receipt_id, "create", facility.id,
-                after=after_receipt, occurred_at=now,
-            )
-        )  # fmt: skip
+            events.append(made_row(SalesTransaction, *next(made)))
+        events.append(made_row(SalesReceipt, receipt_id, receipt))
     record_events(session, events)
     sales_counts.note_new(session, facility.id, len(ids))
     return ids
