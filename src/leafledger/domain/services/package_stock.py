@@ -225,16 +225,21 @@ def check_holds(package: Package, drawn: Decimal, field: Field = None) -> None:
         )
 
 
-def move_quantity(
-    session: Session, actor: Actor, package: Package, change: Decimal, action: str
-) -> None:
-    """Add `change` (negative: take) to the package's quantity, audited as `action`. The
-    caller checked that the package may change; it never goes below zero."""
+def check_change(package: Package, change: Decimal) -> None:
+    """Refuse a change (negative: a take) that would leave the package below zero."""
     if package.quantity + change < 0:
         raise RuleViolation(
             f"Package {package.label} holds {package.quantity} {package.unit_of_measure_name}; "
             f"a change of {change} would leave less than none."
         )
+
+
+def move_quantity(
+    session: Session, actor: Actor, package: Package, change: Decimal, action: str
+) -> None:
+    """Add `change` (negative: take) to the package's quantity, audited as `action`. The
+    caller checked that the package may change; it never goes below zero."""
+    check_change(package, change)
     # Recorded without a flush (the row is persistent and its only generated column,
     # last_modified, is set here): a request drawing on many packages then writes them in
     # one flush instead of one per line.

@@ -38,7 +38,8 @@ Every refusal names the field at fault (`lines[2].quantity`); nothing here commi
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -73,6 +74,7 @@ from leafledger.domain.services.lookups import not_future
 from leafledger.domain.services.package_gate import require_may_leave
 from leafledger.domain.services.package_stock import (
     category_of,
+    check_change,
     check_changeable,
     check_holds,
     in_package_unit,
@@ -636,14 +638,14 @@ def create_receipts(
     than its checks. Sales to patients and caregivers, whose purchases are counted against
     their allowances through the patients service, are recorded by `create_receipt`."""
     if any(_counts_against_allowance(command) for command in commands):
-        return [_created_id(session, actor, facility, i, c) for i, c in enumerate(commands)]
+        return _created_one_by_one(session, actor, facility, commands)
     if facility.id not in request_state(session).taken_receipt_numbers:
         _read_taken_numbers(session, facility, commands)  # lock_packages had other commands
     now = utcnow()
     receipts: list[dict[str, Any]] = []
     sold: list[list[tuple[_CheckedLine, dict[str, Any], dict[str, Any]]]] = []
     for index, command in enumerate(commands):
-        try:
+        with _receipt_row(index):
             values = _receipt_values(session, facility, command)
             lines = []
             for number, line in enumerate(command.lines):
@@ -651,10 +653,6 @@ def create_receipts(
                 before = snapshot(checked.package)
                 _take(checked.package, checked.drawn, now)
                 lines.append((checked, before, snapshot(checked.package)))
-        except RuleViolation as exc:
-            raise exc if exc.row is not None else exc.at_row(index) from None
-        except (NotFound, Conflict) as exc:
-            raise RuleViolation(exc.message, row=index) from None
         receipts.append(
             {
                 "facility_id": facility.id,
@@ -715,27 +713,33 @@ def _counts_against_allowance(command: NewReceipt) -> bool:
     return spelled in REGISTERED_CUSTOMERS
 
 
-def _created_id(
-    session: Session, actor: Actor, facility: Facility, index: int, command: NewReceipt
-) -> int:
+@contextmanager
+def _receipt_row(index: int) -> Iterator[None]:
+    """A refusal inside, attributed to receipt `index` of the request (as `bulk` does)."""
     try:
-        receipt = create_receipt(session, actor, facility, command)
+        yield
     except RuleViolation as exc:
         raise exc if exc.row is not None else exc.at_row(index) from None
     except (NotFound, Conflict) as exc:
         raise RuleViolation(exc.message, row=index) from None
+
+
+def _created_one_by_one(
+    session: Session, actor: Actor, facility: Facility, commands: Sequence[NewReceipt]
+) -> list[int]:
+    """The receipts made by `create_receipt`, all inserted by one flush."""
+    made = []
+    for index, command in enumerate(commands):
+        with _receipt_row(index):
+            made.append(create_receipt(session, actor, facility, command))
     session.flush()
-    return receipt.id
+    return [receipt.id for receipt in made]
 
 
 def _take(package: Package, drawn: Decimal, now: datetime) -> None:
     """Take `drawn` from the (locked) package in memory, as it will be written: the row is
     updated by `_write_receipts`, so the ORM is not told of a change to flush."""
-    if package.quantity - drawn < 0:
-        raise RuleViolation(
-            f"Package {package.label} holds {package.quantity} {package.unit_of_measure_name}; "
-            f"a change of {-drawn} would leave less than none."
-        )
+    check_change(package, -drawn)
     set_committed_value(package, "quantity", package.quantity - drawn)
     set_committed_value(package, "last_modified", now)
 
