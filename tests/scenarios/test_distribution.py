@@ -31,6 +31,7 @@ from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import harvest_into
 from tests.metrc.test_packages import ingredient, package_body
+from tests.metrc.test_sales import now_at
 from tests.package_counts import assert_package_counts_kept
 from tests.trace.conftest import TraceAccess, TraceClient
 from tests.transfers import Party, Shipping, accept, package_row, reject
@@ -226,7 +227,7 @@ def test_cultivator_to_distributor_to_dispensary_through_a_hub(
         "/sales/v2/receipts",
         [
             {
-                "SalesDateTime": f"{grow.today}T12:00:00",
+                "SalesDateTime": now_at(shop.facility),
                 "SalesCustomerType": "Consumer",
                 "Transactions": [
                     {
