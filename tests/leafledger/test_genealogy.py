@@ -218,9 +218,9 @@ def test_a_recall_costs_the_same_statements_however_many_packages(
         assert found["PackageCount"] == size
         counts.append(len(seen))
     # The root's loader and row, one statement per generation walked (the harvest's packages,
-    # then what was made of them: nothing), the packages and their shipments, the sales and the
-    # sales deliveries.
-    assert counts[0] == counts[1] <= 8
+    # then what was made of them: nothing), the packages, their facilities' and items' names,
+    # their shipments, the sales and the sales deliveries.
+    assert counts[0] == counts[1] <= 9
 
 
 def test_refusals(client: TestClient, demo: DemoAccess, ledger: Ledger, store: Store) -> None:

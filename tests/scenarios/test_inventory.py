@@ -238,11 +238,11 @@ def test_harvest_to_pre_rolls(
 
     # 9. The recall of the harvest: every package, in one call of fixed cost: the harvest's
     # loader and row, a statement per generation (the harvest's packages, the sample and the
-    # job made of them, the pre-rolls of the job, nothing), the packages, their shipments,
-    # sales and sales deliveries.
+    # job made of them, the pre-rolls of the job, nothing), the packages, their facilities' and
+    # items' names, their shipments, sales and sales deliveries.
     with counted_statements(store.engine) as seen:
         found = api.ok("GET", f"/leafledger/v1/recall/harvests/{harvest_id}")
-    assert len(seen) == 10, seen
+    assert len(seen) == 11, seen
     recalled = {p["Label"]: p for p in found["Packages"]}
     assert set(recalled) == {first, second, third, sample, *rolls}
     assert found["PackageCount"] == 24 and found["HiddenPackageCount"] == 0

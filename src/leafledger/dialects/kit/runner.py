@@ -42,6 +42,7 @@ from leafledger.domain.errors import (
 )
 from leafledger.domain.models import Facility
 from leafledger.domain.queries.base import completed
+from leafledger.domain.queries.genealogy import collector_paused
 from leafledger.settings import RateLimits
 from leafledger.store import Store
 
@@ -168,7 +169,7 @@ class Dialect(ABC):
 
 
 @lru_cache(maxsize=4096)
-def _json_number(value: Decimal) -> int | float:
+def json_number(value: Decimal) -> int | float:
     """A finite decimal as a JSON number. Kept for the quantities met most lately: a long
     answer (a recall of 10,000 packages) repeats a few quantities thousands of times, and
     converting each costs more than the rest of its serialisation. Equal decimals make the
@@ -179,7 +180,7 @@ def _json_number(value: Decimal) -> int | float:
 def _json_default(value: object) -> object:
     """Decimals leave the ledger as JSON numbers, at the wire and nowhere else."""
     if isinstance(value, Decimal):
-        return _json_number(value) if value.is_finite() else float(value)
+        return json_number(value) if value.is_finite() else float(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -305,8 +306,11 @@ class Runner:
                     objects,
                     rows=endpoint.body is Body.ARRAY,
                 )
-            value = endpoint.handler(call)
-            response = self.dialect.result(call, value)
+            # The collector waits while the answer is made and encoded: by the time it runs
+            # again, what the request built for its answer is freed, not walked (a recall's
+            # tens of thousands of rows were walked twice over, a tenth of its time).
+            with collector_paused():
+                response = self.dialect.result(call, endpoint.handler(call))
         return response
 
     def _scope(

@@ -25,6 +25,7 @@ from typing import Any
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.errors import bad_request
 from leafledger.dialects.kit.loaders import ById, ByKey
+from leafledger.dialects.kit.runner import json_number
 from leafledger.domain.models import Harvest, Package, Plant, PlantBatch
 from leafledger.domain.queries import genealogy as query
 from leafledger.domain.queries import recall as recalls
@@ -132,6 +133,8 @@ def render_recalled(package: Recalled, key: _Keys) -> dict[str, Any]:
     """A package of a recall: what a recall notice needs of it, no more (recalls are long,
     hence the unpacking and the caller's own package first: this runs for each)."""
     package_id, label, licence, item, quantity, unit, state, visible, shipments = package
+    # Made a JSON number here rather than by the encoder's fallback, called for each package.
+    number = None if quantity is None else json_number(quantity)
     if visible:
         return {
             "Key": f"Package:{package_id}",
@@ -139,7 +142,7 @@ def render_recalled(package: Recalled, key: _Keys) -> dict[str, Any]:
             "Label": label,
             "FacilityLicenseNumber": licence,
             "ItemName": item,
-            "Quantity": quantity,
+            "Quantity": number,
             "UnitOfMeasureName": unit,
             "State": state,
             "Visible": True,
@@ -152,7 +155,7 @@ def render_recalled(package: Recalled, key: _Keys) -> dict[str, Any]:
         "Label": label if known else None,
         "FacilityLicenseNumber": licence if known else None,
         "ItemName": None,
-        "Quantity": quantity if known else None,
+        "Quantity": number if known else None,
         "UnitOfMeasureName": unit if known else None,
         "State": state if known else None,
         "Visible": False,

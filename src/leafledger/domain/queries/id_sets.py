@@ -36,7 +36,11 @@ def ids_value(dialect: str, ids: Iterable[int]) -> str:
     return "{" + listed + "}" if dialect == "postgresql" else "[" + listed + "]"
 
 
-def id_set(dialect: str, ids: Iterable[int], name: str = "ids") -> TextualSelect:
-    """The ids as a subquery for SQLAlchemy statements (`column.in_(id_set(...))`)."""
-    statement = text(ids_sql(dialect, name)).bindparams(**{name: ids_value(dialect, ids)})
+def id_set(
+    dialect: str, ids: Iterable[int], name: str = "ids", *, value: str | None = None
+) -> TextualSelect:
+    """The ids as a subquery for SQLAlchemy statements (`column.in_(id_set(...))`); `value`,
+    their `ids_value` when the caller has it already."""
+    listed = ids_value(dialect, ids) if value is None else value
+    statement = text(ids_sql(dialect, name)).bindparams(**{name: listed})
     return statement.columns(column("id", Integer))

@@ -30,7 +30,7 @@ received.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -92,31 +92,35 @@ def recall(session: Session, kind: Kind, node_id: int, *, user_id: int | None) -
     with its state, in package id order, and every sale of them."""
     dialect = session.get_bind().dialect.name
     with collector_paused():
-        reached = _reached(session, dialect, kind, node_id)
-        ids = sorted(
-            reached_id for reached_kind, reached_id in reached if reached_kind == Kind.PACKAGE
-        )
-        packages = _packages(session, dialect, ids, user_id) if ids else []
+        ids = sorted(_reached(session, dialect, kind, node_id).get(Kind.PACKAGE, ()))
+        listed = ids_value(dialect, ids)  # built once for the three statements that take them
+        packages = _packages(session, dialect, ids, listed, user_id) if ids else []
     root = node(session, kind, node_id, user_id=user_id)
-    sales, deliveries = sales_of(session, ids, user_id), deliveries_of(session, ids, user_id)
+    sales = sales_of(session, ids, user_id, listed=listed)
+    deliveries = deliveries_of(session, ids, user_id, listed=listed)
     return Recall(root, packages, sales, deliveries)
 
 
 # --- the walk ----------------------------------------------------------------------------------
 
 
-def _reached(session: Session, dialect: str, kind: Kind, node_id: int) -> set[tuple[int, int]]:
-    """The node and every node made of it, as (kind, id), one generation per statement."""
-    reached: set[tuple[int, int]] = {(kind, node_id)}
-    frontier: dict[int, list[int]] = {kind: [node_id]}
+def _reached(session: Session, dialect: str, kind: Kind, node_id: int) -> dict[int, set[int]]:
+    """The node and every node made of it, their ids by kind, one generation per statement."""
+    reached: dict[int, set[int]] = {kind: {node_id}}
+    frontier: dict[int, Collection[int]] = {kind: (node_id,)}
     while frontier:
         kinds = tuple(sorted(frontier))
         bound = {f"k{k}": ids_value(dialect, ids) for k, ids in frontier.items()}
-        frontier = {}
+        made: dict[int, list[int]] = {}
         for made_kind, made_id in session.execute(_generation(dialect, kinds), bound).all():
-            if (made_kind, made_id) not in reached:
-                reached.add((made_kind, made_id))
-                frontier.setdefault(made_kind, []).append(made_id)
+            made.setdefault(made_kind, []).append(made_id)
+        frontier = {}
+        for made_kind, made_ids in made.items():
+            seen = reached.setdefault(made_kind, set())
+            new = set(made_ids) - seen
+            if new:
+                seen |= new
+                frontier[made_kind] = new
     return reached
 
 
@@ -147,18 +151,28 @@ def _table(table: str, column: str, dialect: str) -> str:
 
 # --- the packages ------------------------------------------------------------------------------
 
-# The packages of parameter `ids`, as `_package` reads them (in no order: sorting is cheaper
-# in Python, on rows that mostly come in the order of the ids); and their shipments, each with
-# its package's id then genealogy.SHIPMENT_COLUMNS (apart: few packages have any, and a join
-# would cost every package's row fourteen empty columns).
+# The packages of parameter `ids`, narrow: their facility and item as ids, whose names and
+# visibility `_NAMES` then reads once each (a recall's packages sit at a few facilities and
+# hold a few items; joining the names to every row cost a third of the statement's time).
+# Quantities come as text, each distinct one made a Decimal once (PostgreSQL's numerics cost
+# a Decimal per row, a quarter of the statement's time; SQLite keeps them as text). In no
+# order: sorting is cheaper in Python, on rows that mostly come in the order of the ids.
+# Their shipments, each with its package's id then genealogy.SHIPMENT_COLUMNS, come apart:
+# few packages have any, and a join would cost every package's row fourteen empty columns.
 _PACKAGES = (
-    "SELECT p.id, p.label, nf.license_number, i.name, p.quantity, p.unit_of_measure_name,"
-    " p.in_transit, p.finished_date, CASE WHEN p.facility_id IN"
-    " (SELECT facility_id FROM employees WHERE user_id = :user) THEN 1 ELSE 0 END\n"
+    "SELECT p.id, p.label, p.facility_id, p.item_id, CAST(p.quantity AS TEXT),"
+    " p.unit_of_measure_name,"
+    " p.in_transit, p.finished_date IS NOT NULL\n"
     "FROM {ids}\n"
-    "JOIN packages p ON p.id = f.id\n"
-    "LEFT JOIN items i ON i.id = p.item_id\n"
-    "LEFT JOIN facilities nf ON nf.id = p.facility_id"
+    "JOIN packages p ON p.id = f.id"
+)
+# (0, facility id, licence, visible to :user) and (1, item id, item name, 0).
+_NAMES = (
+    "SELECT 0, nf.id, nf.license_number, CASE WHEN nf.id IN"
+    " (SELECT facility_id FROM employees WHERE user_id = :user) THEN 1 ELSE 0 END\n"
+    "FROM facilities nf WHERE nf.id IN ({facilities})\n"
+    "UNION ALL\n"
+    "SELECT 1, i.id, i.name, 0 FROM items i WHERE i.id IN ({items})"
 )
 _SHIPMENTS = (
     "WITH visible(facility_id) AS (SELECT facility_id FROM employees WHERE user_id = :user)\n"
@@ -172,6 +186,11 @@ _SHIPMENTS = (
 _STATEMENTS = {
     dialect: (
         text(_PACKAGES.format(ids=ids_table(dialect, "ids"))),
+        text(
+            _NAMES.format(
+                facilities=ids_sql(dialect, "facilities"), items=ids_sql(dialect, "items")
+            )
+        ),
         text(_SHIPMENTS.format(ids=ids_sql(dialect, "ids"))),
     )
     for dialect in ("sqlite", "postgresql")
@@ -179,27 +198,51 @@ _STATEMENTS = {
 
 
 def _packages(
-    session: Session, dialect: str, ids: Sequence[int], user_id: int | None
+    session: Session, dialect: str, ids: Sequence[int], listed: str, user_id: int | None
 ) -> list[Recalled]:
-    """The packages of `ids`, in id order, as the user `user_id` may see them (two
-    statements)."""
-    packages, shipments = _STATEMENTS[dialect]
-    bound = {"ids": ids_value(dialect, ids), "user": -1 if user_id is None else user_id}
+    """The packages of `ids` (`listed`: their ids_value), in id order, as the user `user_id`
+    may see them (three statements)."""
+    packages, names, shipments = _STATEMENTS[dialect]
+    user = -1 if user_id is None else user_id
+    bound = {"ids": listed, "user": user}
+    rows = sorted(session.execute(packages, bound).all(), key=itemgetter(0))
+    licences: dict[int, tuple[str, bool]] = {}
+    items: dict[int | None, str | None] = {None: None}
+    named = {
+        "facilities": ids_value(dialect, {row[2] for row in rows}),
+        "items": ids_value(dialect, {row[3] for row in rows if row[3] is not None}),
+        "user": user,
+    }
+    for table, row_id, name, visible in session.execute(names, named).all():
+        if table == 0:
+            licences[row_id] = (name, bool(visible))
+        else:
+            items[row_id] = name
     shipped: dict[int, list[Any]] = {}
     for row in session.execute(shipments, bound).all():
         shipped.setdefault(row[0], []).append(row)
-    rows = sorted(session.execute(packages, bound).all(), key=itemgetter(0))
-    return [_package(row, shipped.get(row[0])) for row in rows]
+    quantities: dict[str, Decimal] = {}  # a recall's packages share a few quantities
+    return [_package(row, licences, items, shipped, quantities) for row in rows]
 
 
-def _package(row: Any, shipment_rows: list[Any] | None) -> Recalled:
-    package_id, label, licence, item, quantity, unit, in_transit, finished, visible = row
-    if isinstance(quantity, str):  # SQLite keeps quantities as text
-        quantity = Decimal(quantity)
-    state = IN_TRANSIT if in_transit else ACTIVE if finished is None else FINISHED
+def _package(
+    row: Any,
+    licences: dict[int, tuple[str, bool]],
+    items: dict[int | None, str | None],
+    shipped: dict[int, list[Any]],
+    quantities: dict[str, Decimal],
+) -> Recalled:
+    package_id, label, facility_id, item_id, written, unit, in_transit, finished = row
+    quantity = quantities.get(written)
+    if quantity is None:
+        quantity = quantities[written] = Decimal(written)
+    licence, visible = licences[facility_id]
+    item = items[item_id]
+    state = IN_TRANSIT if in_transit else FINISHED if finished else ACTIVE
     # The shipments the caller may see: all of their own package's, else those they shipped.
+    shipment_rows = shipped.get(package_id)
     shipments = (
-        [shipment(shipped[1:]) for shipped in shipment_rows if visible or shipped[-1]]
+        [shipment(shipped_row[1:]) for shipped_row in shipment_rows if visible or shipped_row[-1]]
         if shipment_rows
         else []
     )

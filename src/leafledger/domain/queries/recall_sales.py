@@ -57,6 +57,7 @@ def _lines_of(
     header_key: Any,
     columns: Sequence[Any],
     kept: Any,
+    listed: str | None,
 ) -> list[Any]:
     """The `line` rows (receipt lines, delivery lines) of `package_ids` whose `header`
     (joined on `header_key`) is `kept`, in header and line order: `columns`, the package's
@@ -70,15 +71,18 @@ def _lines_of(
             .join(header, header.id == header_key)
             .join(Package, Package.id == line.package_id)
             .join(Facility, Facility.id == header.facility_id)
-            .where(line.package_id.in_(id_set(dialect, set(package_ids))))
+            .where(line.package_id.in_(id_set(dialect, package_ids, value=listed)))
             .where(kept)
             .order_by(header.id, line.id)
         ).all()
     )
 
 
-def sales_of(session: Session, package_ids: Sequence[int], user_id: int | None) -> list[SaleHit]:
-    """The receipt lines of `package_ids`, in receipt and line order."""
+def sales_of(
+    session: Session, package_ids: Sequence[int], user_id: int | None, *, listed: str | None = None
+) -> list[SaleHit]:
+    """The receipt lines of `package_ids` (distinct; `listed`, their ids_value if already
+    made), in receipt and line order."""
     if not package_ids:
         return []
     columns = (
@@ -91,7 +95,7 @@ def sales_of(session: Session, package_ids: Sequence[int], user_id: int | None) 
     )
     rows = _lines_of(
         session, package_ids, user_id, SalesTransaction, SalesReceipt,
-        SalesTransaction.receipt_id, columns, IsTrue(SalesReceipt.active),
+        SalesTransaction.receipt_id, columns, IsTrue(SalesReceipt.active), listed,
     )  # fmt: skip
     return [
         SaleHit(receipt, number, licence, sold_at, label, quantity, unit, True)
@@ -121,10 +125,10 @@ _HIDDEN_DELIVERY = DeliveryHit(None, None, None, None, None, None, None, None, N
 
 
 def deliveries_of(
-    session: Session, package_ids: Sequence[int], user_id: int | None
+    session: Session, package_ids: Sequence[int], user_id: int | None, *, listed: str | None = None
 ) -> list[DeliveryHit]:
-    """The sales delivery lines of `package_ids` (voided deliveries left out), in delivery
-    and line order."""
+    """The sales delivery lines of `package_ids` (distinct; `listed` as for `sales_of`; voided
+    deliveries left out), in delivery and line order."""
     if not package_ids:
         return []
     columns = (
@@ -139,7 +143,7 @@ def deliveries_of(
     )
     rows = _lines_of(
         session, package_ids, user_id, SalesDeliveryLine, SalesDelivery,
-        SalesDeliveryLine.delivery_id, columns, SalesDelivery.state != VOIDED,
+        SalesDeliveryLine.delivery_id, columns, SalesDelivery.state != VOIDED, listed,
     )  # fmt: skip
     return [
         DeliveryHit(delivery, state, licence, sold_at, label, qty, unit, back, back_unit, True)
