@@ -86,11 +86,13 @@ def server(database: str, workers: int) -> Iterator[str]:
     """`leafledger serve` on a free loopback port; yields its base URL."""
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    # LEAFLEDGER_BENCH_LOG=<file> keeps the server's log (its errors, say) for a look.
+    log = os.environ.get("LEAFLEDGER_BENCH_LOG")
     process = subprocess.Popen(
         [*CLI, "serve", "--port", str(port), "--workers", str(workers)],
         env=bench_env(database),
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(log, "a") if log else subprocess.DEVNULL,  # noqa: SIM115 (the child keeps it)
     )
     try:
         deadline = time.monotonic() + 60
@@ -117,12 +119,14 @@ class WrkResult:
     rate: float
     p50: float
     p99: float
-    errors: int
+    errors: int  # answers not 2xx or 3xx
+    socket_errors: int = 0  # wrk's connect, read, write and timeout errors (timeout: 2 s)
 
     def row(self) -> str:
         return (
             f"{self.name:<48} {self.rate:>9.1f} req/s  p50 {self.p50:7.2f} ms  "
             f"p99 {self.p99:7.2f} ms  errors {self.errors}"
+            + (f"  socket errors {self.socket_errors}" if self.socket_errors else "")
         )
 
 
@@ -150,7 +154,7 @@ def wrk(
     out = subprocess.run(
         [*command, f"-d{max(1, int(seconds))}s", *tail], check=True, capture_output=True, text=True
     ).stdout
-    rate, latency, errors = 0.0, {}, 0
+    rate, latency, errors, socket_errors = 0.0, {}, 0, 0
     for line in out.splitlines():
         if m := WRK_LATENCY.match(line):
             latency[m[1]] = float(m[2]) * UNIT_MS[m[3]]
@@ -159,5 +163,7 @@ def wrk(
         elif m := WRK_ERRORS.search(line):
             errors += int(m[1])
         elif m := WRK_SOCKET_ERRORS.search(line):
-            errors += sum(int(n) for n in re.findall(r"\d+", m[1]))
-    return WrkResult(name, rate, latency.get("50", 0.0), latency.get("99", 0.0), errors)
+            socket_errors += sum(int(n) for n in re.findall(r"\d+", m[1]))
+    return WrkResult(
+        name, rate, latency.get("50", 0.0), latency.get("99", 0.0), errors, socket_errors
+    )

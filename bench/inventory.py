@@ -13,8 +13,8 @@ N` and wrk at `--concurrency` connections on:
   - the bare endpoint of the same server (baseline),
   - GET /packages/v2/active?pageNumber=<random among the first --pages>&pageSize=20,
   - GET /leafledger/v1/recall/harvests/{id}: every package of the genealogy, at two
-    connections (and 20 calls one at a time, timed by curl: best and median, and the
-    answer's size),
+    connections (and 40 calls one at a time after 6 untimed ones, timed by curl: best
+    and median, and the answer's size),
   - POST /packages/v2/ with 10 objects per request (packages from packages, 1 g each, with
     tags no other request uses; bench/wrk/packages.lua).
 Needs `wrk` (Debian package `wrk`). Loopback only; every run is bounded by `--seconds`.
@@ -305,6 +305,8 @@ def run(args: argparse.Namespace, packages: int) -> None:
             recall_path = (
                 f"/leafledger/v1/recall/harvests/{harvest_id}?licenseNumber={license_number}"
             )
+            for _ in range(WARM_UP):  # each worker's first recalls prepare its statements
+                recall_time(base + recall_path, headers)
             timings = [recall_time(base + recall_path, headers) for _ in range(RECALLS)]
             answer = httpx.get(base + recall_path, headers=headers, timeout=60)
             assert answer.status_code == 200, answer.text
@@ -334,7 +336,8 @@ def run(args: argparse.Namespace, packages: int) -> None:
             )
 
 
-RECALLS = 20  # one at a time, each worker's connections warm after the first few
+RECALLS = 40  # one at a time, after WARM_UP untimed ones
+WARM_UP = 6
 
 
 def recall_time(url: str, headers: dict[str, str]) -> float:
