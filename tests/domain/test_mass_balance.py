@@ -4,19 +4,22 @@
 Each run sets up a cultivator that may run processing jobs, then takes random steps, each one
 transaction as a request is: plantings (a batch, its plants tagged into flowering), harvests
 of plants (wet weights in grams, ounces, pounds or kilograms, into a new harvest or one of
-the same day), harvest waste, packages from harvests, packages from packages (splits),
-adjustments (up and down, with a listed reason), processing jobs started on a package,
-packages made by a job, and jobs finished with waste. A model predicts what each step does
+the same day), harvest waste, harvests finished and reopened, packages from harvests,
+packages from packages (splits), adjustments (up and down, with a listed reason), processing
+jobs started on a package, packages made by a job, jobs finished with waste, reopened and
+archived. A model predicts what each step does
 (with the ledger's own conversion, `harvests.in_unit`); an allowed step must succeed and a
 refused one (a draw larger than what is there, an adjustment below zero) must change nothing.
 After every step, exactly (Decimals) and in each record's own unit:
 
+- each planting: all its plants tagged, and those not yet cut still flowering;
 - each harvest: wet weight = the plants' weights; waste = its waste records; packaged = what
-  its packages drew from it; current = wet - waste - packaged; each as the model says;
+  its packages drew from it; current = wet - waste - packaged; its plant and package counts
+  and whether it is finished; each as the model says;
 - each package: quantity = what it was made with + its adjustments - what packages and jobs
   drew from it; as the model says;
 - each job, in each quantity type's base unit: taken in = its inputs, packaged = its output
-  packages, taken in = packaged + waste + remaining;
+  packages, taken in = packaged + waste + remaining; finished and archived as the model says;
 - nothing is negative;
 - over the facility, per harvest unit: what was harvested = what the harvests still hold +
   their waste + what packages drew.
@@ -53,6 +56,8 @@ from leafledger.domain.models import (
     Package,
     PackageAdjustment,
     PackageSource,
+    Plant,
+    PlantBatch,
     ProcessingJob,
     ProcessingJobInput,
     Strain,
@@ -90,6 +95,8 @@ class HarvestModel:
     waste: Decimal = ZERO
     packaged: Decimal = ZERO
     finished: bool = False
+    plants: set[str] = field(default_factory=set)
+    packages: int = 0
 
     @property
     def current(self) -> Decimal:
@@ -111,6 +118,7 @@ class JobModel:
     packaged: Decimal = ZERO
     waste: Decimal = ZERO
     finished: bool = False
+    archived: bool = False
     outputs: list[str] = field(default_factory=list)
 
     @property
@@ -134,6 +142,7 @@ class MassBalance(RuleBasedStateMachine):
         self.item = grow.item()
         self.tags = grow.package_tags(80)
         self.flowering: list[str] = []
+        self.batches: dict[str, int] = {}  # name: plants planted (all tagged into flowering)
         self.harvests: dict[int, HarvestModel] = {}
         self.packages: dict[str, PackageModel] = {}
         self.jobs: dict[int, JobModel] = {}
@@ -141,6 +150,11 @@ class MassBalance(RuleBasedStateMachine):
             strain = session.get(Strain, grow.strain_id)
             assert strain is not None
             self.strain = strain.name
+            self.given_batches = set(  # the grow's own, left as they are
+                session.scalars(
+                    select(PlantBatch.name).where(PlantBatch.facility_id == self.facility_id)
+                )
+            )
         with store.transaction() as session:
             fields = JobTypeFields(name=unique("Rolling"), category="Processing")
             self.job_type = create_job_type(session, CLI, self._facility(session), fields).name
@@ -168,7 +182,12 @@ class MassBalance(RuleBasedStateMachine):
     def _snapshot(self) -> tuple[Any, ...]:
         with self.store.read() as session:
             harvest_rows = session.execute(
-                select(Harvest.id, Harvest.current_weight, Harvest.total_waste_weight)
+                select(
+                    Harvest.id,
+                    Harvest.current_weight,
+                    Harvest.total_waste_weight,
+                    Harvest.finished_date,
+                )
                 .where(Harvest.facility_id == self.facility_id)
                 .order_by(Harvest.id)
             ).all()
@@ -182,7 +201,17 @@ class MassBalance(RuleBasedStateMachine):
                 .select_from(PackageSource)
                 .where(PackageSource.facility_id == self.facility_id)
             )
-        return tuple(harvest_rows), tuple(package_rows), sources
+            job_rows = session.execute(
+                select(
+                    ProcessingJob.id,
+                    ProcessingJob.finished_date,
+                    ProcessingJob.active,
+                    ProcessingJob.waste_weight,
+                )
+                .where(ProcessingJob.facility_id == self.facility_id)
+                .order_by(ProcessingJob.id)
+            ).all()
+        return tuple(harvest_rows), tuple(package_rows), sources, tuple(job_rows)
 
     # --- plantings and harvests
 
@@ -206,6 +235,7 @@ class MassBalance(RuleBasedStateMachine):
             return plant_batches.change_growth_phase(session, CLI, facility, change)
 
         assert self._apply(True, call) is not None
+        self.batches[name] = count
         prefix = first[:-3]
         self.flowering += [f"{prefix}{n:03d}" for n in range(1, count + 1)]
 
@@ -242,6 +272,25 @@ class MassBalance(RuleBasedStateMachine):
         if into is None:
             into = self.harvests[made] = HarvestModel(made, name, unit)
         into.wet += in_unit(weight, unit, into.unit)
+        into.plants.add(plant)
+
+    @precondition(lambda self: bool(self.harvests))
+    @rule(data=st.data())
+    def finish_or_unfinish_harvest(self, data: Any) -> None:
+        """Finish an open harvest, or reopen a finished one; the other way round is refused.
+        A finished harvest takes no waste and gives no package until it is reopened."""
+        model = data.draw(st.sampled_from(list(self.harvests.values())))
+        mistaken = data.draw(st.booleans())  # finish a finished one, or reopen an open one
+        finishing = model.finished == mistaken
+        allowed = not mistaken
+        if finishing:
+            finish = harvests.FinishHarvest(model.harvest_id)
+            call = lambda s, f: harvests.finish_harvest(s, CLI, f, finish)  # noqa: E731
+        else:
+            reopen = harvests.UnfinishHarvest(model.harvest_id)
+            call = lambda s, f: harvests.unfinish_harvest(s, CLI, f, reopen)  # noqa: E731
+        if self._apply(allowed, call):
+            model.finished = finishing
 
     @precondition(lambda self: bool(self.harvests))
     @rule(data=st.data(), share=shares, unit=st.sampled_from(WEIGHTS))
@@ -273,6 +322,7 @@ class MassBalance(RuleBasedStateMachine):
         if self._apply(allowed, call):
             self.tags.pop()
             model.packaged += drawn
+            model.packages += 1
             self.packages[tag] = PackageModel(tag, unit, weight)
 
     # --- packages
@@ -343,7 +393,7 @@ class MassBalance(RuleBasedStateMachine):
     def job_package(self, data: Any, share: Decimal) -> None:
         job = data.draw(st.sampled_from([j for j in self.jobs.values() if not j.finished]))
         quantity = _part(max(job.remaining, Decimal("0.01")), share, "Grams", "Grams")
-        allowed = quantity <= job.remaining
+        allowed = not job.archived and quantity <= job.remaining
         tag = self.tags[-1]
         command = processing.JobOutput(
             job_name=job.name, tag=tag, item=self.item, quantity=quantity,
@@ -360,7 +410,7 @@ class MassBalance(RuleBasedStateMachine):
     def finish_job(self, data: Any, share: Decimal) -> None:
         job = data.draw(st.sampled_from([j for j in self.jobs.values() if not j.finished]))
         waste = _part(max(job.remaining, Decimal("0.01")), share, "Grams", "Grams")
-        allowed = waste <= job.remaining
+        allowed = not job.archived and waste <= job.remaining
 
         def call(session: Any, facility: Facility) -> Any:
             command = processing.JobFinish(
@@ -372,6 +422,37 @@ class MassBalance(RuleBasedStateMachine):
 
         if self._apply(allowed, call):
             job.finished, job.waste = True, waste
+
+    @precondition(lambda self: bool(self.jobs))
+    @rule(data=st.data())
+    def unfinish_job(self, data: Any) -> None:
+        """Reopen a job: its waste is taken back into what it holds. Refused for a job that is
+        open or archived."""
+        reopenable = [j for j in self.jobs.values() if j.finished and not j.archived]
+        mistaken = data.draw(st.booleans()) or not reopenable  # any job, perhaps one open
+        job = data.draw(st.sampled_from(list(self.jobs.values()) if mistaken else reopenable))
+        allowed = job.finished and not job.archived
+
+        def call(session: Any, facility: Facility) -> Any:
+            named = processing.JobNamed(session.get(ProcessingJob, job.job_id))
+            return processing.unfinish_job(session, CLI, facility, named)
+
+        if self._apply(allowed, call):
+            job.finished, job.waste = False, ZERO
+
+    @precondition(lambda self: bool(self.jobs))
+    @rule(data=st.data())
+    def archive_job(self, data: Any) -> None:
+        """Archive a job for good: refused while it is open and still holds something."""
+        job = data.draw(st.sampled_from(list(self.jobs.values())))
+        allowed = not job.archived and (job.finished or job.remaining == 0)
+
+        def call(session: Any, facility: Facility) -> Any:
+            found = session.get(ProcessingJob, job.job_id)
+            return processing.archive_job(session, CLI, facility, found)
+
+        if self._apply(allowed, call):
+            job.archived = True
 
     # --- what must hold after every step
 
@@ -406,6 +487,24 @@ class MassBalance(RuleBasedStateMachine):
                     select(ProcessingJob).where(ProcessingJob.facility_id == fid)
                 )
             }
+            batches = {
+                b.name: b
+                for b in session.scalars(select(PlantBatch).where(PlantBatch.facility_id == fid))
+            }
+            growing = session.execute(
+                select(Plant.label, Plant.harvested_date, PlantBatch.name)
+                .join(PlantBatch, Plant.plant_batch_id == PlantBatch.id)
+                .where(Plant.facility_id == fid)
+            ).all()
+
+        # Plants: every one planted is tagged, and those not yet cut are still flowering.
+        assert set(batches) == set(self.batches) | self.given_batches
+        for name, planted in self.batches.items():
+            assert batches[name].untracked_count == 0
+            assert batches[name].tracked_count == planted
+            assert sum(1 for _, _, of in growing if of == name) == planted
+        uncut = {label for label, cut, of in growing if cut is None and of in self.batches}
+        assert uncut == set(self.flowering)
 
         # Harvests, in each harvest's unit.
         assert set(stored_harvests) == set(self.harvests)
@@ -423,6 +522,10 @@ class MassBalance(RuleBasedStateMachine):
             assert harvest.total_waste_weight == waste == model.waste
             assert harvest.total_packaged_weight == packaged == model.packaged
             assert harvest.current_weight == wet - waste - packaged == model.current
+            assert (harvest.finished_date is not None) == model.finished
+            cut_into = {p.plant_id for p in plants if p.harvest_id == harvest_id}
+            assert harvest.plant_count == len(cut_into) == len(model.plants)
+            assert harvest.package_count == len(drawn) == model.packages
             assert min(wet, waste, packaged, harvest.current_weight) >= 0
             unit = harvest.unit_of_weight_name
             harvested[unit] = harvested.get(unit, ZERO) + wet
@@ -462,6 +565,7 @@ class MassBalance(RuleBasedStateMachine):
             assert job.consumed_weight == job.packaged_weight + job.waste_weight + remaining
             assert min(consumed, made, job.waste_weight, remaining) >= 0
             assert (job.finished_date is not None) == model.finished
+            assert job.active == (not model.archived)
             for kind in (QuantityType.COUNT, QuantityType.VOLUME):
                 assert getattr(job, f"consumed_{KINDS[kind]}") == 0
 
