@@ -171,6 +171,7 @@ class MassBalance(RuleBasedStateMachine):
         try:
             with self.store.transaction() as session:
                 result = call(session, self._facility(session))
+                session.flush()  # as a request's handler does: new rows get their ids
                 made = getattr(result, "id", True)
         except RuleViolation as exc:
             assert not allowed, f"refused an allowed step: {exc}"

@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from leafledger.domain.services.audit import (
+    settle_creations,
     write_events_at_commit,
     write_events_before_reading_them,
 )
@@ -47,6 +48,7 @@ def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "before_commit", apply_package_counts)
     event.listen(sessions, "after_rollback", forget_package_counts)
     event.listen(sessions, "after_flush", forget_changed_kinds)
+    event.listen(sessions, "after_flush_postexec", settle_creations)
     event.listen(sessions, "before_commit", write_events_at_commit)
     event.listen(sessions, "do_orm_execute", write_events_before_reading_them)
     event.listen(sessions, "after_flush", count_identity_changes)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from leafledger.domain.actor import Actor
-    from leafledger.domain.models import Base, Package
+    from leafledger.domain.models import Base, Package, Tag
 
 # (model, facility id, name) -> the row found by that name during this request.
 NameMemo = dict[tuple[type[Any], int, str], Any]
@@ -59,6 +59,13 @@ class RequestState:
     # (facility id, label) -> a package this request locked ahead of its lines
     # (`sales.lock_packages`), held here so the session keeps it: no need to read it again.
     locked_packages: dict[tuple[int, str], Package] = field(default_factory=dict)
+    # label -> a tag this request locked ahead of the objects that claim it
+    # (`lookups.lock_tags`), found there by `claim_tag` instead of read again.
+    locked_tags: dict[str, Tag] = field(default_factory=dict)
+    # (model, id) -> a row read by id and held for the rest of the request: the session's
+    # identity map holds rows weakly, so a row every object of a bulk request reads (the
+    # default location of new packages) would otherwise be read again by each.
+    held_rows: dict[tuple[type[Any], int], Any] = field(default_factory=dict)
     # facility id -> the external receipt numbers taken among its active receipts, read
     # once for the numbers a request of new receipts names (`sales.lock_packages`), and the
     # numbers that request has taken since.

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Index, String, false
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from leafledger.domain.models.base import Base, JsonColumn, Timestamped
 
@@ -98,6 +98,9 @@ class PackageSource(Timestamped, Base):
     source_processing_job_id: Mapped[int | None] = mapped_column(
         ForeignKey("processing_jobs.id"), index=True
     )
+    # The package this is a source of, for a package made in the same flush as its sources:
+    # the flush inserts the package first and fills in package_id (services/packages.py).
+    package: Mapped[Package] = relationship(foreign_keys=[package_id])
     # How much was drawn from the source, in the source's own unit (plants: a count; a
     # processing job, whose books are kept in base units: the package's quantity, in its unit).
     quantity: Mapped[Decimal]

@@ -240,6 +240,19 @@ def _values(pending: PendingEvent) -> dict[str, Any]:
     )
 
 
+def settle_creations(session: Session, _flush_context: object = None) -> None:
+    """Session hook (after_flush_postexec): the creations recorded before their rows had ids
+    take their snapshot as soon as a flush gives them one, so a row changed later in the
+    same request is recorded as it was made, then as it changed."""
+    state = peek_request_state(session)
+    if state is None:
+        return
+    events = state.events
+    for index, pending in enumerate(events):
+        if isinstance(pending, AwaitingCreation) and inspect(pending.entity).identity is not None:
+            events[index] = _values(pending)
+
+
 def write_events(session: Session) -> None:
     """Append the request's recorded events to their chains (one INSERT). Run at commit, and
     before a query of the audit log in the same session (hooks installed by

@@ -7,6 +7,7 @@ that error into a 400 naming the object's row.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
@@ -29,9 +30,9 @@ from leafledger.domain.models import (
     Sublocation,
     Tag,
 )
-from leafledger.domain.models.base import IsTrue, utcnow
+from leafledger.domain.models.base import Base, IsTrue, utcnow
 from leafledger.domain.request_state import NameMemo, peek_request_state, request_state
-from leafledger.domain.services.audit import audited
+from leafledger.domain.services.audit import audited, record, snapshot
 
 # What a location may hold, by the name used in messages -> the Location flag.
 HOLDS = {
@@ -42,6 +43,7 @@ HOLDS = {
 }
 
 Named = TypeVar("Named", Location, Sublocation, Strain, Item, ProcessingJobType)
+Held = TypeVar("Held", bound=Base)
 # Rows named uniquely among a facility's active rows of their kind.
 UniquelyNamed = TypeVar(
     "UniquelyNamed",
@@ -195,18 +197,48 @@ def claim_tag(session: Session, actor: Actor, facility: Facility, label: Any, ki
     if not isinstance(label, str) or not label.strip():
         raise RuleViolation(f"A {kind.lower()} tag label is required.")
     label = label.strip()
-    tag = session.scalars(select(Tag).where(Tag.label == label).with_for_update()).first()
+    tag = request_state(session).locked_tags.get(label)
+    if tag is None:
+        tag = session.scalars(select(Tag).where(Tag.label == label).with_for_update()).first()
     if tag is None or tag.facility_id != facility.id:
         raise RuleViolation(f"Tag {label} is not issued to this facility.")
     if tag.kind != kind:
         raise RuleViolation(f"Tag {label} is a {tag.kind.lower()} tag, not a {kind.lower()} tag.")
     if tag.status != "Available":
         raise RuleViolation(f"Tag {label} is {tag.status.lower()}; a tag may be used only once.")
-    done = audited(session, actor, tag, "use", facility.id)
+    # Recorded without a flush (as package_stock.move_quantity does: the row is persistent
+    # and its generated column, last_modified, is set here), so that the tags of a bulk
+    # request are written together rather than in one flush per object.
+    before = snapshot(tag)
     tag.status = "Used"
-    tag.used_at = utcnow()
-    done()
+    tag.used_at = tag.last_modified = utcnow()
+    record(session, actor, entity=tag, action="use", facility_id=facility.id, before=before,
+           after=snapshot(tag))  # fmt: skip
     return tag
+
+
+def lock_tags(session: Session, labels: Iterable[object]) -> None:
+    """Lock the tags a bulk request will claim, in one statement and in the order of their
+    ids (two requests claiming overlapping tags wait rather than deadlock), and keep them
+    for `claim_tag`. Labels that name no tag are left to the object that names them."""
+    wanted = sorted({label.strip() for label in labels if isinstance(label, str) and label.strip()})
+    if not wanted:
+        return
+    found = session.scalars(
+        select(Tag).where(Tag.label.in_(wanted)).order_by(Tag.id).with_for_update()
+    ).all()
+    request_state(session).locked_tags.update({tag.label: tag for tag in found})
+
+
+def held_row(session: Session, model: type[Held], row_id: int) -> Held | None:
+    """`session.get(model, row_id)`, held for the rest of the request (see
+    `RequestState.held_rows`)."""
+    rows = request_state(session).held_rows
+    key = (model, row_id)
+    if key not in rows:
+        rows[key] = session.get(model, row_id)
+    found: Held | None = rows[key]
+    return found
 
 
 def retire_tag(session: Session, actor: Actor, tag: Tag) -> None:

@@ -18,7 +18,7 @@ plant_batches.py (plantings from a package) build on this module. Nothing here c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -65,6 +65,24 @@ def package_labelled(
     if found is None or found.facility_id != facility.id:
         raise NotFound(f"No package {label.strip()} at this facility.")
     return found
+
+
+def lock_labelled(session: Session, facility: Facility, labels: Iterable[object]) -> None:
+    """Lock the facility's packages that `labels` name, in one statement and in the order of
+    their ids, and keep them for `package_labelled`: what a bulk request reads ahead of its
+    objects. Labels that name no package of the facility are left to the object naming them."""
+    wanted = sorted({label.strip() for label in labels if isinstance(label, str) and label.strip()})
+    if not wanted:
+        return
+    found = session.scalars(
+        select(Package)
+        .where(Package.facility_id == facility.id, Package.label.in_(wanted))
+        .order_by(Package.id)
+        .with_for_update()
+    ).all()
+    request_state(session).locked_packages.update(
+        {(facility.id, package.label): package for package in found}
+    )
 
 
 def drawn_package(

@@ -54,6 +54,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -77,7 +78,7 @@ from leafledger.domain.reference import (
     find_name,
     find_named,
 )
-from leafledger.domain.services.audit import audited
+from leafledger.domain.services.audit import audited, record_created
 from leafledger.domain.services.cultivation import (
     active_plant_by_label,
     batch_by_id,
@@ -103,8 +104,10 @@ from leafledger.domain.services.lab_tests import (
 from leafledger.domain.services.lookups import (
     claim_tag,
     facility_today,
+    held_row,
     item_named,
     location_named,
+    lock_tags,
     not_future,
     sublocation_named,
 )
@@ -116,6 +119,7 @@ from leafledger.domain.services.package_stock import (
     holds_plants,
     in_package_unit,
     lab_test_batches,
+    lock_labelled,
     move_quantity,
     package_type_of,
     require_capability,
@@ -188,7 +192,7 @@ def _place(
         location = location_named(session, facility, details.location, holding="packages")
         location_id: int | None = location.id
     else:
-        found = session.get(Location, default) if default is not None else None
+        found = held_row(session, Location, default) if default is not None else None
         location_id = (
             found.id if found is not None and found.for_packages and found.active else None
         )
@@ -238,11 +242,13 @@ def new_package(
     inherited: Inherited = Inherited(),
     in_transit: bool = False,
     external_id: str | None = None,
+    flush: bool = True,
 ) -> Package:
     """A new package of `item` under the details' tag (claimed now), kept where the details
     say or else at `default_location` when that location may hold packages. A package that
     arrives from outside the ledger (an external incoming transfer, services/transfers.py) is
-    made `in_transit` until it is received, with the shipper's `external_id`."""
+    made `in_transit` until it is received, with the shipper's `external_id`. Without
+    `flush`, the package is left for the request's next flush (it has no id until then)."""
     _check_flags(facility, details)
     check_shelf_life(
         packaged,
@@ -289,7 +295,11 @@ def new_package(
         in_transit=in_transit,
         external_id=external_id,
     )
-    created(session, actor, package)
+    if flush:
+        created(session, actor, package)
+    else:
+        session.add(package)
+        record_created(session, actor, package, "create", facility.id)
     return package
 
 
@@ -299,16 +309,23 @@ def _source(
     package: Package,
     quantity: Decimal,
     unit: str,
+    flush: bool = True,
     **source: int | str | None,
 ) -> PackageSource:
+    """A source row of `package`; without `flush`, left (like the package, which may not
+    have its id yet) for the request's next flush."""
     row = PackageSource(
         facility_id=package.facility_id,
-        package_id=package.id,
+        package=package,
         quantity=quantity,
         unit_of_measure_name=unit,
         **source,
     )
-    created(session, actor, row)
+    if flush:
+        created(session, actor, row)
+    else:
+        session.add(row)
+        record_created(session, actor, row, "create", package.facility_id)
     return row
 
 
@@ -586,6 +603,7 @@ def _derive(
         packaged=packaged,
         is_testing_sample=testing,
         inherited=replace(inherited, lab_testing_state=SUBMITTED) if testing else inherited,
+        flush=False,
     )
     for draw in draws:
         move_quantity(session, actor, draw.source, -draw.quantity, "draw")
@@ -595,6 +613,7 @@ def _derive(
             package,
             draw.quantity,
             draw.source.unit_of_measure_name,
+            flush=False,
             source_package_id=draw.source.id,
         )
     if testing:
@@ -604,6 +623,20 @@ def _derive(
     return package
 
 
+def lock_derived(session: Session, facility: Facility, commands: Sequence[Any]) -> None:
+    """Before the packages of one request are made from packages (the bulk factory's
+    `prepare`): lock every source they draw on, then every tag they claim, two statements
+    in all rather than two per object. Sources come first, as each object locks its sources
+    before it claims its tag."""
+    labels = [
+        getattr(ingredient, "package", None)
+        for command in commands
+        for ingredient in getattr(command, "ingredients", None) or ()
+    ]
+    lock_labelled(session, facility, labels)
+    lock_tags(session, [getattr(command, "tag", None) for command in commands])
+
+
 def create_package_from_packages(
     session: Session, actor: Actor, facility: Facility, command: DerivedPackage
 ) -> Package:
@@ -611,7 +644,9 @@ def create_package_from_packages(
 
     Every draw is converted exactly into its source's unit and all of them are checked
     before any source changes, so a refused package changes nothing; the sources are lowered
-    in the same transaction that makes the package.
+    in the same transaction that makes the package. The package and its sources are left for
+    the request's next flush (a bulk request's objects are then inserted together), which
+    gives the package its id.
     """
     return _derive(session, actor, facility, command, testing=False)
 

@@ -233,7 +233,9 @@ def _from_lots(
         ],
     )
     with _filed(renamed={"ingredients": ("origin", "lots")}):
-        return packages.create_package_from_packages(session, actor, facility, command)
+        made = packages.create_package_from_packages(session, actor, facility, command)
+    session.flush()  # the lot's id, for what follows
+    return made
 
 
 def _counted_in_each(unit: str, field: FieldPath) -> None:

@@ -337,8 +337,8 @@ source_harvests = listing(_source_harvests_of_target, render_source_harvest)
 
 # --- packages from packages and from plants --------------------------------------------------
 
-create = bulk(service.create_package_from_packages)
-create_testing = bulk(service.create_testing_package_from_packages)
+create = bulk(service.create_package_from_packages, service.lock_derived)
+create_testing = bulk(service.create_testing_package_from_packages, service.lock_derived)
 from_plant = bulk(service.create_package_from_plant)
 
 
