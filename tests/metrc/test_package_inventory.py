@@ -40,7 +40,7 @@ from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import Api, Grow, example, harvest_into
 from tests.metrc.test_packages import ingredient, package_body
-from tests.statements import page_statements
+from tests.statements import counted_statements, page_statements
 
 
 @pytest.fixture()
@@ -251,6 +251,72 @@ def test_a_package_from_a_package_names_the_harvests_at_its_root(api: Api, grow:
     assert harvests[0]["Name"] == name
     assert harvests[0]["HarvestedByFacilityLicenseNumber"] == grow.license
     assert harvests[0]["HarvestStartDate"] == grow.today
+
+
+def test_a_request_of_packages_from_packages_costs_the_same_statements_for_2_or_10(
+    api: Api, grow: Grow, store: Store
+) -> None:
+    """Its sources and tags are locked ahead in one statement each, and its new packages,
+    their source rows, the tags claimed and the sources drawn on are written by one flush:
+    on PostgreSQL one statement per table; SQLite (in process) inserts the rows one by one."""
+    item = grow.item()
+    sources = [stock(grow, "1000", "Grams", item) for _ in range(2)]
+    tags = grow.package_tags(13)
+    api.ok("POST", "/packages/v2/", [derived(grow, tags[12], item, 1, draw(sources[0], 1))])
+    row_inserts = ("INSERT INTO packages ", "INSERT INTO package_sources ")
+
+    def statements(tags: list[str]) -> tuple[int, int]:
+        body = [
+            derived(grow, tag, item, 1, draw(sources[n % 2], 1), draw(sources[0], "0.5"))
+            for n, tag in enumerate(tags)
+        ]
+        with counted_statements(store.engine) as seen:
+            assert len(written_ids(api, "POST", "/packages/v2/", body)) == len(tags)
+        inserts = sum(1 for statement in seen if statement.startswith(row_inserts))
+        return len(seen) - inserts, inserts
+
+    (two, inserted_for_two), (ten, inserted_for_ten) = statements(tags[:2]), statements(tags[2:12])
+    assert two == ten <= 11
+    if store.engine.dialect.name == "postgresql":
+        assert inserted_for_two == inserted_for_ten == 2
+    # 1 first; then 1.5 for each even object and 0.5 for each odd one (2 + 10 objects)
+    assert stored_package(store, sources[0]).quantity == Decimal(1000 - 1 - 2 - 10)
+    assert stored_package(store, sources[1]).quantity == Decimal(1000 - 1 - 5)
+    with store.read() as session:
+        used = session.scalars(select(Tag.status).where(Tag.label.in_(tags[:12]))).all()
+        rows = session.scalar(
+            select(func.count())
+            .select_from(PackageSource)
+            .join(Package, Package.id == PackageSource.package_id)
+            .where(Package.label.in_(tags[:12]))
+        )
+    assert used == ["Used"] * 12 and rows == 24
+
+
+def test_a_package_made_and_drawn_on_in_one_request_is_audited_step_by_step(
+    api: Api, grow: Grow, store: Store
+) -> None:
+    """The creation event of a package shows it as it was made, though the same request
+    drew on it afterwards (the event's snapshot is taken by the flush that inserts it)."""
+    item = grow.item()
+    source = stock(grow, "100", "Grams", item)
+    first, second = grow.package_tags(2)
+    body = [
+        derived(grow, first, item, 40, draw(source, 40)),
+        derived(grow, second, item, 15, draw(first, 15)),
+    ]
+    ids = written_ids(api, "POST", "/packages/v2/", body)
+    assert stored_package(store, first).quantity == 25
+    with store.read() as session:
+        events = session.execute(
+            select(AuditEvent.action, AuditEvent.before, AuditEvent.after)
+            .where(AuditEvent.entity_type == "packages", AuditEvent.entity_id == ids[0])
+            .order_by(AuditEvent.id)
+        ).all()
+    assert [action for action, _, _ in events] == ["create", "draw"]
+    (_, _, made), (_, before, after) = events
+    assert Decimal(str(made["quantity"])) == 40
+    assert Decimal(str(before["quantity"])) == 40 and Decimal(str(after["quantity"])) == 25
 
 
 def test_the_same_item_testing_packages_and_v1_twins(api: Api, grow: Grow, store: Store) -> None:
