@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from leafledger.dialects.metrc.resources.harvests import HarvestPackageBody
 from leafledger.domain.models import AuditEvent, Package, PackageSource, PlantBatch, Tag
@@ -16,7 +16,7 @@ from leafledger.domain.services.packages import HarvestPackage, Ingredient
 from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import Api, Grow, example, harvest_into, statements_of
-from tests.statements import page_statements
+from tests.statements import counted_statements, page_statements
 
 
 @pytest.fixture()
@@ -126,6 +126,50 @@ def test_three_packages_in_three_units_conserve_the_harvest(
     assert harvest.total_packaged_weight == drawn == Decimal("863.3980925")
     assert harvest.package_count == 3
     assert [package(store, i).quantity for i in ids] == [Decimal(250), Decimal("0.5"), 4]
+
+
+def test_a_request_of_packages_from_harvests_costs_the_same_statements_for_2_or_10(
+    api: Api, grow: Grow, store: Store
+) -> None:
+    """Its harvests and tags are locked ahead in one statement each, and its packages,
+    their source rows, the tags and the harvests drawn on are written by one flush (on
+    PostgreSQL one statement per table; SQLite, in process, inserts the rows one by one).
+    Every draw is still audited on its own."""
+    first, second = (harvest_into(api, grow, ["900"], name=unique("Bulk")) for _ in range(2))
+    tags = grow.package_tags(13)
+    item = grow.item()
+    api.ok("POST", "/harvests/v2/packages", [package_body(grow, tags[12], item, "Grams",
+           [ingredient(first, 1)])])  # fmt: skip
+    row_inserts = ("INSERT INTO packages ", "INSERT INTO package_sources ")
+
+    def statements(tags: list[str]) -> tuple[int, int]:
+        body = [
+            package_body(grow, tag, item, "Grams", [ingredient(first, 1), ingredient(second, 2)])
+            for tag in tags
+        ]
+        with counted_statements(store.engine) as seen:
+            assert len(api.ok("POST", "/harvests/v2/packages", body)["Ids"]) == len(tags)
+        inserts = sum(1 for statement in seen if statement.startswith(row_inserts))
+        return len(seen) - inserts, inserts
+
+    (two, inserted_for_two), (ten, inserted_for_ten) = statements(tags[:2]), statements(tags[2:12])
+    assert two == ten <= 12
+    if store.engine.dialect.name == "postgresql":
+        assert inserted_for_two == inserted_for_ten == 2
+    harvests = grow.harvest(first), grow.harvest(second)
+    assert [h.current_weight for h in harvests] == [Decimal(900 - 13), Decimal(900 - 24)]
+    assert [h.package_count for h in harvests] == [13, 12]
+    with store.read() as session:
+        draws = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "harvests",
+                AuditEvent.entity_id.in_([first, second]),
+                AuditEvent.action == "package",
+            )
+        )
+    assert draws == 1 + 2 * 12
 
 
 def test_ingredients_from_two_harvests_record_the_genealogy(

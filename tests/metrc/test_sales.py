@@ -459,9 +459,24 @@ def test_v1_transactions_post_by_date_and_sum_by_day(api: Api, shop: Grow) -> No
     }
     lines = api.ok("GET", f"/sales/v1/transactions/{day}/{day}")
     assert [(t["PackageLabel"], t["QuantitySold"]) for t in lines] == [(label, 2), (label, 1)]
+    # Each post moves the day's receipt totals by its own lines.
+    other = sellable(shop, "10")
+    api.ok("POST", f"/sales/v1/transactions/{day}", [line(other, 1, total=3), line(label, 1)])
+    with shop.store.read() as session:
+        book = session.scalars(
+            select(SalesReceipt).where(
+                SalesReceipt.facility_id == shop.facility.id, SalesReceipt.by_date
+            )
+        ).one()
+        prices = session.scalars(
+            select(SalesTransaction.total_price).where(SalesTransaction.receipt_id == book.id)
+        ).all()
+        sold = sum(prices, Decimal(0))
+    assert (book.total_packages, book.total_price) == (2, sold)
+    assert quantity(shop, label) == 6 and quantity(shop, other) == 9
     # PUT replaces the day's lines: the old ones give back what they drew.
     api.ok("PUT", f"/sales/v1/transactions/{day}", [line(label, 4, total=8)])
-    assert quantity(shop, label) == 6
+    assert quantity(shop, label) == 6 and quantity(shop, other) == 10
     (summary,) = api.ok("GET", "/sales/v1/transactions")
     assert (summary["TotalTransactions"], summary["TotalPrice"]) == (1, 8)
     bad = api.call("POST", f"/sales/v1/transactions/{day}", [line(label, 1), line(label, 99)])

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 if TYPE_CHECKING:
     from leafledger.domain.actor import Actor
-    from leafledger.domain.models import Base, Package, Tag
+    from leafledger.domain.models import Base, Harvest, Package, Tag
 
 # (model, facility id, name) -> the row found by that name during this request.
 NameMemo = dict[tuple[type[Any], int, str], Any]
@@ -59,6 +59,9 @@ class RequestState:
     # (facility id, label) -> a package this request locked ahead of its lines
     # (`sales.lock_packages`), held here so the session keeps it: no need to read it again.
     locked_packages: dict[tuple[int, str], Package] = field(default_factory=dict)
+    # id -> a harvest this request locked ahead of the objects that draw on it
+    # (`harvests.lock_harvests`), found there by `harvests.harvest_by_id`.
+    locked_harvests: dict[int, Harvest] = field(default_factory=dict)
     # label -> a tag this request locked ahead of the objects that claim it
     # (`lookups.lock_tags`), found there by `claim_tag` instead of read again.
     locked_tags: dict[str, Tag] = field(default_factory=dict)

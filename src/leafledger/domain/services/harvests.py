@@ -17,7 +17,7 @@ Every service takes one command (or, to take back a waste record, the loaded rec
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -38,9 +38,10 @@ from leafledger.domain.models import (
     PackageSource,
     Plant,
 )
-from leafledger.domain.models.base import fits
+from leafledger.domain.models.base import fits, utcnow
 from leafledger.domain.reference import HARVEST_WASTE_TYPES, find_named
-from leafledger.domain.services.audit import audited, changed, record_new
+from leafledger.domain.request_state import request_state
+from leafledger.domain.services.audit import audited, changed, record, record_new, snapshot
 from leafledger.domain.services.cultivation import active_plant_by_label
 from leafledger.domain.services.lookups import (
     location_named,
@@ -137,12 +138,18 @@ def _post(
     """Enter `weight` (in the harvest's unit; negative takes an entry back) in one of the
     harvest's books and move its current weight with it: every change goes through here, so
     current = wet - waste - packaged - restored always holds. Audited as `action`."""
-    done = audited(session, actor, harvest, action, harvest.facility_id)
+    # Recorded without a flush (as package_stock.move_quantity does: the row is persistent
+    # and its generated column, last_modified, is set here): the packages of a bulk request
+    # drawing on one harvest then write it once, not once per object.
+    before = snapshot(harvest)
     setattr(harvest, book, getattr(harvest, book) + weight)
     harvest.current_weight = harvest.current_weight + _CURRENT_MOVES[book] * weight
     harvest.plant_count += plants
     harvest.package_count += packages
-    done()
+    harvest.last_modified = utcnow()
+    after = snapshot(harvest)
+    record(session, actor, entity=harvest, action=action, facility_id=harvest.facility_id,
+           before=before, after=after)  # fmt: skip
 
 
 # --- lookups ---------------------------------------------------------------------------------
@@ -150,6 +157,9 @@ def _post(
 
 def harvest_by_id(session: Session, facility: Facility, harvest_id: int) -> Harvest:
     """A harvest of this facility by id, locked (bodies: a foreign id reads as unknown)."""
+    held = request_state(session).locked_harvests.get(harvest_id)
+    if held is not None and held.facility_id == facility.id:
+        return held
     harvest = (
         session.get(Harvest, harvest_id, with_for_update=True)
         if fits(Harvest.id, harvest_id)
@@ -158,6 +168,22 @@ def harvest_by_id(session: Session, facility: Facility, harvest_id: int) -> Harv
     if harvest is None or harvest.facility_id != facility.id:
         raise NotFound(f"No harvest {harvest_id} at this facility.")
     return harvest
+
+
+def lock_harvests(session: Session, facility: Facility, ids: Iterable[object]) -> None:
+    """Lock the facility's harvests `ids` name, in one statement and in the order of their
+    ids, and keep them for `harvest_by_id`: what a bulk request reads ahead of its objects.
+    Ids that name no harvest of the facility are left to the object naming them."""
+    wanted = sorted({i for i in ids if isinstance(i, int) and fits(Harvest.id, i)})
+    if not wanted:
+        return
+    found = session.scalars(
+        select(Harvest)
+        .where(Harvest.facility_id == facility.id, Harvest.id.in_(wanted))
+        .order_by(Harvest.id)
+        .with_for_update()
+    ).all()
+    request_state(session).locked_harvests.update({harvest.id: harvest for harvest in found})
 
 
 def _current_named(session: Session, facility: Facility, name: str) -> Harvest | None:

@@ -92,6 +92,7 @@ from leafledger.domain.services.harvests import (
     draw_for_package,
     harvest_referred,
     in_unit,
+    lock_harvests,
     stored,
     weight_unit,
 )
@@ -412,6 +413,7 @@ def _package_harvests(
         packaged=packaged,
         is_testing_sample=testing,
         inherited=Inherited(SUBMITTED) if testing else Inherited(),
+        flush=False,
     )
     seen: set[int] = set()
     for harvest, drawn in draws:
@@ -423,9 +425,23 @@ def _package_harvests(
             package,
             drawn,
             harvest.unit_of_weight_name,
+            flush=False,
             source_harvest_id=harvest.id,
         )
     return package
+
+
+def lock_harvest_packages(session: Session, facility: Facility, commands: Sequence[Any]) -> None:
+    """Before the packages of one request are made from harvests (the bulk factory's
+    `prepare`): lock every harvest they name by id, then every tag they claim, as each
+    object locks its harvests before it claims its tag."""
+    ids = [
+        getattr(ingredient, "harvest_id", None)
+        for command in commands
+        for ingredient in getattr(command, "ingredients", None) or ()
+    ]
+    lock_harvests(session, facility, ids)
+    lock_tags(session, [getattr(command, "tag", None) for command in commands])
 
 
 def create_package_from_harvests(
@@ -435,6 +451,7 @@ def create_package_from_harvests(
 
     Every draw is converted exactly into its harvest's unit; all draws are checked against the
     harvests' current weights before any of them changes, so a refused package changes nothing.
+    The package is left for the request's next flush, which gives it its id.
     """
     return _package_harvests(session, actor, facility, command, testing=False)
 

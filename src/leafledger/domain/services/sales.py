@@ -46,7 +46,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, insert, or_, select, text, update
+from sqlalchemy import Connection, bindparam, distinct, func, insert, or_, select, text, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -905,17 +905,19 @@ def post_day_lines(
         _give_back(session, actor, facility, receipt, remove=True)
         _sell(session, actor, facility, receipt, lines)
     else:
-        before = list(
-            session.scalars(
-                select(SalesTransaction).where(SalesTransaction.receipt_id == receipt.id)
-            )
-        )
+        # The day's receipt may hold thousands of lines: its totals move by the new ones (the
+        # distinct packages counted by the database) rather than by reading every line.
         sold = [_draw(session, actor, facility, receipt, i, line) for i, line in enumerate(lines)]
-        receipt.total_packages = len(
-            {row.package_id for row in before} | {package.id for _, package in sold}
+        receipt.total_price = receipt.total_price + sum(
+            (row.total_price for row, _ in sold), Decimal(0)
         )
-        receipt.total_price = sum(
-            (row.total_price for row in [*before, *(r for r, _ in sold)]), Decimal(0)
+        receipt.total_packages = (
+            session.scalar(  # autoflushed: the new lines are counted
+                select(func.count(distinct(SalesTransaction.package_id))).where(
+                    SalesTransaction.receipt_id == receipt.id
+                )
+            )
+            or 0
         )
     done()
     return receipt

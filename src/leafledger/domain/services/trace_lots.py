@@ -195,7 +195,9 @@ def _from_harvests(
     )
     renamed = {"ingredients": ("origin", "harvests"), "unit_of_weight": ("unit_of_measure",)}
     with _filed(renamed=renamed):
-        return packages.create_package_from_harvests(session, actor, facility, command)
+        made = packages.create_package_from_harvests(session, actor, facility, command)
+    session.flush()  # the lot's id, for what follows
+    return made
 
 
 def _source_label(session: Session, facility: Facility, draw: _Draw, at: FieldPath) -> str:

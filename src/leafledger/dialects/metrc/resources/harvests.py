@@ -223,5 +223,9 @@ move = bulk(service.move_harvest)
 rename = bulk(service.rename_harvest)
 restore_harvested_plants = bulk(service.restore_harvested_plants)
 
-create_packages = bulk(package_service.create_package_from_harvests)
-create_testing_packages = bulk(package_service.create_testing_package_from_harvests)
+create_packages = bulk(
+    package_service.create_package_from_harvests, package_service.lock_harvest_packages
+)
+create_testing_packages = bulk(
+    package_service.create_testing_package_from_harvests, package_service.lock_harvest_packages
+)
