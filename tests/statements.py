@@ -7,7 +7,7 @@ request of a pair warms the credential memory, so both measured requests find it
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -54,3 +54,16 @@ def page_statements(
             data = body["results"]["data"]
         found[size] = (len(data), len(seen))
     return found
+
+
+def row_insert_split(
+    engine: Engine, send: Callable[[], object], tables: tuple[str, ...]
+) -> tuple[int, int]:
+    """What `send()` runs: (the statements other than INSERTs into `tables`, those INSERTs).
+    A bulk write's other statements are the same for any number of objects; its row INSERTs
+    are one per table on PostgreSQL, and one per row on SQLite (which runs in process)."""
+    inserts = tuple(f"INSERT INTO {table} " for table in tables)
+    with counted_statements(engine) as seen:
+        send()
+    inserted = sum(1 for statement in seen if statement.startswith(inserts))
+    return len(seen) - inserted, inserted

@@ -45,6 +45,7 @@ from leafledger.domain.services.audit import audited, changed, record, record_ne
 from leafledger.domain.services.cultivation import active_plant_by_label
 from leafledger.domain.services.lookups import (
     location_named,
+    locked_in_id_order,
     not_future,
     sublocation_named,
 )
@@ -171,18 +172,11 @@ def harvest_by_id(session: Session, facility: Facility, harvest_id: int) -> Harv
 
 
 def lock_harvests(session: Session, facility: Facility, ids: Iterable[object]) -> None:
-    """Lock the facility's harvests `ids` name, in one statement and in the order of their
-    ids, and keep them for `harvest_by_id`: what a bulk request reads ahead of its objects.
-    Ids that name no harvest of the facility are left to the object naming them."""
+    """Lock the facility's harvests `ids` name (`lookups.locked_in_id_order`) and keep them
+    for `harvest_by_id`. Ids that name no harvest of the facility are left to the object
+    naming them."""
     wanted = sorted({i for i in ids if isinstance(i, int) and fits(Harvest.id, i)})
-    if not wanted:
-        return
-    found = session.scalars(
-        select(Harvest)
-        .where(Harvest.facility_id == facility.id, Harvest.id.in_(wanted))
-        .order_by(Harvest.id)
-        .with_for_update()
-    ).all()
+    found = locked_in_id_order(session, Harvest, Harvest.id, wanted, facility.id)
     request_state(session).locked_harvests.update({harvest.id: harvest for harvest in found})
 
 

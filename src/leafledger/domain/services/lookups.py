@@ -7,13 +7,13 @@ that error into a 400 naming the object's row.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, bindparam, inspect, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from leafledger.domain.actor import Actor
@@ -217,16 +217,35 @@ def claim_tag(session: Session, actor: Actor, facility: Facility, label: Any, ki
     return tag
 
 
-def lock_tags(session: Session, labels: Iterable[object]) -> None:
-    """Lock the tags a bulk request will claim, in one statement and in the order of their
-    ids (two requests claiming overlapping tags wait rather than deadlock), and keep them
-    for `claim_tag`. Labels that name no tag are left to the object that names them."""
-    wanted = sorted({label.strip() for label in labels if isinstance(label, str) and label.strip()})
+def locked_in_id_order(
+    session: Session,
+    model: type[Held],
+    key: InstrumentedAttribute[Any],
+    wanted: Sequence[object],
+    facility_id: int | None = None,
+) -> Sequence[Held]:
+    """The rows of `model` whose `key` is among `wanted` (of the facility, when given), locked
+    FOR UPDATE in the order of their ids: what a bulk request reads ahead of its objects, in
+    one statement however many there are. Two requests locking overlapping rows this way
+    wait for each other rather than deadlock."""
     if not wanted:
-        return
-    found = session.scalars(
-        select(Tag).where(Tag.label.in_(wanted)).order_by(Tag.id).with_for_update()
-    ).all()
+        return []
+    columns = inspect(model).columns
+    query = select(model).where(key.in_(wanted))
+    if facility_id is not None:
+        query = query.where(columns["facility_id"] == facility_id)
+    return session.scalars(query.order_by(columns["id"]).with_for_update()).all()
+
+
+def stripped_labels(labels: Iterable[object]) -> list[str]:
+    """The distinct non-blank labels among `labels`, stripped and sorted."""
+    return sorted({label.strip() for label in labels if isinstance(label, str) and label.strip()})
+
+
+def lock_tags(session: Session, labels: Iterable[object]) -> None:
+    """Lock the tags a bulk request will claim (`locked_in_id_order`) and keep them for
+    `claim_tag`. Labels that name no tag are left to the object that names them."""
+    found = locked_in_id_order(session, Tag, Tag.label, stripped_labels(labels))
     request_state(session).locked_tags.update({tag.label: tag for tag in found})
 
 

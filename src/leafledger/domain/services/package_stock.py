@@ -33,7 +33,7 @@ from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name
 from leafledger.domain.request_state import request_state
 from leafledger.domain.services.audit import record, snapshot
 from leafledger.domain.services.harvests import amount, in_unit
-from leafledger.domain.services.lookups import not_future
+from leafledger.domain.services.lookups import locked_in_id_order, not_future, stripped_labels
 from leafledger.domain.units import UnitOfMeasure, find_unit
 
 Field = str | FieldPath | None
@@ -68,18 +68,11 @@ def package_labelled(
 
 
 def lock_labelled(session: Session, facility: Facility, labels: Iterable[object]) -> None:
-    """Lock the facility's packages that `labels` name, in one statement and in the order of
-    their ids, and keep them for `package_labelled`: what a bulk request reads ahead of its
-    objects. Labels that name no package of the facility are left to the object naming them."""
-    wanted = sorted({label.strip() for label in labels if isinstance(label, str) and label.strip()})
-    if not wanted:
-        return
-    found = session.scalars(
-        select(Package)
-        .where(Package.facility_id == facility.id, Package.label.in_(wanted))
-        .order_by(Package.id)
-        .with_for_update()
-    ).all()
+    """Lock the facility's packages that `labels` name (`lookups.locked_in_id_order`) and keep
+    them for `package_labelled`. Labels that name no package of the facility are left to the
+    object naming them."""
+    wanted = stripped_labels(labels)
+    found = locked_in_id_order(session, Package, Package.label, wanted, facility.id)
     request_state(session).locked_packages.update(
         {(facility.id, package.label): package for package in found}
     )
