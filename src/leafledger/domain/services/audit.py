@@ -193,6 +193,33 @@ def changed(
     done()
 
 
+def changed_in_memory(
+    session: Session,
+    actor: Actor,
+    entity: Base,
+    action: str,
+    facility_id: int | None,
+    **values: object,
+) -> None:
+    """`changed` without a flush: set `values` and `last_modified` on the persistent
+    `entity` and record the change. The row's only generated column is set here, so the
+    snapshot after is what the next flush writes; a bulk request changing many rows (or one
+    row many times) then writes them together rather than one flush per change."""
+    before = snapshot(entity)
+    for name, value in values.items():
+        setattr(entity, name, value)
+    setattr(entity, "last_modified", utcnow())  # noqa: B010 (any Timestamped row)
+    record(
+        session,
+        actor,
+        entity=entity,
+        action=action,
+        facility_id=facility_id,
+        before=before,
+        after=snapshot(entity),
+    )
+
+
 def record_created(
     session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
 ) -> None:

@@ -38,10 +38,16 @@ from leafledger.domain.models import (
     PackageSource,
     Plant,
 )
-from leafledger.domain.models.base import fits, utcnow
+from leafledger.domain.models.base import fits
 from leafledger.domain.reference import HARVEST_WASTE_TYPES, find_named
 from leafledger.domain.request_state import request_state
-from leafledger.domain.services.audit import audited, changed, record, record_new, snapshot
+from leafledger.domain.services.audit import (
+    audited,
+    changed,
+    changed_in_memory,
+    record_created,
+    record_new,
+)
 from leafledger.domain.services.cultivation import active_plant_by_label
 from leafledger.domain.services.lookups import (
     location_named,
@@ -107,10 +113,17 @@ def created(
     session: Session,
     actor: Actor,
     entity: Harvest | HarvestPlant | HarvestWaste | Package | PackageSource,
+    *,
+    flush: bool = True,
 ) -> None:
     """Add a new ledger row and record its creation; flushed now, since the rows made after it
-    in the same request refer to its id."""
-    record_new(session, actor, entity, entity.facility_id)
+    in the same request refer to its id. Without `flush`, the row waits for the request's
+    next flush (rows made after it refer to it by relationship, not id)."""
+    if flush:
+        record_new(session, actor, entity, entity.facility_id)
+        return
+    session.add(entity)
+    record_created(session, actor, entity, "create", entity.facility_id)
 
 
 # The books a harvest keeps, and which way an entry in each moves its current weight.
@@ -139,18 +152,18 @@ def _post(
     """Enter `weight` (in the harvest's unit; negative takes an entry back) in one of the
     harvest's books and move its current weight with it: every change goes through here, so
     current = wet - waste - packaged - restored always holds. Audited as `action`."""
-    # Recorded without a flush (as package_stock.move_quantity does: the row is persistent
-    # and its generated column, last_modified, is set here): the packages of a bulk request
-    # drawing on one harvest then write it once, not once per object.
-    before = snapshot(harvest)
-    setattr(harvest, book, getattr(harvest, book) + weight)
-    harvest.current_weight = harvest.current_weight + _CURRENT_MOVES[book] * weight
-    harvest.plant_count += plants
-    harvest.package_count += packages
-    harvest.last_modified = utcnow()
-    after = snapshot(harvest)
-    record(session, actor, entity=harvest, action=action, facility_id=harvest.facility_id,
-           before=before, after=after)  # fmt: skip
+    # Without a flush: the packages of a bulk request drawing on one harvest write it once.
+    changed_in_memory(
+        session,
+        actor,
+        harvest,
+        action,
+        harvest.facility_id,
+        **{book: getattr(harvest, book) + weight},
+        current_weight=harvest.current_weight + _CURRENT_MOVES[book] * weight,
+        plant_count=harvest.plant_count + plants,
+        package_count=harvest.package_count + packages,
+    )
 
 
 # --- lookups ---------------------------------------------------------------------------------

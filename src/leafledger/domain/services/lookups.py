@@ -32,7 +32,7 @@ from leafledger.domain.models import (
 )
 from leafledger.domain.models.base import Base, IsTrue, utcnow
 from leafledger.domain.request_state import NameMemo, peek_request_state, request_state
-from leafledger.domain.services.audit import audited, record, snapshot
+from leafledger.domain.services.audit import audited, changed_in_memory
 
 # What a location may hold, by the name used in messages -> the Location flag.
 HOLDS = {
@@ -206,14 +206,8 @@ def claim_tag(session: Session, actor: Actor, facility: Facility, label: Any, ki
         raise RuleViolation(f"Tag {label} is a {tag.kind.lower()} tag, not a {kind.lower()} tag.")
     if tag.status != "Available":
         raise RuleViolation(f"Tag {label} is {tag.status.lower()}; a tag may be used only once.")
-    # Recorded without a flush (as package_stock.move_quantity does: the row is persistent
-    # and its generated column, last_modified, is set here), so that the tags of a bulk
-    # request are written together rather than in one flush per object.
-    before = snapshot(tag)
-    tag.status = "Used"
-    tag.used_at = tag.last_modified = utcnow()
-    record(session, actor, entity=tag, action="use", facility_id=facility.id, before=before,
-           after=snapshot(tag))  # fmt: skip
+    # Without a flush: the tags of a bulk request are written together.
+    changed_in_memory(session, actor, tag, "use", facility.id, status="Used", used_at=utcnow())
     return tag
 
 

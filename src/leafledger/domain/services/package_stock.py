@@ -28,10 +28,9 @@ from sqlalchemy.orm import Session
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import Facility, Item, Package
-from leafledger.domain.models.base import utcnow
 from leafledger.domain.reference import ITEM_CATEGORIES, ItemCategory, find_name, find_named
 from leafledger.domain.request_state import request_state
-from leafledger.domain.services.audit import record, snapshot
+from leafledger.domain.services.audit import changed_in_memory
 from leafledger.domain.services.harvests import amount, in_unit
 from leafledger.domain.services.lookups import locked_in_id_order, not_future, stripped_labels
 from leafledger.domain.units import UnitOfMeasure, find_unit
@@ -251,18 +250,6 @@ def move_quantity(
     """Add `change` (negative: take) to the package's quantity, audited as `action`. The
     caller checked that the package may change; it never goes below zero."""
     check_change(package, change)
-    # Recorded without a flush (the row is persistent and its only generated column,
-    # last_modified, is set here): a request drawing on many packages then writes them in
-    # one flush instead of one per line.
-    before = snapshot(package)
-    package.quantity = package.quantity + change
-    package.last_modified = utcnow()
-    record(
-        session,
-        actor,
-        entity=package,
-        action=action,
-        facility_id=package.facility_id,
-        before=before,
-        after=snapshot(package),
-    )
+    # Without a flush: a request drawing on many packages writes them in one flush.
+    quantity = package.quantity + change
+    changed_in_memory(session, actor, package, action, package.facility_id, quantity=quantity)

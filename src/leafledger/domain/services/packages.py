@@ -78,7 +78,7 @@ from leafledger.domain.reference import (
     find_name,
     find_named,
 )
-from leafledger.domain.services.audit import audited, record_created
+from leafledger.domain.services.audit import audited
 from leafledger.domain.services.cultivation import (
     active_plant_by_label,
     batch_by_id,
@@ -296,11 +296,7 @@ def new_package(
         in_transit=in_transit,
         external_id=external_id,
     )
-    if flush:
-        created(session, actor, package)
-    else:
-        session.add(package)
-        record_created(session, actor, package, "create", facility.id)
+    created(session, actor, package, flush=flush)
     return package
 
 
@@ -322,11 +318,7 @@ def _source(
         unit_of_measure_name=unit,
         **source,
     )
-    if flush:
-        created(session, actor, row)
-    else:
-        session.add(row)
-        record_created(session, actor, row, "create", package.facility_id)
+    created(session, actor, row, flush=flush)
     return row
 
 
@@ -435,13 +427,18 @@ def lock_harvest_packages(session: Session, facility: Facility, commands: Sequen
     """Before the packages of one request are made from harvests (the bulk factory's
     `prepare`): lock every harvest they name by id, then every tag they claim, as each
     object locks its harvests before it claims its tag."""
-    ids = [
-        getattr(ingredient, "harvest_id", None)
+    lock_harvests(session, facility, _ingredients_named(commands, "harvest_id"))
+    lock_tags(session, [getattr(command, "tag", None) for command in commands])
+
+
+def _ingredients_named(commands: Sequence[Any], name: str) -> list[object]:
+    """What the ingredients of every command name by `name` (a prepare step reads the
+    commands before they are checked, so anything may be missing)."""
+    return [
+        getattr(ingredient, name, None)
         for command in commands
         for ingredient in getattr(command, "ingredients", None) or ()
     ]
-    lock_harvests(session, facility, ids)
-    lock_tags(session, [getattr(command, "tag", None) for command in commands])
 
 
 def create_package_from_harvests(
@@ -645,12 +642,7 @@ def lock_derived(session: Session, facility: Facility, commands: Sequence[Any]) 
     `prepare`): lock every source they draw on, then every tag they claim, two statements
     in all rather than two per object. Sources come first, as each object locks its sources
     before it claims its tag."""
-    labels = [
-        getattr(ingredient, "package", None)
-        for command in commands
-        for ingredient in getattr(command, "ingredients", None) or ()
-    ]
-    lock_labelled(session, facility, labels)
+    lock_labelled(session, facility, _ingredients_named(commands, "package"))
     lock_tags(session, [getattr(command, "tag", None) for command in commands])
 
 
