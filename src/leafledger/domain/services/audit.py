@@ -158,13 +158,21 @@ def record_new(
 
 
 def audited(
-    session: Session, actor: Actor, entity: Base, action: str, facility_id: int | None
+    session: Session,
+    actor: Actor,
+    entity: Base,
+    action: str,
+    facility_id: int | None,
+    *,
+    flush: bool = True,
 ) -> Callable[[], None]:
-    """Snapshot `entity` now; the returned function records the change once it is made."""
+    """Snapshot `entity` now; the returned function records the change once it is made
+    (after a flush, unless the caller set every column the flush would: `changed_in_memory`)."""
     before = snapshot(entity)
 
     def done() -> None:
-        session.flush()
+        if flush:
+            session.flush()
         record(
             session,
             actor,
@@ -205,19 +213,11 @@ def changed_in_memory(
     `entity` and record the change. The row's only generated column is set here, so the
     snapshot after is what the next flush writes; a bulk request changing many rows (or one
     row many times) then writes them together rather than one flush per change."""
-    before = snapshot(entity)
+    done = audited(session, actor, entity, action, facility_id, flush=False)
     for name, value in values.items():
         setattr(entity, name, value)
     setattr(entity, "last_modified", utcnow())  # noqa: B010 (any Timestamped row)
-    record(
-        session,
-        actor,
-        entity=entity,
-        action=action,
-        facility_id=facility_id,
-        before=before,
-        after=snapshot(entity),
-    )
+    done()
 
 
 def record_created(
