@@ -26,6 +26,12 @@ SCRATCH = Table(
     Column("at", UtcDateTime),
     Column("details", JsonColumn),
 )
+SCRATCH_LINES = Table(
+    "bulk_write_scratch_lines",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(20)),
+)
 
 
 @pytest.fixture()
@@ -76,3 +82,25 @@ def test_a_refused_row_is_an_integrity_error_and_nothing_is_kept(scratch: Any) -
         bulk_write.copy_rows(connection, SCRATCH, tuple(rows[0]), rows)
     with scratch.connect() as connection:
         assert [r.name for r in connection.execute(select(SCRATCH))] == ["taken"]
+
+
+def test_ids_drawn_for_several_tables_at_once_come_from_each_tables_sequence(scratch: Any) -> None:
+    with scratch.begin() as connection:
+        drawn = bulk_write.next_ids_of(connection, {SCRATCH: 3, SCRATCH_LINES: 5})
+        none = bulk_write.next_ids_of(connection, {SCRATCH: 0})
+        heads = [{"id": i, **_row(f"head-{i}", 1)} for i in drawn[SCRATCH]]
+        lines = [{"id": i, "name": f"line-{i}"} for i in drawn[SCRATCH_LINES]]
+        bulk_write.copy_rows(connection, SCRATCH, tuple(heads[0]), heads)
+        bulk_write.copy_rows(connection, SCRATCH_LINES, ("id", "name"), lines)
+        # Rows inserted afterwards take the ids after the drawn ones: the sequences moved.
+        after_head = connection.execute(
+            insert(SCRATCH).returning(SCRATCH.c.id), [_row("after", 2)]
+        ).scalar_one()
+        after_line = connection.execute(
+            insert(SCRATCH_LINES).returning(SCRATCH_LINES.c.id), [{"name": "after"}]
+        ).scalar_one()
+    assert none == {SCRATCH: []}
+    assert len(drawn[SCRATCH]) == 3 and len(drawn[SCRATCH_LINES]) == 5
+    for table, ids in drawn.items():
+        assert ids == sorted(set(ids)), table.name
+    assert after_head > max(drawn[SCRATCH]) and after_line > max(drawn[SCRATCH_LINES])

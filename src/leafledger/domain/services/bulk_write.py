@@ -5,7 +5,7 @@ the audit events of any request) spends more in the client than in the server wh
 them as a multi-row INSERT: every value is a named parameter that SQLAlchemy builds and psycopg
 adapts, per row. COPY streams the same rows with the same types for a fraction of that. It
 returns nothing, so rows that need their ids take them from the table's sequence first
-(`next_ids`), one statement for any number.
+(`next_ids`, `next_ids_of` for several tables), one statement for any number.
 
 Values go through the bind processing of each column's type, exactly as an INSERT's would
 (exact quantities, UTC times, JSONB), and a failure is raised as SQLAlchemy's error for it
@@ -15,7 +15,7 @@ runner treat both ways alike. SQLite has neither: callers keep their INSERTs the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import psycopg
@@ -25,9 +25,6 @@ from sqlalchemy.exc import DBAPIError
 
 Processor = Callable[[Any], Any] | None
 _PROCESSORS: dict[tuple[str, tuple[str, ...]], list[Processor]] = {}
-_NEXT_IDS = text(
-    "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"
-)
 
 
 def supported(connection: Connection) -> bool:
@@ -70,7 +67,43 @@ def copy_rows(
 
 def next_ids(connection: Connection, table: Table, count: int) -> list[int]:
     """`count` new ids of `table`, from its sequence, in increasing order."""
-    if count <= 0:
-        return []
-    drawn = connection.execute(_NEXT_IDS, {"table": table.name, "count": count}).scalars()
-    return sorted(int(value) for value in drawn)
+    return next_ids_of(connection, {table: count})[table]
+
+
+def next_ids_of(connection: Connection, wanted: Mapping[Table, int]) -> dict[Table, list[int]]:
+    """New ids of several tables, `wanted[table]` of each, in increasing order: one
+    statement for them all."""
+    counts = {table: count for table, count in wanted.items() if count > 0}
+    drawn: dict[Table, list[int]] = {table: [] for table in wanted}
+    if not counts:
+        return drawn
+    tables = list(counts)
+    parts: list[str] = []
+    values: dict[str, Any] = {}
+    for k, table in enumerate(tables):
+        parts.append(
+            f"SELECT {k} AS k, nextval(CAST(:sequence_{k} AS regclass)) AS id"
+            f" FROM generate_series(1, :count_{k})"
+        )
+        values[f"sequence_{k}"] = _sequence_of(connection, table)
+        values[f"count_{k}"] = counts[table]
+    for k, row_id in connection.execute(text(" UNION ALL ".join(parts)), values):
+        drawn[tables[k]].append(int(row_id))
+    for ids in drawn.values():
+        ids.sort()
+    return drawn
+
+
+_SEQUENCES: dict[str, str] = {}
+
+
+def _sequence_of(connection: Connection, table: Table) -> str:
+    """The name of the sequence behind `table`'s id (looked up once; the schema is the
+    migrations', the same in every database)."""
+    name = _SEQUENCES.get(table.name)
+    if name is None:
+        found = connection.execute(
+            text("SELECT pg_get_serial_sequence(:table, 'id')"), {"table": table.name}
+        ).scalar_one()
+        name = _SEQUENCES[table.name] = str(found)
+    return name

@@ -43,10 +43,21 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, bindparam, distinct, func, insert, or_, select, text, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    bindparam,
+    distinct,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -531,6 +542,17 @@ _TAKEN_NUMBERS = select(SalesReceipt.external_receipt_number).where(
     SalesReceipt.external_receipt_number.in_(bindparam("numbers", expanding=True)),
     IsTrue(SalesReceipt.active),
 )
+# PostgreSQL: one probe of the external-number index per number, whatever the statistics.
+# Planned as an IN list, the query scanned every numbered receipt of the facility whenever
+# the planner still took that partial index for nearly empty (a plan made early and kept by
+# the prepared statement): a cost that grew with each receipt sold. A LATERAL subquery with
+# a LIMIT cannot be turned into a join, so each number stays its own index lookup.
+_TAKEN_NUMBERS_POSTGRESQL = text(
+    "SELECT n FROM unnest(CAST(:numbers AS varchar[])) AS n"
+    " CROSS JOIN LATERAL (SELECT 1 FROM sales_receipts AS r"
+    " WHERE r.facility_id = :facility AND r.external_receipt_number = n AND r.active"
+    " LIMIT 1) AS found"
+)
 _LOCKED_BY_LABEL = (
     select(Package)
     .where(
@@ -556,9 +578,9 @@ def _read_taken_numbers(session: Session, facility: Facility, commands: Sequence
     }
     taken = set()
     if numbers:
-        found = session.connection().execute(  # Core: nothing of this request is pending yet
-            _TAKEN_NUMBERS, {"facility": facility.id, "numbers": sorted(numbers)}
-        )
+        connection = session.connection()  # Core: nothing of this request is pending yet
+        query = _TAKEN_NUMBERS_POSTGRESQL if bulk_write.supported(connection) else _TAKEN_NUMBERS
+        found = connection.execute(query, {"facility": facility.id, "numbers": sorted(numbers)})
         taken = set(found.scalars())
     request_state(session).taken_receipt_numbers[facility.id] = {n for n in taken if n}
 
@@ -672,17 +694,40 @@ def create_receipts(
     return _write_receipts(session, actor, facility, receipts, sold, now)
 
 
-def _insert_rows(connection: Connection, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
-    """Insert `rows` of `model`'s table; their ids, in order. PostgreSQL takes the ids from
-    the sequence and the rows by COPY (services/bulk_write.py), SQLite one multi-row INSERT."""
+def _insert_receipts(
+    connection: Connection, receipts: list[dict[str, Any]], lines: list[dict[str, Any]]
+) -> tuple[list[int], list[int]]:
+    """Insert the receipts, then their lines (each line's "receipt_index" naming its receipt
+    in `receipts`); the ids of both, in order. PostgreSQL draws both tables' ids in one
+    statement and takes the rows by COPY (services/bulk_write.py), SQLite by one multi-row
+    INSERT each."""
     if not bulk_write.supported(connection):
-        statement = insert(model).returning(model.id, sort_by_parameter_order=True)
-        return list(connection.execute(statement, rows).scalars())
-    ids = bulk_write.next_ids(connection, model.__table__, len(rows))
-    for row, row_id in zip(rows, ids, strict=True):
-        row["id"] = row_id
-    bulk_write.copy_rows(connection, model.__table__, tuple(rows[0]), rows)
-    return ids
+        ids = _inserted(connection, SalesReceipt, receipts)
+        _name_receipts(lines, ids)
+        return ids, _inserted(connection, SalesTransaction, lines)
+    receipts_table = cast(Table, SalesReceipt.__table__)
+    lines_table = cast(Table, SalesTransaction.__table__)
+    drawn = bulk_write.next_ids_of(
+        connection, {receipts_table: len(receipts), lines_table: len(lines)}
+    )
+    ids, line_ids = drawn[receipts_table], drawn[lines_table]
+    for rows, row_ids in ((receipts, ids), (lines, line_ids)):
+        for row, row_id in zip(rows, row_ids, strict=True):
+            row["id"] = row_id
+    _name_receipts(lines, ids)
+    bulk_write.copy_rows(connection, receipts_table, tuple(receipts[0]), receipts)
+    bulk_write.copy_rows(connection, lines_table, tuple(lines[0]), lines)
+    return ids, line_ids
+
+
+def _inserted(connection: Connection, model: type[Any], rows: list[dict[str, Any]]) -> list[int]:
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(connection.execute(statement, rows).scalars())
+
+
+def _name_receipts(lines: list[dict[str, Any]], ids: list[int]) -> None:
+    for line in lines:
+        line["receipt_id"] = ids[line.pop("receipt_index")]
 
 
 _SET_QUANTITIES = text(
@@ -756,15 +801,11 @@ def _write_receipts(
     the events: per receipt, each line's draw and making, then the receipt's making."""
     connection = session.connection()
     lines = [
-        {**checked.columns, "receipt_id": 0, "created_at": now, "last_modified": now}
-        for drawn in sold
+        {**checked.columns, "receipt_index": k, "created_at": now, "last_modified": now}
+        for k, drawn in enumerate(sold)
         for checked, _, _ in drawn
     ]
-    ids = _insert_rows(connection, SalesReceipt, receipts)
-    receipt_of_line = iter(ids[k] for k, drawn in enumerate(sold) for _ in drawn)
-    for line in lines:
-        line["receipt_id"] = next(receipt_of_line)
-    line_ids = _insert_rows(connection, SalesTransaction, lines)
+    ids, line_ids = _insert_receipts(connection, receipts, lines)
     quantities = {
         checked.package.id: checked.package.quantity for drawn in sold for checked, _, _ in drawn
     }
