@@ -81,3 +81,21 @@ def test_history_is_linear(store: Store) -> None:
     with store.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_heads()
     assert current == tuple(script.get_heads())
+
+
+def test_audit_snapshots_are_compressed_with_lz4_where_postgresql_has_it(store: Store) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("column compression is PostgreSQL's")
+    with store.engine.connect() as connection:
+        choices = connection.exec_driver_sql(
+            "SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'"
+        ).scalar()
+        methods = dict(
+            connection.exec_driver_sql(
+                "SELECT attname, attcompression FROM pg_attribute "
+                "WHERE attrelid = 'audit_events'::regclass AND attname IN ('before', 'after')"
+            ).all()
+        )
+    if "lz4" not in (choices or []):
+        pytest.skip("this PostgreSQL was built without LZ4")
+    assert methods == {"before": "l", "after": "l"}
