@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from leafledger.domain.models import AuditEvent, User
@@ -227,6 +227,36 @@ class Event:
     by: str | None
 
 
+def _trails_query(facility_scoped: bool) -> Select[Any]:
+    scope = (
+        AuditEvent.facility_id == bindparam("facility")
+        if facility_scoped
+        else AuditEvent.facility_id.in_(bindparam("ids", expanding=True))
+    )
+    return (
+        select(
+            AuditEvent.entity_id,
+            AuditEvent.action,
+            AuditEvent.before,
+            AuditEvent.after,
+            AuditEvent.occurred_at,
+        )
+        .add_columns(User.full_name)
+        .outerjoin(User, AuditEvent.user_id == User.id)
+        .where(
+            scope,
+            AuditEvent.entity_type == bindparam("table"),
+            AuditEvent.entity_id.in_(bindparam("ids", expanding=True)),
+        )
+        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+    )
+
+
+# Built once (a statement made at each call has its cache key worked out again): the trails
+# of one facility's rows, and of facilities themselves.
+_TRAILS = {True: _trails_query(True), False: _trails_query(False)}
+
+
 def audit_trails(
     session: Session, facility_id: int | None, table: str, ids: Iterable[int]
 ) -> dict[int, list[Event]]:
@@ -237,23 +267,9 @@ def audit_trails(
     trails: dict[int, list[Event]] = {entity_id: [] for entity_id in wanted}
     if not wanted:
         return trails
-    scope = (
-        AuditEvent.facility_id.in_(wanted)
-        if facility_id is None
-        else AuditEvent.facility_id == facility_id
-    )
     rows = session.execute(
-        select(
-            AuditEvent.entity_id,
-            AuditEvent.action,
-            AuditEvent.before,
-            AuditEvent.after,
-            AuditEvent.occurred_at,
-        )
-        .add_columns(User.full_name)
-        .outerjoin(User, AuditEvent.user_id == User.id)
-        .where(scope, AuditEvent.entity_type == table, AuditEvent.entity_id.in_(wanted))
-        .order_by(AuditEvent.occurred_at, AuditEvent.id)
+        _TRAILS[facility_id is not None],
+        {"facility": facility_id, "table": table, "ids": wanted},
     )
     for entity_id, action, before, after, occurred_at, user_name in rows:
         trails[entity_id].append(Event(action, before, after, occurred_at, user_name))

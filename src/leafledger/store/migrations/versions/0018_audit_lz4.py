@@ -29,7 +29,7 @@ def _lz4_available() -> bool:
     choices = bind.execute(
         sa.text("SELECT enumvals FROM pg_settings WHERE name = 'default_toast_compression'")
     ).scalar()
-    return bool(choices) and "lz4" in choices
+    return "lz4" in (choices or [])
 
 
 def _compress_with(method: str) -> None:
