@@ -8,8 +8,12 @@ from sqlalchemy import update
 from leafledger.dialects.kit.access import AccessCache
 from leafledger.domain.actor import CLI
 from leafledger.domain.errors import Unauthenticated
-from leafledger.domain.models import Employee, Facility, Integrator, User
+from leafledger.domain.models import Employee, Facility, Integrator, TraceAccount, User
 from leafledger.domain.services.identity import create_integrator, create_user, employ
+from leafledger.domain.services.trace_accounts import (
+    authenticate_trace_account,
+    create_trace_account,
+)
 from leafledger.store import Store
 from tests.conftest import Ledger, unique
 from tests.statements import counted_statements
@@ -145,3 +149,46 @@ def test_zero_seconds_always_asks_the_database(store: Store, ledger: Ledger) -> 
         with counted_statements(store.engine) as seen, store.transaction() as session:
             cache.authenticate(session, vendor_key, user_key, license_number)
         assert len(_selects(seen)) == 1
+
+
+def _trace_key(store: Store) -> tuple[str, int]:
+    with store.transaction() as session:
+        issued = create_trace_account(session, CLI, unique("Trace POS"))
+        session.flush()
+        return issued.key, issued.holder.id
+
+
+def _admit(cache: AccessCache, store: Store, key: str) -> list[str]:
+    """Admit `key` through `cache`; the SELECTs it took."""
+    with counted_statements(store.engine) as seen, store.transaction() as session:
+        cache.admitted("trace", key, lambda: authenticate_trace_account(session, key))
+    return _selects(seen)
+
+
+def test_an_admitted_dialect_key_is_remembered_until_it_expires(store: Store) -> None:
+    key, _ = _trace_key(store)
+    clock = Clock()
+    cache = AccessCache(5, clock=clock)
+    assert _admit(cache, store, key)  # checked the first time
+    assert _admit(cache, store, key) == []  # then remembered
+    clock.now += 6
+    assert _admit(cache, store, key)  # expired: checked again
+
+
+def test_a_refused_dialect_key_is_never_remembered(store: Store) -> None:
+    cache = AccessCache(60, clock=Clock())
+    for _ in range(2):
+        with pytest.raises(Unauthenticated):
+            _admit(cache, store, "not-a-trace-key")
+
+
+def test_an_account_revoked_in_this_process_is_refused_at_once(store: Store) -> None:
+    key, account_id = _trace_key(store)
+    cache = AccessCache(60, clock=Clock())
+    _admit(cache, store, key)
+    with store.transaction() as session:
+        account = session.get(TraceAccount, account_id)
+        assert account is not None
+        account.active = False
+    with pytest.raises(Unauthenticated):
+        _admit(cache, store, key)

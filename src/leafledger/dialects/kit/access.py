@@ -13,6 +13,8 @@ What may be stale, and for how long:
   everything at once;
 - a change made by another process (another worker, the CLI) is seen within `seconds`.
 Refused credentials are never remembered. Keys are remembered only by their SHA-256 digest.
+A dialect's own key (Trace's x-api-key, checked by `Dialect.admit`) is remembered the same
+way, by `admitted`.
 """
 
 from __future__ import annotations
@@ -111,6 +113,7 @@ class AccessCache:
         self.seconds = seconds
         self._clock = clock
         self._entries: dict[tuple[str, str, str | None], _Entry] = {}
+        self._admitted: dict[tuple[str, str], tuple[float, int]] = {}
 
     def authenticate(
         self, session: Session, vendor_key: str, user_key: str, license_number: str | None
@@ -136,6 +139,22 @@ class AccessCache:
             facility=None if employee is None else _values(employee.facility),
         )
         return _loaded(caller, employee)
+
+    def admitted(self, kind: str, key: str, check: Callable[[], object]) -> None:
+        """Run `check` (which raises when `key` of `kind` is refused) unless that key passed
+        it lately; a key that passed is remembered as `authenticate` remembers a pair."""
+        if self.seconds <= 0 or not key:
+            check()
+            return
+        remembered = (kind, hash_key(key))
+        entry = self._admitted.get(remembered)
+        if entry is not None and entry[1] == identity_generation() and entry[0] > self._clock():
+            return
+        generation = identity_generation()  # read before the check: a change during it voids it
+        check()
+        if len(self._admitted) >= MAX_ENTRIES:
+            self._admitted.clear()
+        self._admitted[remembered] = (self._clock() + self.seconds, generation)
 
 
 def _rebuild(session: Session, entry: _Entry) -> Access:

@@ -129,8 +129,9 @@ class Dialect(ABC):
         """OpenAPI descriptions of the optional query parameters a row takes (paging, ...)."""
         return []
 
-    def admit(self, session: Session, request: Request) -> None:
-        """A dialect's own credential checks once the key pair is accepted; none by default."""
+    def admit(self, session: Session, request: Request, access: AccessCache) -> None:
+        """A dialect's own credential checks once the key pair is accepted (remembered in
+        `access`, `AccessCache.admitted`); none by default."""
         return None
 
     # OpenAPI: the dialect's security schemes, the requirement every row carries, its error
@@ -271,7 +272,7 @@ class Runner:
         with self.store.transaction(write=endpoint.method != "GET") as session:
             # The key pair and the employment at the licence are read in one round trip.
             access = self.access.authenticate(session, *credentials, license_number or None)
-            self.dialect.admit(session, request)
+            self.dialect.admit(session, request, self.access)
             facility = self._scope(endpoint, license_number, access)
             self.limits.check(
                 endpoint.method, access.integrator_id, facility.id if facility else None

@@ -45,6 +45,7 @@ from sqlalchemy.orm import Session
 from starlette.requests import Request
 from starlette.responses import Response
 
+from leafledger.dialects.kit.access import AccessCache
 from leafledger.dialects.kit.call import Call
 from leafledger.dialects.kit.endpoint import Endpoint
 from leafledger.dialects.kit.errors import RequestError, bad_request
@@ -220,8 +221,9 @@ class TraceDialect(Dialect):
             raise Unauthenticated("The KMP-JSON token is not readable. " + AUTH_HINT)
         return keys
 
-    def admit(self, session: Session, request: Request) -> None:
-        authenticate_trace_account(session, request.headers.get("x-api-key", "").strip())
+    def admit(self, session: Session, request: Request, access: AccessCache) -> None:
+        key = request.headers.get("x-api-key", "").strip()
+        access.admitted("trace-account", key, lambda: authenticate_trace_account(session, key))
 
     def license_number(self, query: Mapping[str, str]) -> str | None:
         return query.get("license_number")

@@ -28,15 +28,15 @@ _SECRET_FIELDS = frozenset({"key_hash"})
 
 
 class _IdentityChanges:
-    """How many flushes in this process have touched an integrator, user, employee or
-    facility: whoever remembers identity rows (the web app's credential memory) drops what it
-    remembered under an older count."""
+    """How many flushes in this process have touched an integrator, user, employee, facility
+    or Trace account: whoever remembers identity rows (the web app's credential memory)
+    drops what it remembered under an older count."""
 
     count = 0
     lock = threading.Lock()
 
 
-IDENTITY_ROWS = (Integrator, User, Employee, Facility)
+IDENTITY_ROWS = (Integrator, User, Employee, Facility, TraceAccount)
 
 
 def identity_generation() -> int:
