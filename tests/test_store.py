@@ -134,3 +134,50 @@ def test_json_columns_take_what_the_standard_encoder_takes() -> None:
         "2": True,
     }
     assert json.loads(_json_text({"big": 2**70})) == {"big": 2**70}
+
+
+# Queries of a list of values that PostgreSQL must answer with one index probe per value,
+# even by the generic plan the server keeps, made while the statistics say the table is small:
+# (statement, parameter types, values, the index condition each probe uses).
+_PROBED_LISTS = {
+    "taken receipt numbers": (
+        "leafledger.domain.services.sales:_TAKEN_NUMBERS_POSTGRESQL",
+        {"facility": "integer", "numbers": "varchar[]"},
+        {"facility": 1, "numbers": ["POS-1", "POS-2"]},
+        "external_receipt_number = (n.n)::text",
+    ),
+    "audit trails": (
+        "leafledger.domain.queries.history:_TRAILS_POSTGRESQL",
+        {"ids": "integer[]", "facility": "integer", "table": "varchar"},
+        {"ids": [1, 2, 3], "facility": 1, "table": "sales_receipts"},
+        "entity_id = wanted.id",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_PROBED_LISTS))
+def test_value_lists_are_probed_one_value_at_a_time_by_generic_plans(
+    store: Store, name: str
+) -> None:
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite keeps no generic plans")
+    import importlib
+
+    where, types, values, probe = _PROBED_LISTS[name]
+    module, attribute = where.split(":")
+    sql = str(getattr(importlib.import_module(module), attribute))
+    for number, key in enumerate(types, 1):
+        sql = sql.replace(f":{key}", f"${number}")
+    arguments = ", ".join(
+        f"'{{{','.join(map(str, v))}}}'" if isinstance(v, list) else f"'{v}'"
+        for v in values.values()
+    )
+    with store.engine.connect() as connection:
+        connection.exec_driver_sql("SET plan_cache_mode = force_generic_plan")
+        connection.exec_driver_sql(f"PREPARE probed ({', '.join(types.values())}) AS {sql}")
+        plan = "\n".join(
+            row[0] for row in connection.exec_driver_sql(f"EXPLAIN EXECUTE probed ({arguments})")
+        )
+        connection.exec_driver_sql("DEALLOCATE probed")
+    assert "Index" in plan and "Index Cond: " in plan and probe in plan, plan
+    assert "ANY" not in plan, plan

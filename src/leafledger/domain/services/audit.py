@@ -301,9 +301,12 @@ def write_events_at_commit(session: Session) -> None:
 
 def write_events_before_reading_them(state: ORMExecuteState) -> None:
     """Session hook (do_orm_execute): a query of the audit log within a request sees the
-    events that request recorded."""
+    events that request recorded. A query in SQL text says that it reads the log by the
+    execution option `reads_audit_log`."""
     pending = peek_request_state(state.session)
-    if pending is None or not pending.events or not state.is_select:
+    if pending is None or not pending.events:
         return
-    if any(mapper.class_ is AuditEvent for mapper in state.all_mappers):
+    if state.execution_options.get("reads_audit_log") or (
+        state.is_select and any(mapper.class_ is AuditEvent for mapper in state.all_mappers)
+    ):
         write_events(state.session)
