@@ -136,6 +136,15 @@ def test_json_columns_take_what_the_standard_encoder_takes() -> None:
     assert json.loads(_json_text({"big": 2**70})) == {"big": 2**70}
 
 
+def test_json_columns_read_what_the_standard_decoder_reads() -> None:
+    from leafledger.store.engine import _json_value
+
+    for text_value in ('{"a": [1, "é", null], "b": 1.5}', '{"big": 1180591620717411303424}'):
+        assert _json_value(text_value) == json.loads(text_value)
+        assert _json_value(text_value.encode()) == json.loads(text_value)
+    assert _json_value(b"[NaN]")[0] != _json_value(b"[NaN]")[0]  # NaN, as json reads it
+
+
 # Queries of a list of values that PostgreSQL must answer with one index probe per value,
 # even by the generic plan the server keeps, made while the statistics say the table is small:
 # (statement, parameter types, values, the index condition each probe uses).

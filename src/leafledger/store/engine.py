@@ -65,6 +65,15 @@ def _json_text(value: Any) -> bytes:
         return json.dumps(value).encode()
 
 
+def _json_value(text: str | bytes) -> Any:
+    """JSON column values as read, by orjson (audit trails are read on many pages), or by the
+    standard library for what orjson refuses (NaN, integers past 64 bits)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def make_engine(url: str) -> Engine:
     """An engine for a `sqlite:///file.db` or `postgresql+psycopg://...` URL."""
     parsed = make_url(url)
@@ -72,7 +81,9 @@ def make_engine(url: str) -> Engine:
     if backend not in SUPPORTED:
         raise ValueError(f"unsupported database {backend!r}: use sqlite or postgresql+psycopg")
     if backend == "sqlite":
-        engine = create_engine(url, connect_args={"check_same_thread": False})
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False}, json_deserializer=_json_value
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -91,6 +102,7 @@ def make_engine(url: str) -> Engine:
         max_overflow=20,
         pool_recycle=3600,
         json_serializer=_json_text,
+        json_deserializer=_json_value,
     )
     # Rows inserted together without RETURNING (the audit events of a request) go as one
     # multi-row INSERT rather than psycopg's pipeline of one INSERT per row, which costs more
