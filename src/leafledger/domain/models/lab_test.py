@@ -72,6 +72,8 @@ class LabTestPackage(Timestamped, Base):
     __table_args__ = (
         UniqueConstraint("lab_test_id", "package_id"),
         Index("ix_lab_test_packages_facility_package", "facility_id", "package_id", "lab_test_id"),
+        # The results a new package takes from its sources are looked up by package alone.
+        Index("ix_lab_test_packages_package", "package_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
