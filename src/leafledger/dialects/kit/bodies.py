@@ -33,14 +33,14 @@ from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
-from sqlalchemy import select
+from sqlalchemy import Integer, column, select, text
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.loaders import load_all_by_key, load_by_id, load_by_key
 from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import Facility
 from leafledger.domain.models.base import fits
-from leafledger.domain.queries.id_sets import id_set
+from leafledger.domain.queries.id_sets import ids_sql, ids_value
 
 
 @dataclass(frozen=True)
@@ -222,9 +222,22 @@ def _read_ahead(session: Session, bodies: list[WireBody]) -> list[Any]:
     read: list[Any] = []
     for model, ids in wanted.items():
         if len(ids) > 1:
-            statement = select(model).where(model.id.in_(id_set(dialect, sorted(ids))))
-            read.extend(session.scalars(statement).all())
+            listed = {"ids": ids_value(dialect, sorted(ids))}
+            read.extend(session.scalars(_rows_by_id(model, dialect), listed).all())
     return read
+
+
+_ROWS_BY_ID: dict[tuple[type[Any], str], Any] = {}
+
+
+def _rows_by_id(model: type[Any], dialect: str) -> Any:
+    """The rows of `model` whose ids the parameter `ids` lists; built once per model (a
+    statement made at each call has its cache key worked out again)."""
+    statement = _ROWS_BY_ID.get((model, dialect))
+    if statement is None:
+        ids = text(ids_sql(dialect, "ids")).columns(column("id", Integer))
+        statement = _ROWS_BY_ID[model, dialect] = select(model).where(model.id.in_(ids))
+    return statement
 
 
 def _is_id(value: Any) -> bool:
