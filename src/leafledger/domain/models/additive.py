@@ -41,7 +41,7 @@ class PlantAdditive(Timestamped, Base):
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
     # A tagged plant, or (for an application to immature plants) a plant batch.
     plant_id: Mapped[int | None] = mapped_column(ForeignKey("plants.id"), index=True)
-    plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"))
+    plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"), index=True)
     plant_count: Mapped[int] = mapped_column(default=1)
     template_id: Mapped[int | None] = mapped_column(ForeignKey("additives_templates.id"))
     applied_date: Mapped[date]

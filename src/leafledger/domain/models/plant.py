@@ -71,7 +71,7 @@ class PlantWaste(Timestamped, Base):
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
     plant_labels: Mapped[str | None] = mapped_column(String(4000))  # comma-separated
     # Waste of immature plants names their batch and how many plants it concerned.
-    plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"))
+    plant_batch_id: Mapped[int | None] = mapped_column(ForeignKey("plant_batches.id"), index=True)
     plant_count: Mapped[int] = mapped_column(default=0)
 
 
