@@ -20,9 +20,16 @@ from sqlalchemy.orm import Session
 
 from leafledger.domain.actor import CLI
 from leafledger.domain.errors import RuleViolation
-from leafledger.domain.models import Facility, Package, PatientPurchase, SalesReceipt
+from leafledger.domain.models import (
+    AuditEvent,
+    Facility,
+    Package,
+    PatientPurchase,
+    SalesReceipt,
+)
 from leafledger.domain.queries import sales as queries
 from leafledger.domain.services import sales as service
+from leafledger.domain.services.audit import snapshot
 from leafledger.domain.services.facilities import change_capabilities, get_facility
 from leafledger.domain.services.lookups import facility_today
 from leafledger.domain.services.patients import NewPatient, create_patient, designate_caregiver
@@ -347,3 +354,28 @@ def test_the_kept_counts_follow_records_voids_and_rollbacks(store: Store, shop: 
     command = sale(shop, one(label), one(label, "100"))  # refused: the whole request undone
     refusal(store, shop, lambda s, f: service.create_receipt(s, CLI, f, command))
     assert _counts(store, shop.facility.id) == {True: 1, False: 1}
+
+
+def test_a_batch_of_receipts_logs_each_draw_with_the_packages_whole_rows(
+    store: Store, shop: Grow
+) -> None:
+    """The batch path writes rows without the ORM's flush; its "sell" events still hold the
+    package as it was before and after each draw, every column, as `snapshot` reads it."""
+    label = sellable(shop, "10")
+    with at(store, shop.license) as (session, facility):
+        [first] = service.create_receipts(session, CLI, facility, [sale(shop, one(label, "2"))])
+        [second] = service.create_receipts(session, CLI, facility, [sale(shop, one(label, "3"))])
+    with store.read() as session:
+        package = session.scalars(select(Package).where(Package.label == label)).one()
+        now = snapshot(package)
+        sells = session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "packages", AuditEvent.entity_id == package.id)
+            .where(AuditEvent.action == "sell")
+            .order_by(AuditEvent.id)
+        ).all()
+    assert first != second and len(sells) == 2
+    assert [Decimal(e.before["quantity"]) for e in sells] == [Decimal(10), Decimal(8)]
+    assert [Decimal(e.after["quantity"]) for e in sells] == [Decimal(8), Decimal(5)]
+    assert sells[1].before == sells[0].after  # each draw starts where the one before ended
+    assert sells[1].after == now  # and the last leaves the row as it is

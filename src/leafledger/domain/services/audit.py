@@ -62,6 +62,12 @@ def snapshot(obj: Base, exclude: frozenset[str] = frozenset()) -> dict[str, Any]
     }
 
 
+def snapshot_changed(before: dict[str, Any], obj: Base, *keys: str) -> dict[str, Any]:
+    """The snapshot of `obj` when only the columns `keys` changed since `before` was taken:
+    what `snapshot(obj)` gives, without reading every column again."""
+    return {**before, **{key: _json_safe(getattr(obj, key)) for key in keys}}
+
+
 def values_snapshot(model: type[Base], values: dict[str, Any]) -> dict[str, Any]:
     """The snapshot of a row of `model` written from `values` (its id included) without an
     ORM object: what `snapshot` gives of the object those values would have made."""

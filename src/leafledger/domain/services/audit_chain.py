@@ -32,7 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -128,16 +128,25 @@ def _head_row(session: Session, chain: int, lane: int) -> tuple[int, int, str]:
     return int(held), int(seq), str(last)
 
 
+# The two statements of every write's append, built once (a statement made at each call has
+# its cache key worked out again).
+_FREE_LANE = (
+    select(AuditChain.lane, AuditChain.seq, AuditChain.hash)
+    .where(AuditChain.chain == bindparam("chain"))
+    .order_by(AuditChain.lane)
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_MOVE_HEAD = (
+    update(AuditChain)
+    .where(AuditChain.chain == bindparam("at_chain"), AuditChain.lane == bindparam("at_lane"))
+    .values(seq=bindparam("seq"), hash=bindparam("hash"))
+)
+
+
 def _free_lane(session: Session, chain: int) -> tuple[int, int, str] | None:
     """The first lane of `chain` that no other transaction holds, locked; None if all are."""
-    statement = (
-        select(AuditChain.lane, AuditChain.seq, AuditChain.hash)
-        .where(AuditChain.chain == chain)
-        .order_by(AuditChain.lane)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    row = session.connection().execute(statement).first()
+    row = session.connection().execute(_FREE_LANE, {"chain": chain}).first()
     return None if row is None else (int(row[0]), int(row[1]), str(row[2]))
 
 
@@ -189,9 +198,7 @@ def _insert_and_move(
     several times slower, so two plain statements it is."""
     connection = session.connection()  # Core statements: the ORM's handling is not needed
     connection.execute(
-        update(AuditChain)
-        .where(AuditChain.chain == chain, AuditChain.lane == lane)
-        .values(seq=head[0], hash=head[1])
+        _MOVE_HEAD, {"at_chain": chain, "at_lane": lane, "seq": head[0], "hash": head[1]}
     )
     if bulk_write.supported(connection):  # a request's events by COPY (services/bulk_write.py)
         bulk_write.copy_rows(connection, AuditEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]

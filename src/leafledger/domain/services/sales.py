@@ -77,6 +77,7 @@ from leafledger.domain.services.audit import (
     record_events,
     row_event,
     snapshot,
+    snapshot_changed,
     values_snapshot,
 )
 from leafledger.domain.services.catalogue import bounded
@@ -674,7 +675,8 @@ def create_receipts(
                 checked = _checked_line(session, facility, number, line)
                 before = snapshot(checked.package)
                 _take(checked.package, checked.drawn, now)
-                lines.append((checked, before, snapshot(checked.package)))
+                after = snapshot_changed(before, checked.package, *_TAKEN)
+                lines.append((checked, before, after))
         receipts.append(
             {
                 "facility_id": facility.id,
@@ -779,6 +781,9 @@ def _created_one_by_one(
             made.append(create_receipt(session, actor, facility, command))
     session.flush()
     return [receipt.id for receipt in made]
+
+
+_TAKEN = ("quantity", "last_modified")  # the columns `_take` sets
 
 
 def _take(package: Package, drawn: Decimal, now: datetime) -> None:
