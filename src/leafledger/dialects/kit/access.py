@@ -123,8 +123,7 @@ class AccessCache:
             return _loaded(*authenticate(session, vendor_key, user_key, license_number))
         key = (hash_key(vendor_key), hash_key(user_key), license_number)
         entry = self._entries.get(key)
-        fresh = entry is not None and entry.generation == identity_generation()
-        if entry is not None and fresh and entry.expires > self._clock():
+        if entry is not None and self._fresh(entry.expires, entry.generation):
             return _rebuild(session, entry)
         generation = identity_generation()  # read before the query: a change during it voids it
         caller, employee = authenticate(session, vendor_key, user_key, license_number)
@@ -140,6 +139,10 @@ class AccessCache:
         )
         return _loaded(caller, employee)
 
+    def _fresh(self, expires: float, generation: int) -> bool:
+        """Whether a memory taken under `generation` that lasts until `expires` still holds."""
+        return generation == identity_generation() and expires > self._clock()
+
     def admitted(self, kind: str, key: str, check: Callable[[], object]) -> None:
         """Run `check` (which raises when `key` of `kind` is refused) unless that key passed
         it lately; a key that passed is remembered as `authenticate` remembers a pair."""
@@ -148,7 +151,7 @@ class AccessCache:
             return
         remembered = (kind, hash_key(key))
         entry = self._admitted.get(remembered)
-        if entry is not None and entry[1] == identity_generation() and entry[0] > self._clock():
+        if entry is not None and self._fresh(*entry):
             return
         generation = identity_generation()  # read before the check: a change during it voids it
         check()

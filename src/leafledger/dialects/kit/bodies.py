@@ -33,14 +33,14 @@ from functools import cache
 from typing import Any, ClassVar, TypeVar
 
 from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
-from sqlalchemy import Integer, column, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from leafledger.dialects.kit.loaders import load_all_by_key, load_by_id, load_by_key
 from leafledger.domain.errors import FieldPath, NotFound, RuleViolation
 from leafledger.domain.models import Facility
 from leafledger.domain.models.base import fits
-from leafledger.domain.queries.id_sets import ids_sql, ids_value
+from leafledger.domain.queries.id_sets import id_set_of, ids_value
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,7 @@ def _rows_by_id(model: type[Any], dialect: str) -> Any:
     statement made at each call has its cache key worked out again)."""
     statement = _ROWS_BY_ID.get((model, dialect))
     if statement is None:
-        ids = text(ids_sql(dialect, "ids")).columns(column("id", Integer))
+        ids = id_set_of(dialect, "ids")
         statement = _ROWS_BY_ID[model, dialect] = select(model).where(model.id.in_(ids))
     return statement
 

@@ -42,5 +42,10 @@ def id_set(
     """The ids as a subquery for SQLAlchemy statements (`column.in_(id_set(...))`); `value`,
     their `ids_value` when the caller has it already."""
     listed = ids_value(dialect, ids) if value is None else value
-    statement = text(ids_sql(dialect, name)).bindparams(**{name: listed})
-    return statement.columns(column("id", Integer))
+    return id_set_of(dialect, name).bindparams(**{name: listed})
+
+
+def id_set_of(dialect: str, name: str = "ids") -> TextualSelect:
+    """`id_set` with its value left to the execution's parameters (`{name: ids_value(...)}`),
+    for a statement built once and run many times."""
+    return text(ids_sql(dialect, name)).columns(column("id", Integer))
