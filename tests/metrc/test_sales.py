@@ -27,7 +27,7 @@ from leafledger.store import Store
 from tests.conftest import DemoAccess, Ledger, unique
 from tests.metrc.test_harvests import Api, Grow, example
 from tests.metrc.test_package_inventory import allow, stock, stored_package
-from tests.statements import page_statements
+from tests.statements import counted_statements, page_statements
 from tests.transfers import audit_length
 
 
@@ -191,6 +191,19 @@ def test_a_batch_of_receipts_is_audited_row_by_row_as_written(
             assert _numbers_read(event.after) == _numbers_read(snapshot(row)), event.entity_type
         assert [e.entity_id for e in written if e.entity_type == "sales_receipts"] == ids
         assert verify(session).ok
+
+
+def test_the_receipt_count_row_is_locked_last_of_all(api: Api, shop: Grow, store: Store) -> None:
+    """The facility's count of receipts is one row every sale of the facility updates: a
+    request takes its lock after its audit events are written, so that the lock is held
+    for the commit alone."""
+    buds = sellable(shop, "10")
+    with counted_statements(store.engine) as seen:
+        api.ok("POST", "/sales/v2/receipts", [receipt(shop, line(buds, 1))])
+    count = [k for k, sql in enumerate(seen) if "sales_receipt_counts" in sql]
+    audit = [k for k, sql in enumerate(seen) if "audit_chains" in sql or "audit_events" in sql]
+    assert count and audit
+    assert min(count) > max(audit)
 
 
 def test_a_line_converts_its_unit_into_the_packages(api: Api, shop: Grow) -> None:

@@ -40,6 +40,10 @@ from leafledger.domain.services.sales_counts import (
 
 
 def install(sessions: sessionmaker[Session]) -> None:
+    # At commit, the events first and the kept counts last: a count row is a lock every
+    # writer of the facility takes, so it is taken as late as can be (held for the commit
+    # alone, not while the request's events are hashed and written).
+    event.listen(sessions, "before_commit", write_events_at_commit)
     event.listen(sessions, "before_flush", track_plant_counts)
     event.listen(sessions, "before_flush", track_receipt_counts)
     event.listen(sessions, "before_commit", apply_receipt_counts)
@@ -49,6 +53,5 @@ def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "after_rollback", forget_package_counts)
     event.listen(sessions, "after_flush", forget_changed_kinds)
     event.listen(sessions, "after_flush_postexec", settle_creations)
-    event.listen(sessions, "before_commit", write_events_at_commit)
     event.listen(sessions, "do_orm_execute", write_events_before_reading_them)
     event.listen(sessions, "after_flush", count_identity_changes)
