@@ -69,14 +69,67 @@ class WireBody(BaseModel):
         if target is None:
             return self
         inner = nested or _unloaded_command
-        values = {
-            name: loaded[name] if name in loaded else _nested_command(getattr(self, name), inner)
-            for name in type(self).model_fields
-        }
-        if dataclasses.is_dataclass(target):
-            wanted = {f.name for f in dataclasses.fields(target) if f.init}
+        may_nest = _fields_of(type(self)).may_nest
+        values = {}
+        for name in type(self).model_fields:
+            if name in loaded:
+                values[name] = loaded[name]
+            elif name in may_nest:
+                values[name] = _nested_command(getattr(self, name), inner)
+            else:
+                values[name] = getattr(self, name)
+        wanted = _init_fields(target)
+        if wanted is not None:
             values = {name: value for name, value in values.items() if name in wanted}
         return target(**values)
+
+
+@cache
+def _init_fields(target: Callable[..., Any]) -> frozenset[str] | None:
+    """The fields a dataclass command takes (None: `target` takes whatever it is given)."""
+    if not dataclasses.is_dataclass(target):
+        return None
+    return frozenset(f.name for f in dataclasses.fields(target) if f.init)
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What the kit looks into in a schema's bodies: the fields that may hold a nested body
+    (by their type), and those that load a row by its id."""
+
+    may_nest: frozenset[str]
+    load_by_id: tuple[tuple[str, Loads], ...]
+
+
+@cache
+def _fields_of(schema: type[WireBody]) -> _Fields:
+    loads = _loads_of(schema)
+    return _Fields(
+        may_nest=frozenset(
+            name
+            for name, info in schema.model_fields.items()
+            if name not in loads and _may_hold_body(info.annotation)
+        ),
+        load_by_id=tuple((name, meta) for name, meta in loads.items() if meta.key is None),
+    )
+
+
+def _may_hold_body(annotation: Any) -> bool:
+    """Whether a field of type `annotation` may hold a body, or a list of them: a scalar type
+    (text, a number, a date) cannot; anything not known to be scalar may."""
+    if annotation is None or annotation is type(None) or annotation is Ellipsis:
+        return False
+    if isinstance(annotation, type) and not typing.get_args(annotation):
+        return issubclass(annotation, WireBody) or annotation in (object, list, tuple)
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return False
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _may_hold_body(args[0])  # the rest are validators and constraints
+    if not args:
+        return True  # Any, a type variable, or something else not known to be scalar
+    return any(_may_hold_body(arg) for arg in args)
 
 
 def _unloaded_command(body: WireBody) -> Any:
@@ -210,14 +263,12 @@ def _read_ahead(session: Session, bodies: list[WireBody]) -> list[Any]:
             continue
         if not isinstance(value, WireBody):
             continue
-        refs = _loads_of(type(value))
-        for name in type(value).model_fields:
+        fields = _fields_of(type(value))
+        for name, loads in fields.load_by_id:
             field_value = getattr(value, name)
-            loads = refs.get(name)
-            if loads is None:
-                pending.append(field_value)
-            elif loads.key is None and _is_id(field_value) and fits(loads.model.id, field_value):
+            if _is_id(field_value) and fits(loads.model.id, field_value):
                 wanted.setdefault(loads.model, set()).add(field_value)
+        pending.extend(getattr(value, name) for name in fields.may_nest)
     dialect = session.get_bind().dialect.name
     read: list[Any] = []
     for model, ids in wanted.items():
