@@ -97,6 +97,25 @@ def test_a_lone_surrogate_is_refused(probe: Probe) -> None:
     assert "surrogate" in _refusal(probe.send("POST", "/plantbatches/v2/plantings", raw))
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32-le"])
+@pytest.mark.parametrize(("escape", "named"), [("\\ud800", "surrogate"), ("\\u0000", "NUL")])
+def test_escapes_are_checked_in_a_body_of_any_unicode_encoding(
+    probe: Probe, encoding: str, escape: str, named: str
+) -> None:
+    """JSON also reads UTF-16 and UTF-32: a lone surrogate or a NUL written as an escape
+    there is refused as it is in UTF-8."""
+    raw = f'[{{"Name":"{escape}","Type":"Clone","Count":1,"Strain":"S"}}]'.encode(encoding)
+    assert named in _refusal(probe.send("POST", "/plantbatches/v2/plantings", raw))
+
+
+def test_nesting_past_the_limit_is_refused_with_or_without_escapes(probe: Probe) -> None:
+    deep = "[" * 40 + "]" * 40
+    for name in ("B", "\\u00e9"):
+        raw = f'[{{"Name":"{name}","Type":"Clone","Count":1,"Strain":"S","X":{deep}}}]'
+        refusal = _refusal(probe.send("POST", "/plantbatches/v2/plantings", raw.encode()))
+        assert "nested deeper" in refusal
+
+
 def test_true_is_not_a_number(probe: Probe) -> None:
     raw = b'[{"Name":"B","Type":"Clone","Count":true,"Strain":"S"}]'
     assert "true or false" in _refusal(probe.send("POST", "/plantbatches/v2/plantings", raw))

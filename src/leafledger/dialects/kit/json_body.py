@@ -72,6 +72,27 @@ def _checked(value: Any, depth: int = 1) -> None:
             _checked(item, depth + 1)
 
 
+def _checked_depth(value: Any, depth: int = 1) -> None:
+    """Nesting depth alone, looking into containers only."""
+    if depth > MAX_DEPTH:
+        raise bad_request(f"The request body is nested deeper than {MAX_DEPTH} levels.")
+    items = value.values() if isinstance(value, dict) else value
+    for item in items:
+        if isinstance(item, list | dict):
+            _checked_depth(item, depth + 1)
+
+
+def _checked_body(raw: bytes, body: Any) -> None:
+    """`_checked`, or the depth alone when a UTF-8 text has no \\u escape: a NUL or a lone
+    surrogate can then only be written as one (UTF-8 cannot encode a surrogate, and JSON
+    refuses control characters left unescaped in a string). A body in UTF-16 or UTF-32,
+    which JSON also reads, holds NUL bytes, and takes the whole check."""
+    if b"\\u" in raw or b"\x00" in raw:
+        _checked(body)
+    elif isinstance(body, list | dict):
+        _checked_depth(body)
+
+
 def _checked_text(text: str) -> None:
     if "\x00" in text:
         raise bad_request("The request body contains a NUL character.")
@@ -107,7 +128,7 @@ def parse_body(endpoint: Endpoint, raw: bytes, limit: int = MAX_BODY_BYTES) -> A
         ) from None
     except (ValueError, RecursionError):
         raise bad_request("The request body is not valid JSON.") from None
-    _checked(body)
+    _checked_body(raw, body)
     if endpoint.body is Body.ARRAY:
         if not isinstance(body, list):
             raise bad_request("The request body must be a JSON array of objects.")
