@@ -30,6 +30,8 @@ def _json_safe(value: Any) -> Any:
         return value
     if kind is Decimal:
         return str(value)
+    if kind is datetime or kind is date:
+        return value.isoformat()
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal):
@@ -55,11 +57,13 @@ def snapshot(obj: Base, exclude: frozenset[str] = frozenset()) -> dict[str, Any]
     loaded value is read from the instance's dict (an attribute read through the ORM's
     descriptor costs several times more); one not loaded is read through it (and loaded)."""
     loaded = obj.__dict__
-    return {
-        key: _json_safe(loaded[key] if key in loaded else getattr(obj, key))
-        for key in _column_keys(obj.__class__)
-        if key not in exclude
-    }
+    taken = {}
+    for key in _column_keys(obj.__class__):
+        if key in exclude:
+            continue
+        value = loaded[key] if key in loaded else getattr(obj, key)
+        taken[key] = value if type(value) in _PLAIN else _json_safe(value)  # most are plain
+    return taken
 
 
 def snapshot_changed(before: dict[str, Any], obj: Base, *keys: str) -> dict[str, Any]:
@@ -71,7 +75,11 @@ def snapshot_changed(before: dict[str, Any], obj: Base, *keys: str) -> dict[str,
 def values_snapshot(model: type[Base], values: dict[str, Any]) -> dict[str, Any]:
     """The snapshot of a row of `model` written from `values` (its id included) without an
     ORM object: what `snapshot` gives of the object those values would have made."""
-    return {key: _json_safe(values.get(key)) for key in _column_keys(model)}
+    taken = {}
+    for key in _column_keys(model):
+        value = values.get(key)
+        taken[key] = value if type(value) in _PLAIN else _json_safe(value)
+    return taken
 
 
 def _event_values(
