@@ -4,6 +4,7 @@ writers of one facility never fork its chain, and existing logs are sealed by th
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -333,3 +334,34 @@ def test_canonical_json_is_the_standard_librarys(content: list[Any]) -> None:
     character (lone surrogates included), integers past 64 bits and floats too."""
     expected = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert audit_chain.canonical_json(content) == expected.encode("utf-8", "surrogatepass")
+
+
+_SNAPSHOTS = st.none() | st.dictionaries(_ANY_TEXT, _JSON, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    before=_SNAPSHOTS,
+    after=_SNAPSHOTS,
+    lane=st.integers(min_value=0, max_value=15),
+    channel=_ANY_TEXT,
+)
+def test_an_events_hash_is_the_hash_of_its_whole_contents_json(
+    before: Any, after: Any, lane: int, channel: str
+) -> None:
+    """An append writes each snapshot's JSON once and puts the hashed text together from
+    its parts; that text is, byte for byte, the canonical JSON of the whole content as the
+    module's docstring defines it (and as verification reads it back)."""
+    values = {
+        "chain": 7, "seq": 3, "prev_hash": GENESIS, "occurred_at": utcnow(),
+        "facility_id": 7, "user_id": None, "integrator_id": 2, "channel": channel,
+        "entity_type": "packages", "entity_id": 11, "action": "sell",
+        "before": before, "after": after, "lane": lane,
+    }  # fmt: skip
+    content = [
+        7, 3, GENESIS, values["occurred_at"].isoformat(timespec="microseconds"), 7, None, 2,
+        channel, "packages", 11, "sell", before, after, *([lane] if lane else []),
+    ]  # fmt: skip
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    expected = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    assert audit_chain.event_hash(values) == expected

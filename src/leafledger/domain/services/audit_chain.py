@@ -29,10 +29,10 @@ import random
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -55,28 +55,35 @@ def _instant(value: datetime) -> str:
 
 def event_hash(values: Mapping[str, Any]) -> str:
     """The hash of one event from its column values (`prev_hash` included)."""
-    content = [
-        values["chain"],
-        values["seq"],
-        values["prev_hash"],
-        _instant(values["occurred_at"]),
-        values["facility_id"],
-        values["user_id"],
-        values["integrator_id"],
-        values["channel"],
-        values["entity_type"],
-        values["entity_id"],
-        values["action"],
-        values["before"],
-        values["after"],
-    ]
+    return _hash(values, canonical_json(values["before"]), canonical_json(values["after"]))
+
+
+def _hash(values: Mapping[str, Any], before: bytes, after: bytes) -> str:
+    """`event_hash`, given the canonical JSON of the event's before and after. The content's
+    JSON is put together from its parts (a JSON array is its items' texts between brackets,
+    comma-separated, with no spaces), so that an append serializes each snapshot once, for
+    the hash and for the row it writes."""
+    head = canonical_json(
+        [
+            values["chain"],
+            values["seq"],
+            values["prev_hash"],
+            _instant(values["occurred_at"]),
+            values["facility_id"],
+            values["user_id"],
+            values["integrator_id"],
+            values["channel"],
+            values["entity_type"],
+            values["entity_id"],
+            values["action"],
+        ]
+    )
     lane = values.get("lane", 0)
-    if lane:
-        content.append(lane)
-    return hashlib.sha256(canonical_json(content)).hexdigest()
+    tail = b"," + canonical_json(lane) + b"]" if lane else b"]"
+    return hashlib.sha256(head[:-1] + b"," + before + b"," + after + tail).hexdigest()
 
 
-def canonical_json(content: list[Any]) -> bytes:
+def canonical_json(content: Any) -> bytes:
     """`content` as the hash reads it: the standard library's JSON with sorted keys, no
     spaces and no ASCII escaping, in UTF-8. orjson writes the same bytes several times
     faster for what events hold (strings, integers, booleans, nulls, lists and string-keyed
@@ -194,17 +201,29 @@ def _locked_head(session: Session, chain: int) -> tuple[int, int, str]:
     return _head_row(session, chain, random.randrange(MAX_LANES))
 
 
-def _link(events: list[dict[str, Any]], seq: int, last: str) -> tuple[int, str]:
-    """Number and hash `events` as the links after (seq, last); the new head."""
+def _link(events: list[dict[str, Any]], seq: int, last: str) -> tuple[tuple[int, str], _Texts]:
+    """Number and hash `events` as the links after (seq, last): the new head, and each
+    event's before and after as canonical JSON."""
+    texts = []
     for event in events:
         seq += 1
         event["seq"], event["prev_hash"] = seq, last
-        last = event["hash"] = event_hash(event)
-    return seq, last
+        before, after = canonical_json(event["before"]), canonical_json(event["after"])
+        last = event["hash"] = _hash(event, before, after)
+        texts.append((before, after))
+    return (seq, last), texts
+
+
+_Texts = list[tuple[bytes, bytes]]
 
 
 def _insert_and_move(
-    session: Session, chain: int, lane: int, head: tuple[int, str], events: list[dict[str, Any]]
+    session: Session,
+    chain: int,
+    lane: int,
+    head: tuple[int, str],
+    events: list[dict[str, Any]],
+    texts: _Texts,
 ) -> None:
     """Move the (locked) head of `lane` to `head` and insert `events`.
 
@@ -216,8 +235,15 @@ def _insert_and_move(
     connection.execute(
         _MOVE_HEAD, {"at_chain": chain, "at_lane": lane, "seq": head[0], "hash": head[1]}
     )
-    if bulk_write.supported(connection):  # a request's events by COPY (services/bulk_write.py)
-        bulk_write.copy_rows(connection, AuditEvent.__table__, _EVENT_COLUMNS, events)  # type: ignore[arg-type]
+    if bulk_write.supported(connection):
+        # A request's events by COPY (services/bulk_write.py), each snapshot as the JSON text
+        # its hash was taken over (JSONB reads it as the same value).
+        rows = [
+            {**event, "before": before.decode(), "after": after.decode()}
+            for event, (before, after) in zip(events, texts, strict=True)
+        ]
+        table = cast(Table, AuditEvent.__table__)
+        bulk_write.copy_rows(connection, table, _EVENT_COLUMNS, rows, as_given=_AS_TEXT)
     else:
         connection.execute(insert(AuditEvent), events)
 
@@ -227,14 +253,15 @@ _EVENT_COLUMNS = (
     "occurred_at", "facility_id", "user_id", "integrator_id", "channel", "entity_type",
     "entity_id", "action", "before", "after", "chain", "lane", "seq", "prev_hash", "hash",
 )  # fmt: skip
+_AS_TEXT = frozenset({"before", "after"})  # written as JSON text, past the columns' binding
 
 
 def _append_chain(session: Session, chain: int, events: list[dict[str, Any]]) -> None:
     lane, seq, last = _locked_head(session, chain)
     for event in events:
         event["lane"] = lane
-    head = _link(events, seq, last)
-    _insert_and_move(session, chain, lane, head, events)
+    head, texts = _link(events, seq, last)
+    _insert_and_move(session, chain, lane, head, events, texts)
 
 
 def append(session: Session, events: list[dict[str, Any]]) -> None:

@@ -24,32 +24,44 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 Processor = Callable[[Any], Any] | None
-_PROCESSORS: dict[tuple[str, tuple[str, ...]], list[Processor]] = {}
+_PROCESSORS: dict[tuple[str, tuple[str, ...], frozenset[str]], list[Processor]] = {}
 
 
 def supported(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql"
 
 
-def _processors(connection: Connection, table: Table, columns: Sequence[str]) -> list[Processor]:
-    key = (table.name, tuple(columns))
+def _processors(
+    connection: Connection, table: Table, columns: Sequence[str], as_given: frozenset[str]
+) -> list[Processor]:
+    key = (table.name, tuple(columns), as_given)
     found = _PROCESSORS.get(key)
     if found is None:
         dialect = connection.dialect
         found = _PROCESSORS[key] = [
-            table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns
+            None
+            if name in as_given
+            else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            for name in columns
         ]
     return found
 
 
 def copy_rows(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[dict[str, Any]]
+    connection: Connection,
+    table: Table,
+    columns: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    *,
+    as_given: frozenset[str] = frozenset(),
 ) -> None:
     """Insert `rows` (each a dict holding every one of `columns`) into `table` by COPY, in the
-    connection's transaction."""
+    connection's transaction. The values of the columns `as_given` are written as they are,
+    in the text PostgreSQL reads for the column's type (JSON text for a JSONB column), past
+    the column type's bind processing."""
     if not rows:
         return
-    processors = _processors(connection, table, columns)
+    processors = _processors(connection, table, columns, as_given)
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     driver = connection.connection.driver_connection
     try:
