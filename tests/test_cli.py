@@ -445,6 +445,34 @@ def test_trace_key_add_prints_the_key_once_and_it_opens_the_trace_dialect(
     store.dispose()
 
 
+def test_a_revoked_trace_key_is_refused_at_once_and_listed_as_revoked(
+    cli: Cli, api: TestClient
+) -> None:
+    from tests.trace.conftest import kmp_token
+
+    key = cli.json("trace-key", "add", "Till 4")["trace_api_key"]
+    vendor_key = cli.json("integrator", "add", "Acme POS")["vendor_key"]
+    add_facility(cli, "T-2")
+    user = cli.json(
+        "user", "add", "--name", "Rae Revoke", "--employee-license", "EMP-R",
+        "--facility", "T-2", "--permission", "Manage Locations",
+    )  # fmt: skip
+    headers = {"x-api-key": key, "Authorization": kmp_token(vendor_key, user["user_key"])}
+    path, params = "/co/v1/config/locations", {"license_number": "T-2"}
+    assert api.get(path, params=params, headers=headers).status_code == 200  # now remembered
+
+    said = cli.ok("trace-key", "revoke", "Till 4").stdout
+    assert "Revoked the Trace API key Till 4" in said and key not in said
+    refused = api.get(path, params=params, headers=headers)
+    assert refused.status_code == 401, refused.text
+    [listed] = cli.json("trace-key", "list")
+    assert (listed["name"], listed["active"]) == ("Till 4", False)
+    assert "revoked" in cli.ok("trace-key", "list").stdout
+    again = cli.json("trace-key", "revoke", "Till 4")
+    assert (again["active"], again["revoked_now"]) == (False, False)
+    assert "No Trace API key is named 'Till 5'" in cli.fails("trace-key", "revoke", "Till 5")
+
+
 def test_trace_key_list_names_keys_without_showing_them(cli: Cli) -> None:
     assert "No Trace API keys yet" in cli.ok("trace-key", "list").stdout
     first = cli.json("trace-key", "add", "Beta")["trace_api_key"]

@@ -518,6 +518,30 @@ def trace_key_list(database: DatabaseOption = None, as_json: JsonOption = False)
         typer.echo(f"{item['key_prefix']}…  {standing:<7}  {item['created'][:10]}  {item['name']}")
 
 
+@trace_key_app.command("revoke")
+def trace_key_revoke(
+    name: Annotated[str, typer.Argument(help="The key's name, as `trace-key list` shows it.")],
+    database: DatabaseOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Revoke a Trace API key: Trace requests carrying it are refused from then on."""
+    from leafledger.domain.services.trace_accounts import revoke_trace_account
+
+    with admin_session(database) as session:
+        account, was_active = revoke_trace_account(session, CLI, name)
+        payload = {"name": account.name, "key_prefix": account.key_prefix, "active": False}
+    if as_json:
+        echo_json({**payload, "revoked_now": was_active})
+        return
+    if not was_active:
+        typer.echo(f"The Trace API key {name} ({payload['key_prefix']}…) was revoked already.")
+        return
+    typer.echo(
+        f"Revoked the Trace API key {name} ({payload['key_prefix']}…). A running server "
+        f"refuses it within {Settings.from_env().auth_cache_seconds:g} seconds."
+    )
+
+
 # --- tags: issued by the operator, since a self-hosted ledger has no state to ship them ------
 
 tags_app = typer.Typer(help="Plant and package tags issued to facilities.", no_args_is_help=True)
