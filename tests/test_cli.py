@@ -410,22 +410,29 @@ def test_worker_processes_freeze_their_startup_objects(
 # --- Trace API keys ------------------------------------------------------------------------------
 
 
+def trace_caller(cli: Cli, key: str, licence: str) -> dict[str, str]:
+    """The headers of a Trace caller at a new facility `licence`: the Trace key `key`, and
+    an integrator's and a user's keys made by the commands."""
+    from tests.trace.conftest import kmp_token
+
+    vendor_key = cli.json("integrator", "add", "Acme POS")["vendor_key"]
+    add_facility(cli, licence)
+    user = cli.json(
+        "user", "add", "--name", "Tia Trace", "--employee-license", f"EMP-{licence}",
+        "--facility", licence, "--permission", "Manage Locations",
+    )  # fmt: skip
+    return {"x-api-key": key, "Authorization": kmp_token(vendor_key, user["user_key"])}
+
+
 def test_trace_key_add_prints_the_key_once_and_it_opens_the_trace_dialect(
     cli: Cli, api: TestClient
 ) -> None:
     from leafledger.domain.models import TraceAccount
-    from tests.trace.conftest import kmp_token
 
     output = cli.ok("trace-key", "add", "Acme Trace").stdout
     [key] = re.findall(r"x-api-key: (\S+)", output)
     assert len(key) >= 32 and "shown only this once" in output
-    vendor_key = cli.json("integrator", "add", "Acme POS")["vendor_key"]
-    add_facility(cli, "T-1")
-    user = cli.json(
-        "user", "add", "--name", "Tia Trace", "--employee-license", "EMP-T",
-        "--facility", "T-1", "--permission", "Manage Locations",
-    )  # fmt: skip
-    headers = {"x-api-key": key, "Authorization": kmp_token(vendor_key, user["user_key"])}
+    headers = trace_caller(cli, key, "T-1")
     response = api.get("/co/v1/config/locations", params={"license_number": "T-1"}, headers=headers)
     assert response.status_code == 200, response.text
     refused = api.get(
@@ -448,16 +455,9 @@ def test_trace_key_add_prints_the_key_once_and_it_opens_the_trace_dialect(
 def test_a_revoked_trace_key_is_refused_at_once_and_listed_as_revoked(
     cli: Cli, api: TestClient
 ) -> None:
-    from tests.trace.conftest import kmp_token
 
     key = cli.json("trace-key", "add", "Till 4")["trace_api_key"]
-    vendor_key = cli.json("integrator", "add", "Acme POS")["vendor_key"]
-    add_facility(cli, "T-2")
-    user = cli.json(
-        "user", "add", "--name", "Rae Revoke", "--employee-license", "EMP-R",
-        "--facility", "T-2", "--permission", "Manage Locations",
-    )  # fmt: skip
-    headers = {"x-api-key": key, "Authorization": kmp_token(vendor_key, user["user_key"])}
+    headers = trace_caller(cli, key, "T-2")
     path, params = "/co/v1/config/locations", {"license_number": "T-2"}
     assert api.get(path, params=params, headers=headers).status_code == 200  # now remembered
 
