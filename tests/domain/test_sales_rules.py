@@ -379,3 +379,48 @@ def test_a_batch_of_receipts_logs_each_draw_with_the_packages_whole_rows(
     assert [Decimal(e.after["quantity"]) for e in sells] == [Decimal(8), Decimal(5)]
     assert sells[1].before == sells[0].after  # each draw starts where the one before ended
     assert sells[1].after == now  # and the last leaves the row as it is
+
+
+def test_a_package_read_before_its_lock_is_drawn_as_the_lock_finds_it(
+    store: Store, shop: Grow
+) -> None:
+    """A request may read a package before it locks it (a Trace body names its lots by id,
+    and the kit reads them ahead): the lock reads the row again, and the sale draws on what
+    the row holds then, not on what the first read saw (PostgreSQL; SQLite's writers hold
+    its write lock from their first statement, so no sale can come between there)."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("no other writer can come between on SQLite")
+    label = sellable(shop, "10")
+    with at(store, shop.license) as (session, facility):
+        early = session.scalars(select(Package).where(Package.label == label)).one()
+        assert early.quantity == 10
+        _sold_elsewhere(store, shop, label, "5")
+        command = sale(shop, one(label, "4"))
+        service.lock_packages(session, facility, [command])
+        service.create_receipts(session, CLI, facility, [command])
+    assert held(shop, label) == 1
+
+
+def test_every_locked_read_refreshes_what_the_session_read_before(store: Store, shop: Grow) -> None:
+    """The rule behind the test above holds for any locked read: `session.get` with
+    `with_for_update` and a SELECT ... FOR UPDATE both give the row as it is now."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("no other writer can come between on SQLite")
+    label = sellable(shop, "10")
+    for sold, left in (("1", 9), ("2", 7)):
+        with at(store, shop.license) as (session, _facility):
+            early = session.scalars(select(Package).where(Package.label == label)).one()
+            _sold_elsewhere(store, shop, label, sold)
+            if sold == "1":
+                locked = session.get(Package, early.id, with_for_update=True)
+            else:
+                query = select(Package).where(Package.id == early.id).with_for_update()
+                locked = session.scalars(query).one()
+            assert locked is early and early.quantity == left
+
+
+def _sold_elsewhere(store: Store, shop: Grow, label: str, quantity: str) -> None:
+    with at(store, shop.license) as (other, there):
+        command = sale(shop, one(label, quantity))
+        service.lock_packages(other, there, [command])
+        service.create_receipts(other, CLI, there, [command])

@@ -5,6 +5,7 @@
 - package list counts follow every package and shipment moved onto or off a list (changed at
   commit);
 - lookups by name made during a request forget the kinds of row a flush touched;
+- a locked read (SELECT ... FOR UPDATE) refreshes the objects it returns, read before or not;
 - the audit events a request recorded are appended to their chains at commit (or before the
   request itself queries the audit log);
 - a flush touching identity rows (integrators, users, employees, facilities) is counted, so
@@ -25,7 +26,7 @@ from leafledger.domain.services.audit import (
     write_events_before_reading_them,
 )
 from leafledger.domain.services.identity import count_identity_changes
-from leafledger.domain.services.lookups import forget_changed_kinds
+from leafledger.domain.services.lookups import forget_changed_kinds, refresh_locked_rows
 from leafledger.domain.services.package_counts import (
     apply_package_counts,
     forget_package_counts,
@@ -54,4 +55,5 @@ def install(sessions: sessionmaker[Session]) -> None:
     event.listen(sessions, "after_flush", forget_changed_kinds)
     event.listen(sessions, "after_flush_postexec", settle_creations)
     event.listen(sessions, "do_orm_execute", write_events_before_reading_them)
+    event.listen(sessions, "do_orm_execute", refresh_locked_rows)
     event.listen(sessions, "after_flush", count_identity_changes)

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, bindparam, inspect, select
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, ORMExecuteState, Session
 
 from leafledger.domain.actor import Actor
 from leafledger.domain.errors import NotFound, RuleViolation
@@ -209,6 +209,18 @@ def claim_tag(session: Session, actor: Actor, facility: Facility, label: Any, ki
     # Without a flush: the tags of a bulk request are written together.
     changed_in_memory(session, actor, tag, "use", facility.id, status="Used", used_at=utcnow())
     return tag
+
+
+def refresh_locked_rows(state: ORMExecuteState) -> None:
+    """Session hook (do_orm_execute): a SELECT ... FOR UPDATE (`session.get` with
+    `with_for_update` too) refreshes the objects it returns. The ORM otherwise keeps the
+    attributes of an object already in the session, so a row read before it was locked (a
+    Trace body's lots, read ahead by id) kept what that first read saw, and a change another
+    request committed in between was written over. What this request changed through the
+    ORM is flushed before the query runs (autoflush), so only what it read goes; a change
+    kept in memory alone (`sales._take`) must not be locked again before it is written."""
+    if state.is_select and getattr(state.statement, "_for_update_arg", None) is not None:
+        state.update_execution_options(populate_existing=True)
 
 
 def locked_in_id_order(

@@ -788,7 +788,9 @@ _TAKEN = ("quantity", "last_modified")  # the columns `_take` sets
 
 def _take(package: Package, drawn: Decimal, now: datetime) -> None:
     """Take `drawn` from the (locked) package in memory, as it will be written: the row is
-    updated by `_write_receipts`, so the ORM is not told of a change to flush."""
+    updated by `_write_receipts`, so the ORM is not told of a change to flush. Nothing may
+    lock the package again before then: a locked read refreshes it from its row
+    (`lookups.refresh_locked_rows`)."""
     check_change(package, -drawn)
     set_committed_value(package, "quantity", package.quantity - drawn)
     set_committed_value(package, "last_modified", now)
